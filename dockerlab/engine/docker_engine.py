@@ -1,0 +1,181 @@
+"""The Docker Engine backend: a thin layer over docker-py's low-level ``APIClient``.
+
+Every public method returns the Engine API's own dicts. Every call goes through
+:meth:`DockerEngine._call`, which translates errors, so nothing above this
+module ever sees a docker, requests or urllib3 exception.
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections import deque
+
+from .. import errors as E
+from ..endpoints import Endpoint
+from .translate import translate_error
+
+
+class DockerEngine:
+    """One connection to a Docker-compatible engine (Docker Engine, or podman's API)."""
+
+    kind = "docker"
+    #: What this backend can do; the udocker backend lists fewer.
+    features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
+                          "network-isolation", "pull", "restart", "kill", "df"})
+
+    def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
+        import docker
+
+        self.endpoint = endpoint
+        tls = None
+        if endpoint.tls:
+            from docker.tls import TLSConfig
+
+            tls = TLSConfig(client_cert=endpoint.tls.get("client_cert"), ca_cert=endpoint.tls.get("ca_cert"),
+                            verify=endpoint.tls.get("ca_cert") if endpoint.tls.get("verify") else False)
+        url = endpoint.url
+        try:
+            self.api = docker.APIClient(base_url=url, version="auto", timeout=timeout, tls=tls,
+                                        max_pool_size=max_pool_size, use_ssh_client=url.startswith("ssh://"))
+        except Exception as e:  # DockerException, requests errors, paramiko errors...
+            raise translate_error(e, action="ask the engine for its version", endpoint=url) from e
+        self.calls = deque(maxlen=500)  # (method, path, status) of every API request
+        self._trace_lock = threading.Lock()
+        self.api.hooks["response"].append(self._record)
+
+    # --- plumbing ---------------------------------------------------------
+    def _record(self, response, *args, **kwargs):
+        from urllib.parse import urlsplit
+
+        req = response.request
+        path = urlsplit(req.url)
+        path = path.path + (f"?{path.query}" if path.query else "")
+        # the SDK prefixes /v1.41: keep it, it is what the engine sees
+        with self._trace_lock:
+            self.calls.append((req.method, path, response.status_code))
+
+    def _call(self, action: str, thunk, *, image: str = "", container: str = ""):
+        """Run ``thunk()``; translate any failure into the kit's errors."""
+        try:
+            return thunk()
+        except E.DockerLabError:
+            raise
+        except Exception as e:
+            known = ()
+            if image:
+                with contextlib.suppress(Exception):
+                    known = [t.split(":")[0] for i in self.api.images() for t in (i.get("RepoTags") or [])]
+            raise translate_error(e, action=action, image=image, container=container,
+                                  endpoint=self.endpoint.url, known_images=known) from e
+
+    @property
+    def api_version(self) -> str:
+        return self.api.api_version
+
+    # --- system -------------------------------------------------------------
+    def ping(self) -> bool:
+        return bool(self._call("ping the engine", lambda: self.api.ping()))
+
+    def version(self) -> dict:
+        return self._call("read the engine's version", lambda: self.api.version())
+
+    def info(self) -> dict:
+        return self._call("read the engine's info", lambda: self.api.info())
+
+    def df(self) -> dict:
+        return self._call("read disk usage (docker system df)", lambda: self.api.df())
+
+    def events(self, *, since=None, until=None, filters=None, decode=True):
+        return self._stream("follow the engine's events",
+                            lambda: self.api.events(since=since, until=until, filters=filters, decode=decode))
+
+    # --- containers ---------------------------------------------------------
+    def containers(self, *, all: bool = False, filters: dict | None = None) -> list[dict]:
+        return self._call("list containers", lambda: self.api.containers(all=all, filters=filters))
+
+    def inspect_container(self, ref: str) -> dict:
+        return self._call(f"inspect the container {ref}", lambda: self.api.inspect_container(ref), container=ref)
+
+    def create_container(self, *, image: str, command=None, name=None, labels=None, tty=False,
+                         stdin_open=False, environment=None, entrypoint=None, working_dir=None,
+                         host_config: dict | None = None) -> str:
+        hc = self.api.create_host_config(**(host_config or {}))
+        res = self._call(f"create a container from {image}", lambda: self.api.create_container(
+            image=image, command=command, name=name, labels=labels, tty=tty, stdin_open=stdin_open,
+            environment=environment, entrypoint=entrypoint, working_dir=working_dir, host_config=hc),
+            image=image, container=name or "")
+        return res["Id"]
+
+    def start(self, ref: str, *, image: str = "") -> None:
+        self._call(f"start {ref}", lambda: self.api.start(ref), container=ref, image=image)
+
+    def stop(self, ref: str, *, timeout: int = 10) -> None:
+        self._call(f"stop {ref}", lambda: self.api.stop(ref, timeout=timeout), container=ref)
+
+    def restart(self, ref: str, *, timeout: int = 10) -> None:
+        self._call(f"restart {ref}", lambda: self.api.restart(ref, timeout=timeout), container=ref)
+
+    def kill(self, ref: str, *, signal: str = "KILL") -> None:
+        self._call(f"kill {ref}", lambda: self.api.kill(ref, signal=signal), container=ref)
+
+    def remove(self, ref: str, *, force: bool = False) -> None:
+        self._call(f"remove {ref}", lambda: self.api.remove_container(ref, force=force), container=ref)
+
+    def wait(self, ref: str, *, timeout: float | None = None) -> int:
+        res = self._call(f"wait for {ref}", lambda: self.api.wait(ref, timeout=timeout), container=ref)
+        return int(res.get("StatusCode", -1))
+
+    def logs(self, ref: str, *, tail="all", timestamps=False) -> str:
+        out = self._call(f"read the logs of {ref}", lambda: self.api.logs(ref, stdout=True, stderr=True, tail=tail, timestamps=timestamps), container=ref)
+        return out.decode("utf-8", "replace") if isinstance(out, bytes) else str(out)
+
+    def exec(self, ref: str, cmd: list[str], *, tty: bool = False, workdir=None, environment=None) -> tuple[int, str]:
+        ex = self._call(f"exec in {ref}", lambda: self.api.exec_create(ref, cmd, tty=tty, workdir=workdir, environment=environment), container=ref)
+        out = self._call(f"exec in {ref}", lambda: self.api.exec_start(ex["Id"], tty=tty), container=ref)
+        code = self._call(f"exec in {ref}", lambda: self.api.exec_inspect(ex["Id"]), container=ref).get("ExitCode")
+        return (code if code is not None else -1), out.decode("utf-8", "replace")
+
+    def stats(self, ref: str, *, stream: bool = False, one_shot: bool | None = None):
+        kwargs = {"stream": stream, "decode": True}
+        if one_shot is not None:
+            kwargs["one_shot"] = one_shot
+        if not stream:
+            return self._call(f"read the stats of {ref}", lambda: self.api.stats(ref, **kwargs), container=ref)
+        return self._stream(f"read the stats of {ref}", lambda: self.api.stats(ref, **kwargs), container=ref)
+
+    def _stream(self, action: str, thunk, *, image: str = "", container: str = ""):
+        """Iterate a streaming call; failures while reading are translated too."""
+        it = self._call(action, thunk, image=image, container=container)
+        while True:
+            try:
+                item = next(it)
+            except StopIteration:
+                return
+            except Exception as e:
+                raise translate_error(e, action=action, image=image, container=container,
+                                      endpoint=self.endpoint.url) from e
+            yield item
+
+    # --- images -------------------------------------------------------------
+    def images(self, *, name: str | None = None, all: bool = False) -> list[dict]:
+        return self._call("list images", lambda: self.api.images(name=name, all=all))
+
+    def inspect_image(self, ref: str) -> dict:
+        return self._call(f"inspect the image {ref}", lambda: self.api.inspect_image(ref), image=ref)
+
+    def pull(self, repository: str, tag: str):
+        """An iterator over the engine's progress events (dicts)."""
+        return self._stream(f"pull {repository}:{tag}",
+                            lambda: self.api.pull(repository, tag=tag, stream=True, decode=True),
+                            image=f"{repository}:{tag}")
+
+    def remove_image(self, ref: str, *, force: bool = False) -> list:
+        return self._call(f"remove the image {ref}", lambda: self.api.remove_image(ref, force=force), image=ref)
+
+    def rest_get(self, path: str, params: dict | None = None):
+        """A raw GET on the Engine API (``/version``, ``/containers/json``): its JSON."""
+        return self._call(f"GET {path}", lambda: self.api._result(self.api._get(self.api._url(path), params=params), json=True))
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.api.close()

@@ -1,0 +1,167 @@
+"""One error tree for the kit, like docker-py's ``docker/errors.py``.
+
+Every error a learner can meet is a :class:`DockerLabError`. Its message reads
+like testcontainers' messages: what happened, the current state, then a hint.
+Attributes carry the facts, so code (and widgets) need not parse text.
+Errors are translated once, at the engine boundary (``dockerlab.engine``).
+"""
+from __future__ import annotations
+
+
+class DockerLabError(Exception):
+    """Base of every dockerlab error.
+
+    ``what`` says what happened, ``state`` the situation now, ``hint`` what to
+    do. ``str(err)`` joins them; a learner never needs the traceback.
+    """
+
+    def __init__(self, what: str, *, state: str = "", hint: str = ""):
+        self.what = what
+        self.state = state
+        self.hint = hint
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        parts = [self.what.rstrip(".") + "."]
+        if self.state:
+            parts.append(self.state.rstrip(".") + ".")
+        if self.hint:
+            parts.append("Hint: " + self.hint.rstrip(".") + ".")
+        return " ".join(parts)
+
+    def _repr_html_(self) -> str:  # a friendly box when an error object is displayed
+        from html import escape
+
+        rows = [f"<b>{escape(type(self).__name__)}</b>: {escape(self.what)}"]
+        if self.state:
+            rows.append(escape(self.state))
+        if self.hint:
+            rows.append(f"<i>Hint:</i> {escape(self.hint)}")
+        return '<div class="dockerlab-error">' + "<br>".join(rows) + "</div>"
+
+
+class EngineUnavailable(DockerLabError):
+    """No Docker engine answered. ``attempts`` lists (endpoint, source, reason)."""
+
+    def __init__(self, what: str, *, attempts=(), reason: str = "", state: str = "", hint: str = ""):
+        self.attempts = list(attempts)
+        self.reason = reason
+        super().__init__(what, state=state, hint=hint)
+
+
+class EngineLost(EngineUnavailable):
+    """The engine answered before and stopped answering mid-session."""
+
+
+class BadDockerHost(EngineUnavailable):
+    """DOCKER_HOST (or a context's endpoint) is not a valid address."""
+
+
+class EnginePermissionDenied(EngineUnavailable):
+    """The engine's socket exists but this user may not open it."""
+
+
+class NotAvailableOnEngine(DockerLabError):
+    """The engine in use cannot do this (for example udocker has no stats)."""
+
+    def __init__(self, what: str, *, feature: str = "", engine: str = "", state: str = "", hint: str = ""):
+        self.feature = feature
+        self.engine = engine
+        super().__init__(what, state=state, hint=hint)
+
+
+class NotFound(DockerLabError):
+    """Something named does not exist on the engine."""
+
+
+class ImageNotFound(NotFound):
+    def __init__(self, what: str, *, image: str = "", suggestions=(), state: str = "", hint: str = ""):
+        self.image = image
+        self.suggestions = list(suggestions)
+        super().__init__(what, state=state, hint=hint)
+
+
+class ContainerNotFound(NotFound):
+    def __init__(self, what: str, *, container: str = "", state: str = "", hint: str = ""):
+        self.container = container
+        super().__init__(what, state=state, hint=hint)
+
+
+class NameConflict(DockerLabError):
+    def __init__(self, what: str, *, name: str = "", existing_id: str = "", state: str = "", hint: str = ""):
+        self.name = name
+        self.existing_id = existing_id
+        super().__init__(what, state=state, hint=hint)
+
+
+class InvalidReference(DockerLabError, ValueError):
+    """An image reference, name, command or limit is malformed (checked before any call)."""
+
+    def __init__(self, what: str, *, value: str = "", state: str = "", hint: str = ""):
+        self.value = value
+        super().__init__(what, state=state, hint=hint)
+
+
+class ExecutableNotFound(DockerLabError):
+    """The command's program does not exist in the image (``/bin/bash`` in alpine)."""
+
+    def __init__(self, what: str, *, image: str = "", executable: str = "", state: str = "", hint: str = ""):
+        self.image = image
+        self.executable = executable
+        super().__init__(what, state=state, hint=hint)
+
+
+class RegistryError(DockerLabError):
+    """The registry could not be reached or refused the pull."""
+
+
+class RegistryUnreachable(RegistryError):
+    pass
+
+
+class RateLimited(RegistryError):
+    """Docker Hub's ``toomanyrequests``."""
+
+
+class PermissionDenied(DockerLabError):
+    """The engine or the kit refused an action for lack of permission."""
+
+
+class NotOwned(PermissionDenied):
+    """The container belongs to someone else, or was not created by the kit."""
+
+    def __init__(self, what: str, *, container: str = "", owner: str = "", state: str = "", hint: str = ""):
+        self.container = container
+        self.owner = owner
+        super().__init__(what, state=state, hint=hint)
+
+
+class GuardRefused(PermissionDenied):
+    """A teacher's guard (limits, no --privileged, ...) refused the request."""
+
+    def __init__(self, what: str, *, guard: str = "", state: str = "", hint: str = ""):
+        self.guard = guard
+        super().__init__(what, state=state, hint=hint)
+
+
+class ConfirmationRequired(DockerLabError):
+    """A destructive action beyond the kit's own containers needs ``confirm=True``."""
+
+
+class ContainerStateError(DockerLabError):
+    """The container is not in a state that allows the action (exec in a stopped container)."""
+
+    def __init__(self, what: str, *, container: str = "", status: str = "", state: str = "", hint: str = ""):
+        self.container = container
+        self.status = status
+        super().__init__(what, state=state, hint=hint)
+
+
+class EngineError(DockerLabError):
+    """Any other error the engine reported; ``explanation`` is the engine's own words."""
+
+    def __init__(self, what: str, *, explanation: str = "", status_code: int | None = None, state: str = "", hint: str = ""):
+        self.explanation = explanation
+        self.status_code = status_code
+        super().__init__(what, state=state, hint=hint)

@@ -1,0 +1,72 @@
+"""Shared fixtures. Engine tests use a real Docker Engine; each test's lab has
+its own session label, and everything carrying it is reaped afterwards, even
+when the test fails."""
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+REQUIRE_ENGINE = os.environ.get("DOCKERLAB_REQUIRE_ENGINE") == "1"
+
+
+def _engine_or_fail():
+    import dockerlab
+    from dockerlab.errors import DockerLabError
+
+    try:
+        return dockerlab.connect(show_cli=False)
+    except DockerLabError as e:
+        if REQUIRE_ENGINE:
+            pytest.fail(f"a Docker Engine is required here (DOCKERLAB_REQUIRE_ENGINE=1): {e}")
+        pytest.skip(f"no Docker Engine: {e}")
+
+
+@pytest.fixture(scope="session")
+def engine_lab():
+    """One lab for the whole run (for read-only looks at the engine)."""
+    return _engine_or_fail()
+
+
+def reap(engine, session: str) -> None:
+    from dockerlab import labels
+
+    for c in engine.containers(all=True, filters={"label": [f"{labels.SESSION}={session}"]}):
+        try:
+            engine.remove(c["Id"], force=True)
+        except Exception:
+            pass
+
+
+@pytest.fixture
+def lab(engine_lab, request):
+    """A lab with a session of its own; all it created is removed after the test."""
+    from dockerlab.lab import Lab
+
+    session = "t" + uuid.uuid4().hex[:11]
+    node = request.node.name[:40]
+    the_lab = Lab(engine_lab.engine, lesson=f"test:{node}", session=session, show_cli=True)
+    yield the_lab
+    reap(engine_lab.engine, session)
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "tests/engine" in str(item.fspath) or item.fspath.ext == ".ipynb":
+            item.add_marker(pytest.mark.engine)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Say which engine the engine tests ran against, so the CI log shows it."""
+    ran = [r for k in ("passed", "failed") for r in terminalreporter.stats.get(k, [])
+           if "engine" in getattr(r, "keywords", {})]
+    if not ran:
+        return
+    try:
+        import dockerlab
+
+        lab = dockerlab.connect(show_cli=False)
+        terminalreporter.write_line(f"dockerlab: {len(ran)} engine tests ran against {lab!r}")
+    except Exception as e:  # pragma: no cover
+        terminalreporter.write_line(f"dockerlab: engine tests ran; engine now unreachable: {e}")
