@@ -1,6 +1,8 @@
 """``dockerlab.connect()``: find an engine, ping it, return a :class:`~dockerlab.lab.Lab`."""
 from __future__ import annotations
 
+import os
+
 from . import endpoints as ep_mod
 from .errors import DockerLabError, EnginePermissionDenied, EngineUnavailable
 
@@ -13,15 +15,18 @@ def _raise_unavailable(attempts, explicit: bool):
         state = (f"{src} chose this engine, so, like the docker CLI, dockerlab tried only it:\n" + "\n".join(lines))
     else:
         state = "dockerlab tried, in the docker CLI's order:\n" + "\n".join(lines)
-    hints = [a.hint for a in attempts if a.hint]
+    if reasons == {"no-socket"} and not explicit:
+        hints = ["no Docker daemon is running here. Start Docker Desktop, or 'sudo systemctl start docker'; "
+                 "in this kit's repository './kit start' provisions one (Debian/Ubuntu, as root); "
+                 "'dockerlab doctor' explains what it finds"]
+    else:
+        hints = [a.hint for a in attempts if a.hint and a.reason != "no-socket"]
+        if "permission-denied" not in reasons and any(a.reason == "no-socket" for a in attempts):
+            hints.append(attempts[0].hint if explicit else "is the Docker daemon running?")
     if explicit and attempts[0].endpoint.source == "DOCKER_HOST":
         hints.append("or unset DOCKER_HOST to use the default socket")
     elif explicit:
         hints.append("or 'docker context use default' to use the default socket")
-    if reasons == {"no-socket"}:
-        hints = ["no Docker daemon is running here. Start Docker Desktop, or 'sudo systemctl start docker'; "
-                 "in this kit's repository './kit start' provisions one (Debian/Ubuntu, as root); "
-                 "'dockerlab doctor' explains what it finds"]
     hint = "; ".join(dict.fromkeys(h for h in hints if h))
     cls = EnginePermissionDenied if "permission-denied" in reasons else EngineUnavailable
     main = next((a for a in attempts if a.reason == "permission-denied"), attempts[0])
@@ -34,6 +39,11 @@ def find_engine(timeout: float = 3.0):
     """Probe the candidates in order; return (engine backend, attempts) for the first that answers."""
     from .engine.docker_engine import DockerEngine
 
+    choice = os.environ.get("DOCKERLAB_ENGINE", "").strip().lower()  # "udocker", "docker", or auto
+    if choice == "udocker":
+        from .engine.udocker_engine import UdockerEngine
+
+        return UdockerEngine(source="DOCKERLAB_ENGINE=udocker setting"), []
     cands = ep_mod.candidates()  # raises BadDockerHost for a malformed DOCKER_HOST or context
     explicit = len(cands) == 1 and cands[0].source != "default socket"
     attempts = []
@@ -45,7 +55,23 @@ def find_engine(timeout: float = 3.0):
             except DockerLabError as e:
                 a = ep_mod.Attempt(cand, "error", f"it accepted a connection but did not answer as a Docker engine ({e.what})")
         attempts.append(a)
+    if choice != "docker" and not explicit and all(a.reason == "no-socket" for a in attempts):
+        fallback = _udocker_fallback()  # no Docker daemon at all here (Binder, a JupyterHub): daemonless
+        if fallback is not None:
+            return fallback, attempts
     _raise_unavailable(attempts, explicit)
+
+
+def _udocker_fallback():
+    """The udocker backend when it is installed (udocker + proot), else None."""
+    from .engine import udocker_engine
+
+    if not udocker_engine.usable()[0]:
+        return None
+    try:
+        return udocker_engine.UdockerEngine(source="daemonless fallback (no Docker daemon runs here)")
+    except DockerLabError:
+        return None
 
 
 def connect(*, lesson: str = "", owner: str | None = None, show_cli: bool = True, session: str | None = None,
@@ -59,4 +85,37 @@ def connect(*, lesson: str = "", owner: str | None = None, show_cli: bool = True
     from .lab import Lab
 
     engine, attempts = find_engine(timeout=timeout)
-    return Lab(engine, lesson=lesson, owner=owner, show_cli=show_cli, session=session)
+    lab = Lab(engine, lesson=lesson, owner=owner, show_cli=show_cli, session=session)
+    from . import reaper  # containers of this learner's crashed kernels go; this session's go at exit
+
+    lab.reaped = reaper.on_connect(lab)
+    show_errors_briefly()
+    return lab
+
+
+def show_errors_briefly() -> bool:
+    """In IPython/Jupyter, show a DockerLabError as its message (what, state, hint),
+    not a Python traceback through the kit's internals. ``%tb`` still shows the
+    full traceback. Returns whether a handler was installed."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    ip = get_ipython()
+    if ip is None:
+        return False
+
+    def _brief(shell, etype, value, tb, tb_offset=None):
+        import sys
+
+        sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
+        lines = [f"{etype.__name__}: {value.what.rstrip('.')}."]
+        if value.state:
+            lines.append(f"  {value.state.rstrip('.')}.")
+        if value.hint:
+            lines.append(f"  Hint: {value.hint.rstrip('.')}.")
+        lines.append("  (dockerlab's own error: %tb shows the Python traceback)")
+        shell._showtraceback(etype, value, ["\n".join(lines)])  # an error output, as Jupyter expects
+
+    ip.set_custom_exc((DockerLabError,), _brief)
+    return True

@@ -25,10 +25,11 @@ class DockerLabError(Exception):
     def message(self) -> str:
         parts = [self.what.rstrip(".") + "."]
         if self.state:
-            parts.append(self.state.rstrip(".") + ".")
+            parts.append(self.state[:1].upper() + self.state[1:].rstrip(".") + ".")
         if self.hint:
             parts.append("Hint: " + self.hint.rstrip(".") + ".")
-        return " ".join(parts)
+        # a multi-line state (a list of what was tried) keeps the hint on a line of its own
+        return ("\n" if "\n" in self.state else " ").join(parts)
 
     def _repr_html_(self) -> str:  # a friendly box when an error object is displayed
         from html import escape

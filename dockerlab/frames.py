@@ -121,3 +121,59 @@ def stats_frame(rows):
     } for r in rows]
     df = pd.DataFrame(data, columns=STATS_COLUMNS)
     return df.sort_values("NAME", kind="stable").reset_index(drop=True)
+
+
+DF_COLUMNS = ["TYPE", "TOTAL", "ACTIVE", "SIZE", "RECLAIMABLE"]
+
+
+def _human_size(n: float) -> str:
+    """go-units HumanSize (4 significant digits, decimal units), as `docker system df` prints sizes."""
+    n = float(n)
+    for unit in ["B", "kB", "MB", "GB", "TB", "PB"]:
+        if abs(n) < 1000 or unit == "PB":
+            return f"{n:.4g}{unit}"
+        n /= 1000
+
+
+def _with_percent(reclaimable: int, total: int) -> str:
+    return f"{_human_size(reclaimable)} ({reclaimable * 100 // total}%)" if total > 0 else _human_size(reclaimable)
+
+
+def system_df_frame(df: dict):
+    """`docker system df` as a DataFrame, from the engine's ``/system/df`` JSON.
+
+    The CLI's arithmetic (docker/cli ``cli/command/formatter/disk_usage.go``):
+    images are active when a container uses them, and what such an image holds
+    alone (size minus shared size) is not reclaimable; containers are active
+    when running, paused or restarting, and the writable layers of the others
+    are reclaimable; volumes by reference count; the build cache unless in use.
+    ``SIZE (B)`` and ``RECLAIMABLE (B)`` give the same as numbers.
+    """
+    import pandas as pd
+
+    images = df.get("Images") or []
+    layers = df.get("LayersSize") or 0
+    used = sum(i.get("Size", 0) - i.get("SharedSize", 0) for i in images
+               if i.get("Containers") and i.get("Size", -1) != -1 and i.get("SharedSize", -1) != -1)
+    containers = df.get("Containers") or []
+    active_c = [c for c in containers if c.get("State") in ("running", "paused", "restarting")]
+    c_size = sum(c.get("SizeRw", 0) or 0 for c in containers)
+    c_reclaim = c_size - sum(c.get("SizeRw", 0) or 0 for c in active_c)
+    volumes = df.get("Volumes") or []
+    v_size = sum(max((v.get("UsageData") or {}).get("Size", 0), 0) for v in volumes)
+    v_reclaim = sum(max((v.get("UsageData") or {}).get("Size", 0), 0) for v in volumes
+                    if (v.get("UsageData") or {}).get("RefCount", 0) == 0)
+    cache = df.get("BuildCache") or []
+    b_size = sum(b.get("Size", 0) for b in cache if not b.get("Shared"))
+    b_reclaim = sum(b.get("Size", 0) for b in cache if not b.get("Shared") and not b.get("InUse"))
+    rows = [
+        ("Images", len(images), sum(1 for i in images if i.get("Containers")), layers, layers - used),
+        ("Containers", len(containers), len(active_c), c_size, c_reclaim),
+        ("Local Volumes", len(volumes), sum(1 for v in volumes if (v.get("UsageData") or {}).get("RefCount", 0) > 0),
+         v_size, v_reclaim),
+        ("Build Cache", len(cache), sum(1 for b in cache if b.get("InUse")), b_size, b_reclaim),
+    ]
+    data = [{"TYPE": t, "TOTAL": n, "ACTIVE": a, "SIZE": _human_size(s),
+             "RECLAIMABLE": _with_percent(r, s) if t != "Build Cache" else _human_size(r),
+             "SIZE (B)": s, "RECLAIMABLE (B)": r} for t, n, a, s, r in rows]
+    return pd.DataFrame(data, columns=DF_COLUMNS + ["SIZE (B)", "RECLAIMABLE (B)"])

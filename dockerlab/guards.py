@@ -1,15 +1,52 @@
-"""Teacher's guards on what the kit launches (limits by default).
+"""Teacher's guards on what the kit launches: on by default, set by a teacher.
 
-Settings come from environment variables (a teacher can set them for a
-JupyterHub): ``DOCKERLAB_MAX_MEMORY``, ``DOCKERLAB_MAX_CPUS``,
-``DOCKERLAB_MAX_PIDS``. With none set, launches are unlimited, as with the CLI.
+Every container the kit launches gets limits (a fork bomb or a memory leak
+stays inside it), a learner may run only so many containers at once, and the
+options that hand a container the whole machine (``--privileged``, the host's
+network or PID namespace, a bind mount of the Docker socket or of ``/``) are
+refused with a message that says why.
+
+Where the settings come from, the first found wins, key by key:
+
+1. environment variables (a JupyterHub spawner can set them):
+   ``DOCKERLAB_DEFAULT_MEMORY``, ``DOCKERLAB_DEFAULT_CPUS``, ``DOCKERLAB_DEFAULT_PIDS``
+   (what a container gets when the learner asks nothing),
+   ``DOCKERLAB_MAX_MEMORY``, ``DOCKERLAB_MAX_CPUS``, ``DOCKERLAB_MAX_PIDS`` (the most
+   a learner may ask for), ``DOCKERLAB_MAX_RUNNING``, ``DOCKERLAB_ALLOW_PRIVILEGED``,
+   ``DOCKERLAB_ALLOW_HOST_NETWORK``, ``DOCKERLAB_ALLOW_HOST_PID``,
+   ``DOCKERLAB_ALLOW_DOCKER_SOCKET``, ``DOCKERLAB_ALLOW_ROOT_MOUNT``;
+2. the file named by ``DOCKERLAB_GUARDS_FILE``, else ``~/.dockerlab/guards.toml``;
+3. ``/etc/dockerlab/guards.toml`` (the teacher's, for the whole machine);
+4. the defaults below.
+
+The file uses the same names in lowercase without the prefix::
+
+    default_memory = "512m"
+    default_cpus = 1.0
+    default_pids = 256
+    max_memory = "2g"
+    max_cpus = 2
+    max_pids = 4096
+    max_running = 10
+    allow_privileged = false
+
+A value of ``"none"`` (or ``"unlimited"``) removes that limit. These guards are
+a seat belt for a classroom, not a security boundary: whoever can reach the
+Docker socket can do anything on the machine (see the README's teacher's guide).
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
 
 from . import refs
+from .errors import DockerLabError, GuardRefused, InvalidReference
+
+SYSTEM_FILE = Path("/etc/dockerlab/guards.toml")
+DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+_UNLIMITED = ("none", "unlimited", "off", "")
 
 
 @dataclass(frozen=True)
@@ -19,15 +56,251 @@ class Limits:
     pids: int | None = None
 
 
-def apply(*, memory=None, cpus=None, pids=None) -> Limits:
-    """The limits a launch gets: what was asked, capped by the teacher's maxima."""
-    max_mem = refs.parse_memory(os.environ["DOCKERLAB_MAX_MEMORY"]) if os.environ.get("DOCKERLAB_MAX_MEMORY") else None
-    max_cpus = refs.parse_cpus(os.environ["DOCKERLAB_MAX_CPUS"]) if os.environ.get("DOCKERLAB_MAX_CPUS") else None
-    max_pids = refs.parse_pids(os.environ["DOCKERLAB_MAX_PIDS"]) if os.environ.get("DOCKERLAB_MAX_PIDS") else None
+@dataclass(frozen=True)
+class Policy:
+    """The guards in force. ``sources`` says where each non-default value came from."""
 
-    def cap(value, maximum):
-        if maximum is None:
-            return value
-        return maximum if value is None or value > maximum else value
+    default_memory: int | None = 512 * 1024**2
+    default_cpus: float | None = 1.0
+    default_pids: int | None = 256
+    max_memory: int | None = 2 * 1024**3
+    max_cpus: float | None = None  # None: the engine's CPU count (checked by refs.parse_cpus)
+    max_pids: int | None = 4096
+    max_running: int | None = 50
+    allow_privileged: bool = False
+    allow_host_network: bool = False
+    allow_host_pid: bool = False
+    allow_docker_socket: bool = False
+    allow_root_mount: bool = False
+    sources: dict = field(default_factory=dict, compare=False, repr=False)
 
-    return Limits(cap(memory, max_mem), cap(cpus, max_cpus), cap(pids, max_pids))
+    def describe(self) -> list[tuple[str, str, str]]:
+        """(setting, value, where it came from), for ``dockerlab doctor`` and the README."""
+        rows = []
+        for f in fields(self):
+            if f.name == "sources":
+                continue
+            v = getattr(self, f.name)
+            if v is None:
+                shown = "unlimited" if f.name != "max_cpus" else "the engine's CPUs"
+            elif "memory" in f.name:
+                shown = refs.format_bytes(v)
+            else:
+                shown = str(v).lower() if isinstance(v, bool) else f"{v:g}" if isinstance(v, float) else str(v)
+            rows.append((f.name, shown, self.sources.get(f.name, "default")))
+        return rows
+
+
+def _parse(key: str, raw, where: str):
+    """One setting's value, checked like the learner's own arguments."""
+    try:
+        if key.startswith("allow_"):
+            if isinstance(raw, bool):
+                return raw
+            text = str(raw).strip().lower()
+            if text in ("1", "true", "yes", "on"):
+                return True
+            if text in ("0", "false", "no", "off", ""):
+                return False
+            raise InvalidReference(f"{raw!r} is not true or false", value=str(raw))
+        if isinstance(raw, str) and raw.strip().lower() in _UNLIMITED:
+            return None
+        if key.endswith("memory"):
+            return refs.parse_memory(raw)
+        if key.endswith("cpus"):
+            return refs.parse_cpus(raw)
+        if key.endswith("pids"):
+            n = refs.parse_pids(raw)
+            return None if n == -1 else n
+        if key == "max_running":
+            if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+                raise InvalidReference(f"{raw!r} is not a whole number", value=str(raw))
+            try:
+                n = int(raw)
+            except ValueError:
+                raise InvalidReference(f"{raw!r} is not a whole number", value=str(raw)) from None
+            if n < 1:
+                raise InvalidReference(f"{raw!r} is below 1", value=str(raw))
+            return n
+    except DockerLabError as e:
+        raise GuardRefused(f"The guard setting {key} = {raw!r} in {where} is not valid: {e.what}",
+                           guard=key, state="no container was launched",
+                           hint=f"fix or remove it in {where}; 'none' removes a limit") from None
+    raise GuardRefused(f"Unknown guard setting {key!r} in {where}", guard=key,
+                       hint="known settings: " + ", ".join(_KEYS))
+
+
+_KEYS = [f.name for f in fields(Policy) if f.name != "sources"]
+
+
+def _user_file() -> Path:
+    if os.environ.get("DOCKERLAB_GUARDS_FILE"):
+        return Path(os.environ["DOCKERLAB_GUARDS_FILE"])
+    return Path(os.path.expanduser("~")) / ".dockerlab" / "guards.toml"
+
+
+def _read_toml(path: Path) -> dict:
+    import tomllib
+
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        raise GuardRefused(f"The guards file {path} cannot be read: {e}", guard="file",
+                           state="no container was launched", hint=f"fix {path}, or remove it to use the defaults") from None
+    data = data.get("guards", data) if isinstance(data.get("guards"), dict) else data
+    return data
+
+
+def load(*, env=None, files=None) -> Policy:
+    """The policy in force now (read each time: a teacher's change applies at the next launch)."""
+    env = os.environ if env is None else env
+    files = [_user_file(), SYSTEM_FILE] if files is None else [Path(f) for f in files]
+    values, sources = {}, {}
+    for key in _KEYS:
+        var = "DOCKERLAB_" + key.upper()
+        if var in env:
+            values[key], sources[key] = _parse(key, env[var], var), var
+    for path in files:
+        data = _read_toml(path)
+        for key, raw in data.items():
+            if key not in _KEYS:
+                _parse(key, raw, str(path))  # raises: unknown key
+            if key not in values:
+                values[key], sources[key] = _parse(key, raw, str(path)), str(path)
+    return replace(Policy(), **values, sources=sources)
+
+
+def _where(policy: Policy, key: str) -> str:
+    src = policy.sources.get(key, "")
+    return f" (set by {src})" if src else " (the kit's default)"
+
+
+def apply(*, memory=None, cpus=None, pids=None, policy: Policy | None = None) -> Limits:
+    """The limits a launch gets: what was asked, else the teacher's default; asking
+    beyond the teacher's maximum is refused (never silently lowered)."""
+    p = load() if policy is None else policy
+
+    def pick(asked, default, maximum, key, shown):
+        if asked is None:
+            value = default
+        else:
+            value = asked
+        if maximum is not None and asked is not None and (asked == -1 or asked > maximum):
+            what = f"no {key} limit" if asked == -1 else f"{key} {shown(asked)}"
+            raise GuardRefused(
+                f"Refusing to launch with {what}: the most a learner may ask for is {shown(maximum)}"
+                f"{_where(p, 'max_' + key)}",
+                guard=f"max_{key}", state="no container was launched",
+                hint=f"ask for {shown(maximum)} or less, or leave it out to get {shown(default) if default else 'no limit'}; "
+                     f"a teacher can raise max_{key} (DOCKERLAB_MAX_{key.upper()} or guards.toml)")
+        if maximum is not None and value is not None and value > maximum:
+            value = maximum  # a default above the maximum: the maximum wins
+        if value is None and asked is None and maximum is not None:
+            value = maximum
+        return None if value == -1 else value
+
+    return Limits(pick(memory, p.default_memory, p.max_memory, "memory", refs.format_bytes),
+                  pick(cpus, p.default_cpus, p.max_cpus, "cpus", lambda v: f"{v:g} CPUs"),
+                  pick(pids, p.default_pids, p.max_pids, "pids", lambda v: f"{v} processes"))
+
+
+def check_running(running: int, *, owner: str, policy: Policy | None = None) -> None:
+    """Refuse a launch when the learner already runs ``max_running`` containers."""
+    p = load() if policy is None else policy
+    if p.max_running is not None and running >= p.max_running:
+        raise GuardRefused(
+            f"Refusing to launch another container: {owner!r} already runs {running}, "
+            f"the most allowed at once is {p.max_running}{_where(p, 'max_running')}",
+            guard="max_running", state="no container was launched; yours are in lab.ps()",
+            hint="stop the ones you no longer need (lab.stop(name), or lab.cleanup('mine') for all of yours)")
+
+
+def _refuse(guard: str, what: str, why: str, policy: Policy) -> None:
+    raise GuardRefused(f"Refusing {what}: {why}", guard=guard, state="no container was launched",
+                       hint=f"a lesson never needs it; if a teacher really wants it, set {guard} = true in "
+                            f"/etc/dockerlab/guards.toml (or DOCKERLAB_{guard.upper()}=1)")
+
+
+def _binds(volumes) -> list[tuple[str, str, str]]:
+    """(host path, container path, mode) for each bind: 'src:dst[:mode]' strings or a docker-py dict."""
+    if volumes is None:
+        return []
+    if isinstance(volumes, str):
+        volumes = [volumes]
+    out = []
+    if isinstance(volumes, dict):
+        for src, spec in volumes.items():
+            if not isinstance(src, str) or not isinstance(spec, dict) or not isinstance(spec.get("bind"), str):
+                raise InvalidReference(f"Invalid volume {src!r}: {spec!r}", value=repr(spec),
+                                       hint="write {'/host/path': {'bind': '/in/container', 'mode': 'ro'}}")
+            out.append((src, spec["bind"], str(spec.get("mode", "rw"))))
+        return out
+    if not isinstance(volumes, (list, tuple)):
+        raise InvalidReference(f"Volumes must be a list like ['/host:/container:ro'], not {type(volumes).__name__}",
+                               value=repr(volumes))
+    for v in volumes:
+        if not isinstance(v, str) or v.count(":") not in (1, 2) or not all(v.split(":")[:2]):
+            raise InvalidReference(f"Invalid volume {v!r}", value=repr(v),
+                                   hint="write 'host-path-or-volume:/path/in/container', optionally ':ro'")
+        parts = v.split(":")
+        out.append((parts[0], parts[1], parts[2] if len(parts) == 3 else "rw"))
+    return out
+
+
+def _is_docker_socket(path: str) -> bool:
+    norm = "/" + os.path.normpath(path).lstrip("/")
+    if norm in DOCKER_SOCKETS or norm.endswith("/docker.sock") or norm.endswith("/podman.sock"):
+        return True
+    try:
+        real = os.path.realpath(norm)
+        return real in DOCKER_SOCKETS or real.endswith("/docker.sock")
+    except OSError:
+        return False
+
+
+def check_options(*, privileged: bool = False, network: str | None = None, pid: str | None = None,
+                  volumes=None, policy: Policy | None = None) -> dict:
+    """Refuse the options that give a container the machine; return the host-config for the rest."""
+    p = load() if policy is None else policy
+    host_config = {}
+    if privileged:
+        if not p.allow_privileged:
+            _refuse("allow_privileged", "--privileged",
+                    "it gives the container every device and capability of the host, so it could take the "
+                    "machine, and everyone's work on it", p)
+        host_config["privileged"] = True
+    if network is not None:
+        if not isinstance(network, str) or not network.strip():
+            raise InvalidReference(f"Invalid network {network!r}", value=repr(network), hint="for example 'none' or 'bridge'")
+        if network.strip() == "host":
+            if not p.allow_host_network:
+                _refuse("allow_host_network", "--network host",
+                        "the container would share the host's network: it could listen on any port of the "
+                        "machine and reach services meant only for it", p)
+        host_config["network_mode"] = network.strip()
+    if pid is not None:
+        if not isinstance(pid, str) or not pid.strip():
+            raise InvalidReference(f"Invalid pid mode {pid!r}", value=repr(pid), hint="for example 'host' or 'container:NAME'")
+        if pid.strip() == "host":
+            if not p.allow_host_pid:
+                _refuse("allow_host_pid", "--pid host",
+                        "the container would see and could signal every process of the host, other learners' too", p)
+        host_config["pid_mode"] = pid.strip()
+    binds = []
+    for src, dst, mode in _binds(volumes):
+        if src.startswith("/") and _is_docker_socket(src):
+            if not p.allow_docker_socket:
+                _refuse("allow_docker_socket", f"the bind mount {src}:{dst}",
+                        "the Docker socket lets the container start containers as root on the host "
+                        "(root-equivalent), and stop everyone else's", p)
+        if src.startswith("/") and os.path.normpath(src).strip("/") == "":
+            if not p.allow_root_mount:
+                _refuse("allow_root_mount", f"the bind mount /:{dst}",
+                        "it would hand the container the host's whole file system", p)
+        binds.append(f"{src}:{dst}:{mode}")
+    if binds:
+        host_config["binds"] = binds
+    return host_config

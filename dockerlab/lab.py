@@ -202,8 +202,26 @@ class Lab:
         return self.engine.endpoint
 
     def __repr__(self) -> str:
+        cannot = getattr(self.engine, "cannot", "")  # a daemonless engine says what it cannot do
         return (f"<dockerlab.Lab: {self.engine_name} {self.server_version} (API {self.api_version}) "
-                f"at {self.endpoint.url} via the {self.endpoint.source}>")
+                f"at {self.endpoint.url} via the {self.endpoint.source}" + (f"; {cannot}" if cannot else "") + ">")
+
+    def _engine_limits(self, limits, asked: bool):
+        """On an engine without cgroups (udocker): asked limits are refused, the teacher's defaults dropped."""
+        if "limits" in getattr(self.engine, "features", ("limits",)):
+            return limits
+        if asked:
+            why = getattr(self.engine, "limitations", {}).get("limits", "this engine has no cgroups")
+            raise E.NotAvailableOnEngine(
+                f"Limits (memory=, cpus=, pids=) are not available on this engine, because {why}",
+                feature="limits", engine=self.engine.kind, state="nothing was started",
+                hint="run it without limits here; the limits lesson needs a Docker Engine")
+        from . import guards
+
+        if (limits.memory or limits.cpus or limits.pids) and not getattr(self, "_said_no_limits", False):
+            self._said_no_limits = True
+            self._say(f"(the {self.engine_name} engine has no cgroups: the default limits are not enforced)")
+        return guards.Limits()
 
     # --- the CLI twin -----------------------------------------------------------
     def _twin(self, cmd: str) -> str:
@@ -299,11 +317,20 @@ class Lab:
         res = self.engine.remove_image(ref, force=force)
         return [next(iter(r.values())) for r in res or []]
 
+    def tag(self, source: str, target: str) -> Image:
+        """`docker tag source target`: give an image one more name (no copy: the same image id)."""
+        refs.parse_image(source)
+        new = refs.parse_image(target)
+        self._twin(f"docker tag {source} {target}")
+        self.engine.tag(source, new.name, new.tag)
+        return self._image(f"{new.name}:{new.tag}")
+
     # --- containers: run ----------------------------------------------------------
     def run(self, image: str, command=None, *, name: str | None = None, detach: bool = False,
             interactive: bool = False, tty: bool = False, rm: bool = False, memory=None, cpus=None,
             pids: int | None = None, env: dict | None = None, labels_: dict | None = None,
-            timeout: float | None = 120):
+            timeout: float | None = 120, privileged: bool = False, network: str | None = None,
+            pid: str | None = None, volumes=None):
         """`docker run`: create and start a container from ``image``.
 
         Foreground (default): waits and returns a :class:`RunResult` (output and
@@ -322,7 +349,14 @@ class Lab:
         npids = refs.parse_pids(pids)
         from . import guards
 
-        limits = guards.apply(memory=mem, cpus=ncpus, pids=npids)
+        policy = guards.load()  # the teacher's guards: limits by default, dangerous options refused
+        limits = guards.apply(memory=mem, cpus=ncpus, pids=npids, policy=policy)
+        limits = self._engine_limits(limits, asked=any(v is not None for v in (mem, ncpus, npids)))
+        guarded = guards.check_options(privileged=privileged, network=network, pid=pid, volumes=volumes,
+                                       policy=policy)
+        if policy.max_running is not None:
+            guards.check_running(len(self.engine.containers(filters=self._filters("mine"))), owner=self.owner,
+                                 policy=policy)
         keep_open = interactive or tty
         self._twin(twin.run_twin(image=image, command=args, name=name, detach=detach or keep_open,
                                  interactive=interactive, tty=tty, rm=rm, memory=memory, cpus=ncpus,
@@ -333,7 +367,7 @@ class Lab:
         if not self._has_image(str(ref)):
             self._say(f"Unable to find image '{ref}' locally")
             self._pull(ref)
-        host_config = {"auto_remove": False}
+        host_config = {"auto_remove": False, **guarded}
         if limits.memory:
             host_config["mem_limit"] = limits.memory
             host_config["memswap_limit"] = limits.memory  # no swap beyond the limit, so the limit is visible
@@ -346,7 +380,7 @@ class Lab:
             environment=env, host_config=host_config,
             labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson, extra=labels_))
         try:
-            self.engine.start(cid, image=str(ref))
+            self.engine.start(cid, image=image.strip())
         except E.ExecutableNotFound as e:
             self.engine.remove(cid, force=True)
             e.state = "the container was created but its command could not start; dockerlab removed it"
@@ -360,6 +394,36 @@ class Lab:
             self.engine.remove(cid, force=True)
         return RunResult(Text(out), code, c)
 
+    def create(self, image: str, command=None, *, name: str | None = None) -> Container:
+        """`docker create`: make a container from ``image`` without starting it (state: created).
+
+        ``lab.start(name)`` starts it later. It gets the kit's labels and the
+        teacher's default limits, as :meth:`run` gives them.
+        """
+        ref = refs.parse_image(image)
+        args = refs.split_command(command)
+        if name is not None:
+            name = refs.check_name(name)
+        from . import guards
+
+        limits = self._engine_limits(guards.apply(policy=guards.load()), asked=False)
+        self._twin(twin.run_twin(image=image, command=args, name=name).replace("docker run", "docker create", 1))
+        if not self._has_image(str(ref)):
+            self._say(f"Unable to find image '{ref}' locally")
+            self._pull(ref)
+        host_config = {}
+        if limits.memory:
+            host_config["mem_limit"] = limits.memory
+            host_config["memswap_limit"] = limits.memory
+        if limits.cpus:
+            host_config["nano_cpus"] = int(limits.cpus * 1e9)
+        if limits.pids:
+            host_config["pids_limit"] = limits.pids
+        cid = self.engine.create_container(
+            image=image.strip(), command=args or None, name=name, host_config=host_config,
+            labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson))
+        return self._container(cid)
+
     def _ncpu(self) -> int | None:
         if not hasattr(self, "_ncpu_cache"):
             try:
@@ -371,9 +435,16 @@ class Lab:
     def _container(self, ref: str) -> Container:
         return Container.from_inspect(self.engine.inspect_container(ref))
 
-    def container(self, ref: str) -> Container:
+    def container(self, ref: str, *, confirm: bool = False) -> Container:
         """The container named (or with the id) ``ref``, as it is now (`docker inspect`)."""
-        return self._container(ref)
+        return self._visible(ref, "inspect", confirm)
+
+    def _visible(self, ref: str, action: str, confirm: bool) -> Container:
+        """The container, if the learner may look at it: anything but another learner's kit container."""
+        c = self._container(ref)
+        if c.managed and c.owner != self.owner:
+            return self._owned(ref, action, confirm)  # refuses (NotOwned) unless a teacher allows it
+        return c
 
     # --- containers: lifecycle ----------------------------------------------------
     def _owned(self, ref: str, action: str, confirm: bool) -> Container:
@@ -424,6 +495,26 @@ class Lab:
         self.engine.kill(c.id, signal=signal)
         return self._container(c.id)
 
+    def pause(self, ref: str, *, confirm: bool = False) -> Container:
+        """`docker pause ref`: freeze every process of the container (state: paused)."""
+        c = self._owned(ref, "pause", confirm)
+        if not hasattr(self.engine, "pause"):
+            raise E.NotAvailableOnEngine(f"pause is not available on this engine ({self.engine.kind})",
+                                         feature="pause", engine=self.engine.kind)
+        self._twin(f"docker pause {c.name}")
+        self.engine.pause(c.id)
+        return self._container(c.id)
+
+    def unpause(self, ref: str, *, confirm: bool = False) -> Container:
+        """`docker unpause ref`: let a paused container's processes run again."""
+        c = self._owned(ref, "unpause", confirm)
+        if not hasattr(self.engine, "unpause"):
+            raise E.NotAvailableOnEngine(f"unpause is not available on this engine ({self.engine.kind})",
+                                         feature="pause", engine=self.engine.kind)
+        self._twin(f"docker unpause {c.name}")
+        self.engine.unpause(c.id)
+        return self._container(c.id)
+
     def remove(self, ref: str, *, force: bool = False, confirm: bool = False) -> str:
         """`docker rm ref` (``force=True``: `docker rm -f`, which kills it first)."""
         c = self._owned(ref, "remove", confirm)
@@ -431,9 +522,9 @@ class Lab:
         self.engine.remove(c.id, force=force)
         return c.name
 
-    def logs(self, ref: str, *, tail: int | None = None) -> Text:
+    def logs(self, ref: str, *, tail: int | None = None, confirm: bool = False) -> Text:
         """`docker logs ref`: what the container printed."""
-        c = self._container(ref)
+        c = self._visible(ref, "read the logs of", confirm)
         self._twin(f"docker logs {'--tail %d ' % tail if tail else ''}{c.name}")
         return Text(self.engine.logs(c.id, tail=tail if tail else "all"))
 
@@ -488,16 +579,22 @@ class Lab:
     def stats(self, containers=None, *, scope: str = "mine"):
         """`docker stats --no-stream`: one snapshot of CPU %, memory, I/O and PIDs.
 
-        CPU % needs two engine samples one tick apart (about a second); all
-        containers are sampled in parallel, so 30 take about as long as one.
+        CPU % needs two engine samples one tick apart: the engine samples each
+        container about once a second. Every container gets a stream of its own,
+        all opened at once, so thirty take about as long as one (two ticks at
+        most; one when the engine was idle and there is one container). A
+        container that is not running shows zeros at once, as the CLI shows it.
         """
         if containers is None:
-            ids = [c["Id"] for c in self.engine.containers(filters=self._filters(scope))]
+            targets = [(c["Id"], None) for c in self.engine.containers(filters=self._filters(scope))]
         else:
-            ids = [self._container(r).id for r in ([containers] if isinstance(containers, str) else containers)]
+            wanted = [containers] if isinstance(containers, str) else list(containers)
+            seen = _each(lambda r: self._visible(r, "read the stats of", False), wanted)
+            targets = [(c.id, None if c.state not in ("created", "exited", "dead") else c) for c in seen]
         names = " ".join(containers if not isinstance(containers, str) else [containers]) if containers else ""
         self._twin(" ".join(w for w in ("docker stats --no-stream", names) if w))
-        rows = self._sample_all(ids)
+        rows = self._sample_all([cid for cid, stopped in targets if stopped is None])
+        rows += [_zero_row(c) for _, c in targets if c is not None]
         df = frames.stats_frame(rows)
         df.attrs["cli"] = self.history[-1]
         return df
@@ -505,8 +602,11 @@ class Lab:
     def _sample_all(self, ids: list[str]) -> list:
         if not ids:
             return []
-        with ThreadPoolExecutor(max_workers=min(len(ids), 32)) as pool:
-            got = list(pool.map(self._two_samples, ids))
+        if len(ids) == 1:  # no thread pool for one: its first sample is the engine's next
+            got = [self._two_samples(ids[0])]
+        else:  # one thread per stream, so all subscribe before the engine's next tick
+            with ThreadPoolExecutor(max_workers=min(len(ids), 64)) as pool:
+                got = list(pool.map(self._two_samples, ids))
         return [r for r in got if r is not None]
 
     def _two_samples(self, cid: str):
@@ -550,8 +650,8 @@ class Lab:
                     report.stopped.append(name)
                 self.engine.remove(c["Id"], force=True)
                 report.removed.append(name)
-            except E.ContainerNotFound:
-                continue  # removed by someone else meanwhile: nothing to do
+            except (E.ContainerNotFound, E.ContainerStateError):
+                continue  # removed (or being removed) by someone else meanwhile: nothing to do
         if images:
             report.images_removed = self.prune_images(quiet=True)
         return report
@@ -569,6 +669,13 @@ class Lab:
                 except E.DockerLabError:
                     pass
         return removed
+
+    def system_df(self):
+        """`docker system df`: disk used by images, containers, volumes and the build cache (a DataFrame)."""
+        self._twin("docker system df")
+        df = frames.system_df_frame(self.engine.df())
+        df.attrs["cli"] = "docker system df"
+        return df
 
     # --- the REST API under it all ----------------------------------------------------
     def rest(self, path: str, **params):
@@ -617,6 +724,20 @@ class _ApiTrace:
 
         rows = [{"METHOD": m, "PATH": _strip_version(p), "STATUS": s} for m, p, s in self.calls]
         return pd.DataFrame(rows, columns=["METHOD", "PATH", "STATUS"])
+
+
+def _each(fn, items: list) -> list:
+    """``[fn(x) for x in items]``, in parallel threads when there are several (engine round trips)."""
+    if len(items) <= 1:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(max_workers=min(len(items), 16)) as pool:
+        return list(pool.map(fn, items))
+
+
+def _zero_row(c: "Container") -> stats_mod.StatsRow:
+    """The row `docker stats --no-stream` shows for a container that is not running: all zeros."""
+    return stats_mod.StatsRow(id=c.short_id, name=c.name, cpu_percent=0.0, mem_usage=0, mem_limit=0,
+                              mem_percent=0.0, net_rx=0, net_tx=0, block_read=0, block_write=0, pids=0)
 
 
 def _strip_version(path: str) -> str:

@@ -89,9 +89,9 @@ def parse_image(ref: str) -> ImageRef:
     # A first component without '.', ':' or 'localhost' is a path, not a registry.
     if domain and not ("." in domain or ":" in domain or domain == "localhost" or domain.startswith("[")):
         path, domain = f"{domain}/{path}", None
-    if domain and domain.lower() != domain and ("." not in domain and ":" not in domain):
-        path = f"{domain}/{path}"
-        domain = None
+        if not re.fullmatch(rf"{_COMPONENT}(?:/{_COMPONENT})*", path):
+            raise InvalidReference(f"invalid reference format: {value!r}: repository name must be lowercase",
+                                   value=ref, hint=f"try {_lower_path(value)!r}")
     if len((domain or "") + path) > 255:
         raise InvalidReference("The repository name is longer than 255 characters", value=ref)
     registry = "" if domain in (None, DEFAULT_REGISTRY, "index.docker.io", "registry-1.docker.io") else domain

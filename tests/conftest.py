@@ -46,7 +46,9 @@ def lab(engine_lab, request):
 
     session = "t" + uuid.uuid4().hex[:11]
     node = request.node.name[:40]
-    the_lab = Lab(engine_lab.engine, lesson=f"test:{node}", session=session, show_cli=True)
+    # an owner of its own too, so "mine" scopes never reach other tests' containers
+    the_lab = Lab(engine_lab.engine, lesson=f"test:{node}", session=session, owner=f"tester-{session}",
+                  show_cli=True)
     yield the_lab
     reap(engine_lab.engine, session)
 

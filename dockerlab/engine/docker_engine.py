@@ -89,6 +89,13 @@ class DockerEngine:
         return self._stream("follow the engine's events",
                             lambda: self.api.events(since=since, until=until, filters=filters, decode=decode))
 
+    def events_stream(self, *, since=None, filters=None) -> "ClosableStream":
+        """Like :meth:`events`, but another thread may ``close()`` it, which ends a
+        blocked read at once (the live stats sampler stops its event follower so)."""
+        action = "follow the engine's events"
+        raw = self._call(action, lambda: self.api.events(since=since, filters=filters, decode=True))
+        return ClosableStream(raw, action=action, endpoint=self.endpoint.url)
+
     # --- containers ---------------------------------------------------------
     def containers(self, *, all: bool = False, filters: dict | None = None) -> list[dict]:
         return self._call("list containers", lambda: self.api.containers(all=all, filters=filters))
@@ -121,6 +128,12 @@ class DockerEngine:
     def remove(self, ref: str, *, force: bool = False) -> None:
         self._call(f"remove {ref}", lambda: self.api.remove_container(ref, force=force), container=ref)
 
+    def pause(self, ref: str) -> None:
+        self._call(f"pause {ref}", lambda: self.api.pause(ref), container=ref)
+
+    def unpause(self, ref: str) -> None:
+        self._call(f"unpause {ref}", lambda: self.api.unpause(ref), container=ref)
+
     def wait(self, ref: str, *, timeout: float | None = None) -> int:
         res = self._call(f"wait for {ref}", lambda: self.api.wait(ref, timeout=timeout), container=ref)
         return int(res.get("StatusCode", -1))
@@ -136,7 +149,7 @@ class DockerEngine:
         return (code if code is not None else -1), out.decode("utf-8", "replace")
 
     def stats(self, ref: str, *, stream: bool = False, one_shot: bool | None = None):
-        kwargs = {"stream": stream, "decode": True}
+        kwargs = {"stream": stream, "decode": True} if stream else {"stream": False}  # the SDK refuses decode without stream
         if one_shot is not None:
             kwargs["one_shot"] = one_shot
         if not stream:
@@ -172,6 +185,29 @@ class DockerEngine:
     def remove_image(self, ref: str, *, force: bool = False) -> list:
         return self._call(f"remove the image {ref}", lambda: self.api.remove_image(ref, force=force), image=ref)
 
+    def tag(self, image: str, repository: str, tag: str) -> None:
+        ok = self._call(f"tag {image} as {repository}:{tag}", lambda: self.api.tag(image, repository, tag=tag), image=image)
+        if not ok:
+            raise E.EngineError(f"The engine did not tag {image} as {repository}:{tag}")
+
+    def push(self, repository: str, tag: str):
+        """`docker push`: an iterator over the engine's progress events (dicts)."""
+        return self._stream(f"push {repository}:{tag}",
+                            lambda: self.api.push(repository, tag=tag, stream=True, decode=True),
+                            image=f"{repository}:{tag}")
+
+    def save_images(self, names: list[str], *, chunk_size: int = 1 << 20):
+        """`docker save`: the engine's tar archive of ``names``, as an iterator of byte chunks."""
+        action = f"save {' '.join(names)}"
+        resp = self._call(action, lambda: self.api._get(self.api._url("/images/get"), params={"names": names},
+                                                         stream=True), image=names[0] if names else "")
+        self._call(action, lambda: self.api._raise_for_status(resp), image=names[0] if names else "")
+        return self._stream(action, lambda: resp.iter_content(chunk_size))
+
+    def load_images(self, data) -> list[dict]:
+        """`docker load`: send a `docker save` archive (bytes or a file object); the engine's messages."""
+        return list(self._stream("load images", lambda: self.api.load_image(data, quiet=True)))
+
     def rest_get(self, path: str, params: dict | None = None):
         """A raw GET on the Engine API (``/version``, ``/containers/json``): its JSON."""
         return self._call(f"GET {path}", lambda: self.api._result(self.api._get(self.api._url(path), params=params), json=True))
@@ -179,3 +215,33 @@ class DockerEngine:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.api.close()
+
+
+class ClosableStream:
+    """An engine stream (dicts) whose ``close()`` may be called from another thread."""
+
+    def __init__(self, raw, *, action: str, endpoint: str = ""):
+        self._raw = raw
+        self._action = action
+        self._endpoint = endpoint
+        self.closed = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self.closed:
+            raise StopIteration
+        try:
+            return next(self._raw)
+        except StopIteration:
+            raise
+        except Exception as e:
+            if self.closed:  # the read failed because close() shut the socket
+                raise StopIteration from None
+            raise translate_error(e, action=self._action, endpoint=self._endpoint) from e
+
+    def close(self) -> None:
+        self.closed = True
+        with contextlib.suppress(Exception):
+            self._raw.close()

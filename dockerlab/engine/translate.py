@@ -108,6 +108,10 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
         return E.ContainerStateError(
             f"Cannot {action}: the container is not running", container=container, status="not running",
             hint=f"start it first: lab.start({container!r})" if container else "start it first")
+    if status == 409 and "already in progress" in low:
+        return E.ContainerStateError(
+            f"Cannot {action}: the container is already being removed", container=container, status="removing",
+            hint="wait a moment and list containers again (lab.ps(all=True))")
     if status == 409 and ("cannot remove a running container" in low or "stop the container before" in low
                           or "you cannot remove a running container" in low):
         return E.ContainerStateError(
@@ -131,6 +135,23 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
         return E.PermissionDenied(f"The engine refused to {action}: permission denied", state=expl)
     if status == 400 and image and "invalid reference format" in low:
         return E.InvalidReference(f"invalid reference format: {image!r}", value=image)
+    if "no space left on device" in low:
+        return E.EngineError(
+            f"The engine ran out of disk space while trying to {action}", explanation=expl, status_code=status,
+            state="the disk that holds Docker's images and containers is full; the engine discarded what it "
+                  "was writing, and what was there before is intact",
+            hint="see what uses the space with lab.system_df() (docker system df); free some with "
+                 "lab.cleanup('mine', images=True) or 'docker image prune'; then try again")
+    if ("pull" in action or "load" in action) and re.search(
+            r"(\": eof|unexpected eof|connection reset by peer|broken pipe|use of closed network connection)$", low.strip()):
+        host = re.search(r"https?://([\w.:\[\]-]+)", expl)
+        where = host.group(1) if host else "the registry"
+        return E.RegistryUnreachable(
+            f"Could not {action}: the download from {where} was cut off midway",
+            state="the registry or the network stopped answering during the pull; the engine discarded the "
+                  "partial download, and the images you already had are untouched",
+            hint="run the pull again when the registry (or the network) is back: finished layers are not "
+                 "downloaded twice")
     return E.EngineError(f"The engine could not {action}", explanation=expl, status_code=status,
                          state=f"the engine said: {expl}")
 

@@ -1,0 +1,221 @@
+"""The first complete stats table (CPU % and memory) for N containers: ``lab.stats()``
+against ``docker stats --no-stream`` on the same containers. Target: at most 0.8x the CLI.
+
+    .venv/bin/python benchmarks/bench_stats.py                 # N = 1, 10, 30; 5 runs each
+    .venv/bin/python benchmarks/bench_stats.py --sizes 30 --runs 7 --modes idle,busy
+    .venv/bin/python benchmarks/bench_stats.py --quick         # smoke: N = 1, one run
+
+Two conditions, because the engine's stats collector behaves differently in each:
+
+* ``idle``: nothing else reads stats (each measurement waits ``--gap`` seconds after
+  the previous one, so the collector has gone back to sleep). The first stream to
+  subscribe wakes the collector, which samples *only the containers subscribed at
+  that instant* at once, then every second.
+* ``busy``: another client keeps a stats stream open (a monitor in another notebook),
+  so the collector ticks every second anyway; a request waits for the next tick.
+
+The script also checks that the kit's numbers agree with the CLI's (measured at the
+same time, on a container burning CPU under a quota and on idle ones), and shows where
+the kit's time goes (one run, instrumented).
+"""
+from __future__ import annotations
+
+import random
+import re
+import sys
+import threading
+import time
+
+import _common as C
+
+UNITS = {"B": 1, "KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "TiB": 2**40, "kB": 1e3, "MB": 1e6, "GB": 1e9}
+
+
+def to_bytes(text: str) -> float:
+    m = re.fullmatch(r"([\d.]+)\s*([A-Za-z]+)", text.strip())
+    return float(m.group(1)) * UNITS[m.group(2)] if m else float("nan")
+
+
+def cli_table(names: list[str]) -> dict:
+    """`docker stats --no-stream` for ``names``: name -> (cpu %, mem bytes, pids)."""
+    p = C.cli("stats", "--no-stream", "--format", "{{.Name}}\t{{.CPUPerc}}\t{{.MemUsage}}\t{{.PIDs}}", *names)
+    rows = {}
+    for line in p.stdout.splitlines():
+        name, cpu, mem, pids = line.split("\t")
+        rows[name] = (float(cpu.rstrip("%")), to_bytes(mem.split("/")[0]), int(pids))
+    return rows
+
+
+def kit_table(lab, names: list[str]) -> dict:
+    df = lab.stats(names)
+    return {r["NAME"]: (float(r["CPU %"]), float(r["MEM USAGE (MiB)"]) * 2**20, int(r["PIDS"]))
+            for _, r in df.iterrows()}
+
+
+class Ticker:
+    """Keeps the engine's collector busy: one open stats stream, read in a thread (like a monitor)."""
+
+    def __init__(self, lab, name: str):
+        self.lab, self.name = lab, name
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+
+    def _read(self):
+        stream = self.lab.engine.stats(self.name, stream=True)
+        try:
+            for _ in stream:
+                if self.stop.is_set():
+                    break
+        finally:
+            stream.close()
+
+    def __enter__(self):
+        self.thread.start()
+        time.sleep(1.5)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(3)
+
+
+def measure(lab, names, runs: int, mode: str, gap: float) -> tuple[list, list, list]:
+    kit, cli, cpu = [], [], []
+    for r in range(runs):
+        order = ("kit", "cli") if r % 2 == 0 else ("cli", "kit")
+        for who in order:
+            # idle: let the collector go back to sleep; busy: land anywhere in its 1 s cycle
+            time.sleep(gap if mode == "idle" else random.uniform(0.0, 1.0))
+            if who == "kit":
+                c0 = time.process_time()
+                t, got = C.timed(kit_table, lab, names)
+                cpu.append(time.process_time() - c0)
+                kit.append(t)
+            else:
+                t, got = C.timed(cli_table, names)
+                cli.append(t)
+            missing = set(names) - set(got)
+            if missing:
+                raise SystemExit(f"bench_stats: the {who} table lacks {sorted(missing)[:3]}")
+    return kit, cli, cpu
+
+
+def agreement(lab, names: list[str], burner: str | None) -> str:
+    """Kit and CLI over the same seconds: the largest differences, and whether they are within noise."""
+    cli = {}
+    t = threading.Thread(target=lambda: cli.update(cli_table(names)))
+    t.start()
+    kit = kit_table(lab, names)
+    t.join()
+    dcpu = max(abs(kit[n][0] - cli[n][0]) for n in names)
+    dmem = max(abs(kit[n][1] - cli[n][1]) / max(cli[n][1], 1) for n in names)
+    dpids = max(abs(kit[n][2] - cli[n][2]) for n in names)
+    # the CLI rounds memory to 3 significant digits; CPU is sampled over ticks that may differ by one
+    ok = dcpu <= 5.0 and dmem <= 0.05 and dpids == 0
+    if burner:
+        ok = ok and kit[burner][0] > 5 and cli[burner][0] > 5
+    busy = f"; busy container: kit {kit[burner][0]:.1f} %, CLI {cli[burner][0]:.1f} %" if burner else ""
+    return (f"numbers agree: {'yes' if ok else 'NO'} (largest differences: CPU {dcpu:.2f} points, "
+            f"memory {dmem * 100:.1f} %, PIDs {dpids}{busy})")
+
+
+def breakdown(lab, names: list[str], gap: float) -> str:
+    """One instrumented table: where the time goes (resolve names, engine ticks, client work)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from dockerlab import lab as lab_mod
+
+    time.sleep(gap)
+    t0 = time.perf_counter()
+    seen = lab_mod._each(lambda r: lab._visible(r, "read the stats of", False), names)
+    t_resolve = time.perf_counter() - t0
+    marks = []
+
+    def two(c):
+        s = lab.engine.stats(c.id, stream=True)
+        try:
+            a = next(s)
+            ta = time.perf_counter() - t0
+            b = next(s)
+            tb = time.perf_counter() - t0
+        finally:
+            s.close()
+        marks.append((ta, tb, a.get("read", ""), b.get("read", "")))
+
+    with ThreadPoolExecutor(max_workers=min(len(seen), 64)) as pool:
+        list(pool.map(two, seen))
+    total = time.perf_counter() - t0
+    first = sorted(m[0] for m in marks)
+    second = [m[1] for m in marks]
+    early = sum(1 for m in marks if m[0] < first[0] + 0.5)
+    return (f"N={len(names)} breakdown of one table ({mode_note(early, len(names))}): resolve names "
+            f"{t_resolve * 1000:.0f} ms; first samples {first[0] * 1000:.0f}..{first[-1] * 1000:.0f} ms; "
+            f"second samples {min(second) * 1000:.0f}..{max(second) * 1000:.0f} ms "
+            f"(the engine's 1 s tick plus its serial collection, {(max(second) - min(second)) * 1000:.0f} ms "
+            f"for {len(names)}); total {total * 1000:.0f} ms")
+
+
+def mode_note(early: int, n: int) -> str:
+    if n == 1:
+        return "one container"
+    if early < n:
+        return f"{early} of {n} streams caught the engine's first tick, the others waited for the next"
+    return f"all {n} streams caught the same first tick"
+
+
+def main(argv=None) -> int:
+    p = C.parser(__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="1,10,30", help="numbers of containers (default 1,10,30)")
+    p.add_argument("--modes", default="idle,busy", help="idle, busy or both (default idle,busy)")
+    p.add_argument("--gap", type=float, default=1.3, help="idle mode: seconds between measurements (default 1.3)")
+    p.add_argument("--no-check", action="store_true", help="skip the agreement check and the breakdown")
+    a = p.parse_args(argv)
+    sizes = [1] if a.quick else [int(x) for x in a.sizes.split(",")]
+    modes = ["idle"] if a.quick else [m.strip() for m in a.modes.split(",")]
+    runs = 1 if a.quick else a.runs
+    tag = C.run_id()
+    lab = C.connect(f"bench{tag}")
+    report = C.Report(f"stats: first complete table, lab.stats() vs docker stats --no-stream "
+                      f"(docker CLI {C.cli_version()}, median of {runs})")
+    try:
+        n_max = max(sizes)
+        names = [f"{C.PREFIX}st{tag}-{i:02d}" for i in range(n_max)]
+        # container 0 burns CPU under a 0.2-CPU quota (about 20 %), so CPU % is not all zeros
+        lab.run("alpine", ["sh", "-c", "while :; do :; done"], name=names[0], detach=True, cpus=0.2)
+        for name in names[1:]:
+            lab.run("alpine", "sleep 3600", name=name, detach=True)
+        kit_table(lab, names[:1])  # warm up (imports pandas, opens the connection pool); not timed
+        cli_table(names[:1])
+        for mode in modes:
+            ctx = Ticker(lab, names[0]) if mode == "busy" else _null()
+            with ctx:
+                for n in sizes:
+                    kit, cli, cpu = measure(lab, names[:n], runs, mode, a.gap)
+                    report.add(f"N={n:<2} {mode}", kit, cli, 0.8)
+                    report.note(f"N={n} {mode}: kit runs {_ms(kit)}; CLI runs {_ms(cli)}; "
+                                f"kit client CPU {C.median(cpu) * 1000:.0f} ms per table")
+        if not a.no_check:
+            for n in sizes:
+                report.note(f"N={n}: " + agreement(lab, names[:n], names[0]))
+                report.note(breakdown(lab, names[:n], a.gap))
+    finally:
+        C.reap(lab)
+    report.print()
+    report.dump(a.json)
+    return 0
+
+
+def _ms(xs) -> str:
+    return ", ".join(f"{x * 1000:.0f}" for x in xs) + " ms"
+
+
+class _null:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

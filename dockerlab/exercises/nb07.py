@@ -1,0 +1,64 @@
+"""Checks for 07-stats: the CLI's CPU % formula, and limits on a container."""
+from __future__ import annotations
+
+import math
+
+from . import failed, passed
+
+CPU = "nb07.cpu-percent"
+LIMITS = "nb07.limits"
+
+#: The numbers the exercise gives (nanoseconds), and the answer they lead to.
+CPU_DELTA = 500_000_000       # the container ran 0.5 s of CPU time...
+SYSTEM_DELTA = 2_000_000_000  # ...while all CPUs together advanced 2 s (1 s of wall time x 2 CPUs)
+ONLINE_CPUS = 2
+CPU_ANSWER = CPU_DELTA / SYSTEM_DELTA * ONLINE_CPUS * 100  # 50.0
+
+
+def check_cpu_percent(answer) -> "Verdict":
+    """CPU % as `docker stats` computes it from the numbers above."""
+    if answer is Ellipsis or answer is None:
+        return failed(CPU, "there is no answer yet: replace the ... with a number.",
+                      "cpu_delta / system_delta x online_cpus x 100")
+    if isinstance(answer, bool) or not isinstance(answer, (int, float)) or math.isnan(answer):
+        return failed(CPU, f"the answer should be a number, not {type(answer).__name__}.", "for example 12.5")
+    if abs(answer - CPU_ANSWER) < 0.5:
+        return passed(CPU, "Half of one CPU: docker stats would show 50.00%.")
+    if abs(answer - CPU_DELTA / SYSTEM_DELTA * 100) < 0.5:
+        return failed(CPU, f"{answer:g} is the share of the whole machine (both CPUs); docker stats counts in "
+                      "CPUs, so 100 % is one full CPU.", "multiply by online_cpus")
+    if abs(answer - CPU_ANSWER / 100) < 0.005:
+        return failed(CPU, f"{answer:g} is a fraction of one CPU, not a percentage.", "multiply by 100")
+    if abs(answer - CPU_DELTA / SYSTEM_DELTA) < 0.005 or abs(answer - CPU_DELTA / SYSTEM_DELTA * ONLINE_CPUS) < 0.005:
+        return failed(CPU, f"{answer:g} is a fraction, not a percentage.", "x online_cpus x 100")
+    return failed(CPU, f"{answer:g} is not what the formula gives for these numbers.",
+                  "cpu_delta / system_delta x online_cpus x 100, with the deltas in nanoseconds")
+
+
+def check_limits(lab, name: str = "nb07-ex", *, cpus: float = 0.25, memory_mib: int = 32) -> "Verdict":
+    """A running container ``name`` limited to ``cpus`` CPUs and ``memory_mib`` MiB."""
+    from ..errors import ContainerNotFound
+
+    try:
+        d = lab.engine.inspect_container(name)
+    except ContainerNotFound:
+        return failed(LIMITS, f"there is no container named {name!r} yet.",
+                      f"lab.run(..., name={name!r}, detach=True, cpus=..., memory=...)")
+    hc = d.get("HostConfig") or {}
+    state = (d.get("State") or {}).get("Status", "")
+    got_cpus = (hc.get("NanoCpus") or 0) / 1e9
+    if not got_cpus and hc.get("CpuQuota") and hc.get("CpuPeriod"):
+        got_cpus = hc["CpuQuota"] / hc["CpuPeriod"]
+    got_mem = hc.get("Memory") or 0
+    if not got_cpus:
+        return failed(LIMITS, f"{name} has no CPU limit.", f"pass cpus={cpus:g} (the CLI's --cpus {cpus:g})")
+    if abs(got_cpus - cpus) > 1e-6:
+        return failed(LIMITS, f"{name} may use {got_cpus:g} CPUs, not {cpus:g}.", f"cpus={cpus:g} means a quarter of one CPU")
+    if got_mem != memory_mib * 2**20:
+        have = f"{got_mem / 2**20:g} MiB" if got_mem else "no limit"
+        return failed(LIMITS, f"{name}'s memory limit is {have}, not {memory_mib} MiB.",
+                      f'memory="{memory_mib}m" (the CLI\'s --memory {memory_mib}m; m means MiB)')
+    if state != "running":
+        return failed(LIMITS, f"the limits are right, but {name} is {state}, not running.",
+                      "give it a command that keeps running, e.g. sleep 600, and detach=True")
+    return passed(LIMITS, f"{name} runs with --cpus {cpus:g} --memory {memory_mib}m.")

@@ -1,0 +1,343 @@
+"""The live stats sampler behind the monitor widget (like a `docker stats` that keeps a history).
+
+One long-lived stats stream per container: the engine sends a sample about
+once a second on each stream, and CPU % comes from two consecutive samples
+(:func:`dockerlab.stats.row` with the previous sample's ``cpu_stats``), exactly
+as the docker CLI computes it. Each stream is read by a thread of its own.
+An event follower (the engine's events API) opens a stream when a followed
+container starts and notes when one stops or is removed: nothing polls, and
+no stream is re-opened on a timer.
+
+    s = Sampler(lab, ["busy", "idle"]).start()
+    ...
+    s.frame()          # time, name, cpu %, mem MiB, mem % (a pandas DataFrame)
+    s.to_csv("stats.csv")
+    s.status           # {"busy": "running", "idle": "removed"}
+    s.stop()
+
+Samples are kept in a bounded buffer per container (``maxlen`` samples each,
+an hour at 1 Hz by default), so a sampler left running does not grow forever.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from datetime import datetime
+
+from . import errors as E
+from . import labels as labels_mod
+from . import stats as stats_mod
+
+COLUMNS = ["time", "name", "cpu %", "mem MiB", "mem %"]
+
+#: What ``status`` says about a followed container.
+RUNNING, STOPPED, REMOVED, MISSING = "running", "stopped", "removed", "not found"
+
+
+def _parse_read(stamp: str) -> float | None:
+    """The engine's sample time (RFC 3339 with nanoseconds) as epoch seconds."""
+    if not stamp or stamp.startswith("0001-"):
+        return None
+    try:
+        s = stamp.rstrip("Z")
+        if "." in s:
+            head, frac = s.split(".", 1)
+            s = f"{head}.{frac[:6]}"
+        return datetime.fromisoformat(s + "+00:00").timestamp()
+    except ValueError:
+        return None
+
+
+def _is_empty(sample: dict) -> bool:
+    """A stopped container's stream goes on with empty samples (read 0001-01-01)."""
+    return (sample.get("read") or "").startswith("0001-") or not sample.get("memory_stats")
+
+
+class Sampler:
+    """Follows containers' resource use with one stats stream each.
+
+    ``containers``: names (or ids) to follow; ``None`` follows every running
+    container of ``scope`` ("session": this lab's, "mine": the learner's) and
+    those that start later. ``maxlen``: samples kept per container.
+    """
+
+    def __init__(self, lab, containers=None, *, scope: str = "mine", maxlen: int = 3600):
+        if scope not in ("session", "mine"):
+            raise E.InvalidReference(f"Unknown scope {scope!r} for the sampler", value=str(scope),
+                                     hint="'session' (this notebook's containers) or 'mine' (all yours)")
+        if isinstance(containers, str):
+            containers = [containers]
+        if containers is not None and not all(isinstance(c, str) and c for c in containers):
+            raise E.InvalidReference("Containers to follow are given by name", value=repr(containers),
+                                     hint="for example Sampler(lab, ['web', 'worker'])")
+        if not isinstance(maxlen, int) or maxlen < 2:
+            raise E.InvalidReference(f"maxlen must be a whole number of samples (at least 2), not {maxlen!r}",
+                                     value=repr(maxlen))
+        self.lab = lab
+        self.engine = lab.engine
+        self.chosen = list(dict.fromkeys(containers)) if containers is not None else None
+        self.scope = scope
+        self.maxlen = maxlen
+        self._lock = threading.Lock()
+        self._buffers: dict[str, deque] = {}  # name -> (t, cpu %, mem MiB, mem %)
+        self._status: dict[str, str] = {}
+        self._names: dict[str, str] = {}  # container id -> name
+        self._streams: dict[str, threading.Thread] = {}  # id -> thread reading its stats stream
+        self._notes: list[tuple[float, str]] = []
+        self._stop = threading.Event()
+        self._events = None
+        self._events_thread: threading.Thread | None = None
+        self.version = 0  # grows with every new sample or status change (the monitor redraws on change)
+        self.started = False
+
+    # --- public -------------------------------------------------------------
+    def start(self) -> "Sampler":
+        """Open the event follower, then a stats stream per running followed container."""
+        if self.started:
+            return self
+        self.started = True
+        self._stop.clear()
+        since = int(time.time())
+        flt = {"type": ["container"], "event": ["start", "die", "destroy", "rename"]}
+        if self.chosen is not None:
+            flt["container"] = list(self.chosen)
+        else:
+            flt["label"] = self._label_filter()
+        opener = getattr(self.engine, "events_stream", None)
+        try:
+            self._events = opener(since=since, filters=flt) if opener else self.engine.events(since=since, filters=flt)
+        except E.DockerLabError as e:
+            self._note(f"cannot follow the engine's events ({e.what}); containers started later are not picked up")
+            self._events = None
+        if self._events is not None:
+            self._events_thread = threading.Thread(target=self._follow_events, name="dockerlab-events", daemon=True)
+            self._events_thread.start()
+        if self.chosen is not None:
+            for ref in self.chosen:
+                try:
+                    d = self.engine.inspect_container(ref)
+                except E.ContainerNotFound:
+                    self._set_status(ref, MISSING, f"no container named {ref!r}: nothing to sample")
+                    continue
+                name = (d.get("Name") or ref).lstrip("/")
+                self._names[d["Id"]] = name
+                if (d.get("State") or {}).get("Status") == "running":
+                    self._open(d["Id"], name)
+                else:
+                    self._set_status(name, STOPPED, f"{name} is not running: its line starts when it starts")
+        else:
+            for c in self.engine.containers(filters={"label": self._label_filter()}):
+                name = ((c.get("Names") or [c["Id"][:12]])[0]).lstrip("/")
+                self._names[c["Id"]] = name
+                self._open(c["Id"], name)
+        return self
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Close the event follower; each stats thread ends at its next sample (within a second)."""
+        self._stop.set()
+        if self._events is not None and hasattr(self._events, "close"):
+            try:
+                self._events.close()
+            except Exception:  # a plain generator being read by the follower thread
+                pass
+        deadline = time.time() + timeout
+        threads = list(self._streams.values()) + ([self._events_thread] if self._events_thread else [])
+        for t in threads:
+            t.join(max(0.0, deadline - time.time()))
+        self.started = False
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
+
+    @property
+    def status(self) -> dict:
+        """name -> "running", "stopped", "removed" or "not found"."""
+        with self._lock:
+            return dict(sorted(self._status.items()))
+
+    @property
+    def names(self) -> list[str]:
+        """The containers seen so far, sorted (each has a line in the monitor)."""
+        with self._lock:
+            return sorted(set(self._buffers) | set(self._status))
+
+    @property
+    def notes(self) -> list[str]:
+        """What happened, in order, in words: "busy stopped", "idle was removed"."""
+        with self._lock:
+            return [text for _, text in self._notes]
+
+    @property
+    def active_streams(self) -> int:
+        return sum(1 for t in list(self._streams.values()) if t.is_alive())
+
+    def series(self, name: str, since: float | None = None) -> list[tuple]:
+        """The samples kept for one container: (epoch seconds, cpu %, mem MiB, mem %), oldest first;
+        with ``since``, only those taken at or after it (read from the newest end: cheap for a plot window)."""
+        with self._lock:
+            buf = self._buffers.get(name, ())
+            if since is None:
+                return list(buf)
+            out = []
+            for p in reversed(buf):
+                if p[0] < since:
+                    break
+                out.append(p)
+        out.reverse()
+        return out
+
+    def frame(self, since: float | None = None):
+        """All kept samples as a DataFrame: time (UTC), name, cpu %, mem MiB, mem %."""
+        import pandas as pd
+
+        with self._lock:
+            rows = [(t, name, cpu, mem, pct) for name, buf in self._buffers.items() for (t, cpu, mem, pct) in buf
+                    if since is None or t >= since]
+        df = pd.DataFrame(rows, columns=COLUMNS)
+        df["time"] = pd.to_datetime(df["time"], unit="s", utc=True)
+        df = df.sort_values(["time", "name"], kind="stable").reset_index(drop=True)
+        df["cpu %"] = df["cpu %"].round(2)
+        df["mem MiB"] = df["mem MiB"].round(2)
+        df["mem %"] = df["mem %"].round(2)
+        return df
+
+    def to_csv(self, path=None) -> str:
+        """The samples as CSV text; written to ``path`` too when one is given."""
+        text = self.frame().to_csv(index=False, date_format="%Y-%m-%dT%H:%M:%S.%fZ")
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text)
+        return text
+
+    def __repr__(self) -> str:
+        what = ", ".join(self.chosen) if self.chosen is not None else f"scope={self.scope!r}"
+        return f"<Sampler {what}: {'running' if self.started else 'stopped'}>"
+
+    # --- internals -------------------------------------------------------------
+    def _label_filter(self) -> list[str]:
+        if self.scope == "session":
+            return labels_mod.label_filter(owner=self.lab.owner, session=self.lab.session)
+        return labels_mod.label_filter(owner=self.lab.owner)
+
+    def _note(self, text: str) -> None:
+        with self._lock:
+            self._notes.append((time.time(), text))
+            self.version += 1
+
+    def _set_status(self, name: str, status: str, note: str | None = None) -> None:
+        with self._lock:
+            changed = self._status.get(name) != status
+            self._status[name] = status
+            if changed and note:
+                self._notes.append((time.time(), note))
+            self.version += 1
+
+    def _open(self, cid: str, name: str) -> None:
+        """Start the thread reading ``cid``'s stats stream, unless one is already reading it."""
+        with self._lock:
+            t = self._streams.get(cid)
+            if t is not None and t.is_alive():
+                return
+            if self._stop.is_set():
+                return
+            self._buffers.setdefault(name, deque(maxlen=self.maxlen))
+            t = threading.Thread(target=self._read_stats, args=(cid, name), name=f"dockerlab-stats-{name}", daemon=True)
+            self._streams[cid] = t
+        self._set_status(name, RUNNING)
+        t.start()
+
+    def _read_stats(self, cid: str, name: str) -> None:
+        stream = None
+        ended = "end"
+        try:
+            stream = self.engine.stats(cid, stream=True)
+            prev = None
+            for sample in stream:
+                if self._stop.is_set():
+                    ended = "stop"
+                    break
+                if _is_empty(sample):
+                    ended = "stopped"
+                    break
+                cpu_stats = sample.get("cpu_stats") or {}
+                if prev is not None:  # CPU % needs two samples of this stream
+                    r = stats_mod.row(sample, pre=prev)
+                    t = _parse_read(sample.get("read", "")) or time.time()
+                    with self._lock:
+                        buf = self._buffers.setdefault(name, deque(maxlen=self.maxlen))
+                        buf.append((t, r.cpu_percent, r.mem_usage / 2**20, r.mem_percent))
+                        self.version += 1
+                prev = cpu_stats
+        except E.ContainerNotFound:
+            ended = "removed"
+        except E.DockerLabError as e:
+            ended = "error"
+            if not self._stop.is_set():
+                self._note(f"{name}: stats stopped ({e.what})")
+        finally:
+            if stream is not None:
+                try:
+                    stream.close()
+                except Exception:
+                    pass
+        if ended == "stop" or self._stop.is_set():
+            return
+        self._settle(cid, name, ended)
+
+    def _settle(self, cid: str, name: str, ended: str) -> None:
+        """A stream ended on its own: find out whether the container stopped or went away."""
+        if ended == "removed":
+            self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
+            return
+        try:
+            d = self.engine.inspect_container(cid)
+        except E.ContainerNotFound:
+            self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
+            return
+        except E.DockerLabError:
+            return
+        st = d.get("State") or {}
+        if st.get("Status") == "running":  # restarted between the empty sample and now
+            self._open(cid, name)
+        else:
+            self._set_status(name, STOPPED, f"{name} stopped (exit code {st.get('ExitCode')}): waiting for it to start again")
+
+    def _follow_events(self) -> None:
+        try:
+            for ev in self._events:
+                if self._stop.is_set():
+                    break
+                action = ev.get("Action") or ev.get("status") or ""
+                actor = ev.get("Actor") or {}
+                cid = actor.get("ID") or ev.get("id") or ""
+                attrs = actor.get("Attributes") or {}
+                name = attrs.get("name") or self._names.get(cid) or cid[:12]
+                if action == "rename":
+                    old = (attrs.get("oldName") or "").lstrip("/")
+                    self._names[cid] = name
+                    self._note(f"{old or cid[:12]} was renamed {name}")
+                    continue
+                if self.chosen is not None and name not in self.chosen and cid not in self.chosen \
+                        and self._names.get(cid) not in self.chosen:
+                    continue
+                self._names[cid] = name
+                if action == "start":
+                    if self.status.get(name) in (STOPPED, MISSING):
+                        self._note(f"{name} started")
+                    self._open(cid, name)
+                elif action == "die":
+                    code = attrs.get("exitCode", "?")
+                    self._set_status(name, STOPPED, f"{name} stopped (exit code {code}): waiting for it to start again")
+                elif action == "destroy":
+                    self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
+        except E.DockerLabError as e:
+            if not self._stop.is_set():
+                self._note(f"stopped following the engine's events ({e.what})")
+        except Exception:  # a stream closed under the reader: only when stopping
+            if not self._stop.is_set():
+                self._note("stopped following the engine's events")

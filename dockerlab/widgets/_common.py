@@ -1,0 +1,65 @@
+"""Helpers shared by the widgets: a quiet view of the lab, friendly error boxes, the CLI line."""
+from __future__ import annotations
+
+import copy
+from html import escape
+
+from ..errors import DockerLabError
+
+
+def quiet(lab):
+    """The same lab (same engine, owner, session, history list) that does not print its CLI twin.
+
+    Lab methods print ``$ docker ...`` to stdout when ``show_cli`` is on; in a
+    widget callback (or a thread) that print would land in a random cell, so
+    the widgets call a shallow copy with ``show_cli=False`` and show the line
+    themselves, from the shared ``lab.history``.
+    """
+    if not getattr(lab, "show_cli", False):
+        return lab
+    view = copy.copy(lab)
+    view.show_cli = False
+    return view
+
+
+def cli_html(cmd: str) -> str:
+    """The command a widget ran, shown as a terminal line."""
+    if not cmd:
+        return ""
+    return ("<code style='white-space:pre-wrap; background:var(--jp-layout-color2, #eee); padding:2px 6px; "
+            f"border-radius:3px'>$ {escape(cmd)}</code>")
+
+
+def error_html(err: Exception) -> str:
+    """A DockerLabError as its friendly box (what happened, state, hint); never a traceback."""
+    if isinstance(err, DockerLabError):
+        body = err._repr_html_()
+    else:  # should not happen: the lab translates everything; still no traceback
+        body = f"<b>{escape(type(err).__name__)}</b>: {escape(str(err))}"
+    return ("<div style='border-left:4px solid #d9534f; background:#fdf2f2; color:#611a15; padding:4px 8px; "
+            f"white-space:normal'>{body}</div>")
+
+
+def ok_html(text: str) -> str:
+    return ("<div style='border-left:4px solid #2e7d32; background:#eef7ee; color:#1b4d1e; padding:4px 8px'>"
+            f"{escape(text)}</div>")
+
+
+def pre_html(text: str) -> str:
+    return ("<pre style='margin:2px 0; max-height:20em; overflow:auto; background:var(--jp-layout-color2, #f5f5f5); "
+            f"padding:4px 6px'>{escape(text)}</pre>")
+
+
+def new_history(lab, start: int) -> str:
+    """The first CLI twin the lab recorded since ``len(lab.history)`` was ``start``."""
+    hist = getattr(lab, "history", [])
+    return hist[start] if len(hist) > start else ""
+
+
+def background(lab):
+    """A quiet view with a history of its own: for calls a thread makes on its own
+    (auto-refresh), which should not push the learner's commands out of ``lab.history``."""
+    view = copy.copy(lab)
+    view.show_cli = False
+    view.history = []
+    return view

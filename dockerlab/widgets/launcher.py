@@ -1,0 +1,198 @@
+"""The launcher: `docker run` with a form, showing the command line as you fill it in."""
+from __future__ import annotations
+
+import re
+from html import escape, unescape
+
+import ipywidgets as W
+import traitlets
+
+from .. import refs, twin
+from ..errors import DockerLabError
+from ._common import cli_html, error_html, new_history, ok_html, pre_html, quiet
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def plain(html: str) -> str:
+    """The text a learner reads in an HTML child (tags dropped)."""
+    return unescape(_TAGS.sub("", html or "")).strip()
+
+
+class Launcher(W.VBox):
+    """A form for `docker run`: image, name, command, mode, limits, and a Launch button.
+
+    The ``docker run ...`` line is shown live as the fields change; Launch runs
+    it through ``lab.run`` and shows the output (foreground) or the new
+    container (detached), or the lab's friendly error.
+    """
+
+    image = traitlets.Unicode("alpine")
+    name = traitlets.Unicode("")
+    command = traitlets.Unicode("")
+    detach = traitlets.Bool(True)
+    memory = traitlets.Unicode("")
+    cpus = traitlets.Unicode("")
+    pids = traitlets.Unicode("")
+    #: The ``docker run`` line for the current values ("" while a value is invalid).
+    twin = traitlets.Unicode("", read_only=True)
+    #: Why the current values cannot run ("" when they can).
+    problem = traitlets.Unicode("", read_only=True)
+    #: The command the last Launch ran, from ``lab.history``.
+    last_command = traitlets.Unicode("", read_only=True)
+    #: The name of the last container launched (other widgets may observe it).
+    last_container = traitlets.Unicode("", read_only=True)
+
+    _TEXT_FIELDS = ("image", "name", "memory", "cpus", "pids")
+
+    def __init__(self, lab, *, image: str = "alpine", command: str = "", name: str = "", detach: bool = True,
+                 timeout: float = 60, images: list[str] | None = None):
+        super().__init__()
+        self.lab = lab
+        self._lab = quiet(lab)
+        self.timeout = timeout
+        self.result = None  # the last RunResult or Container
+        self.error: DockerLabError | None = None
+        lay = W.Layout(width="auto")
+        style = {"description_width": "7em"}
+        self._image = W.Combobox(description="image", placeholder="alpine", ensure_option=False, style=style, layout=lay)
+        self._name = W.Text(description="--name", placeholder="(optional) e.g. web-1", style=style, layout=lay)
+        self._command = W.Text(description="command", placeholder="(optional) e.g. echo hello", style=style, layout=lay)
+        self._mode = W.ToggleButtons(options=[("detached (-d)", True), ("foreground", False)], value=True,
+                                     description="mode", style=style)
+        self._memory = W.Text(description="--memory", placeholder="e.g. 64m", style=style, layout=W.Layout(width="14em"))
+        self._cpus = W.Text(description="--cpus", placeholder="e.g. 0.5", style=style, layout=W.Layout(width="14em"))
+        self._pids = W.Text(description="--pids-limit", placeholder="e.g. 100", style=style, layout=W.Layout(width="14em"))
+        self._launch = W.Button(description="Launch", button_style="primary", icon="play", tooltip="docker run")
+        self._twin = W.HTML()
+        self._result = W.HTML()
+        self._out = W.Output()  # anything a lab call prints lands here, not in a random cell
+        self._fields = {"image": self._image, "name": self._name, "command": self._command,
+                        "memory": self._memory, "cpus": self._cpus, "pids": self._pids}
+        for key, box in self._fields.items():
+            box.observe(self._on_field, names="value")
+        self._mode.observe(self._on_mode, names="value")
+        self._launch.on_click(self._on_launch)
+        self.observe(self._on_state, names=list(self._fields) + ["detach"])
+        self.children = [
+            W.HTML("<b>docker run</b> &mdash; start a container"),
+            self._image, self._name, self._command, self._mode,
+            W.HBox([self._memory, self._cpus, self._pids]),
+            W.HBox([self._launch, self._twin]),
+            self._result, self._out,
+        ]
+        self.image, self.command, self.name, self.detach = image, command, name, detach
+        self._sync_children()
+        self.update_twin()
+        self.refresh_images(images)
+
+    # --- validation of the public state ------------------------------------------
+    @traitlets.validate(*_TEXT_FIELDS)
+    def _valid_text(self, proposal):
+        value = proposal["value"]
+        if not isinstance(value, str):
+            raise traitlets.TraitError(f"{proposal['trait'].name} must be text, not {type(value).__name__}")
+        return value.strip()
+
+    # --- callbacks: only delegate -----------------------------------------------------
+    def _on_field(self, change):
+        key = next(k for k, box in self._fields.items() if box is change["owner"])
+        setattr(self, key, change["new"])
+
+    def _on_mode(self, change):
+        self.detach = bool(change["new"])
+
+    def _on_state(self, change):
+        self._sync_children()
+        self.update_twin()
+
+    def _on_launch(self, _button):
+        self.launch()
+
+    # --- public, testable ------------------------------------------------------------------
+    def _sync_children(self):
+        for key, box in self._fields.items():
+            if box.value.strip() != getattr(self, key).strip():
+                box.value = getattr(self, key)
+        if self._mode.value != self.detach:
+            self._mode.value = self.detach
+
+    def args(self) -> dict:
+        """The keyword arguments for ``lab.run`` (raises the lab's InvalidReference when a value is wrong)."""
+        refs.parse_image(self.image)
+        cmd = refs.split_command(self.command)
+        name = refs.check_name(self.name) if self.name else None
+        refs.parse_memory(self.memory or None)
+        cpus = refs.parse_cpus(self.cpus) if self.cpus else None
+        pids = refs.parse_pids(self.pids) if self.pids else None
+        return {"image": self.image, "command": cmd or None, "name": name, "detach": self.detach,
+                "memory": self.memory or None, "cpus": cpus, "pids": pids}
+
+    def update_twin(self) -> str:
+        """Recompute the ``docker run ...`` line (or the reason it cannot run) from the values."""
+        try:
+            a = self.args()
+        except DockerLabError as e:
+            self.set_trait("twin", "")
+            self.set_trait("problem", e.message)
+            self._twin.value = ("<span style='color:#b71c1c'>&#9888; " + escape(e.message) + "</span>")
+            self._launch.disabled = True
+            return ""
+        line = twin.run_twin(image=a["image"], command=a["command"] or [], name=a["name"], detach=a["detach"],
+                             memory=a["memory"], cpus=a["cpus"], pids=a["pids"])
+        self.set_trait("twin", line)
+        self.set_trait("problem", "")
+        self._twin.value = cli_html(line)
+        self._launch.disabled = False
+        return line
+
+    def refresh_images(self, images: list[str] | None = None) -> list[str]:
+        """Offer the local images (`docker images`) in the image box."""
+        if images is None:
+            try:
+                df = self._lab.images()
+                images = [f"{r}:{t}" if t not in ("latest", "<none>") else r
+                          for r, t in zip(df["REPOSITORY"], df["TAG"]) if r != "<none>"]
+            except DockerLabError as e:
+                self._result.value = error_html(e)
+                images = []
+        self._image.options = tuple(sorted(dict.fromkeys(images)))
+        return list(self._image.options)
+
+    def launch(self):
+        """Run the form through ``lab.run``; show and return the result (None on error)."""
+        self.result, self.error = None, None
+        start = len(getattr(self.lab, "history", []))
+        self._result.value = "<i>running&hellip;</i>"
+        try:
+            a = self.args()
+            with self._out:
+                res = self._lab.run(a.pop("image"), a.pop("command"), timeout=self.timeout, **a)
+        except DockerLabError as e:
+            self.error = e
+            self.set_trait("last_command", new_history(self.lab, start))
+            self._result.value = (cli_html(self.last_command) if self.last_command else "") + error_html(e)
+            return None
+        self.set_trait("last_command", new_history(self.lab, start))
+        self.result = res
+        head = cli_html(self.last_command)
+        if hasattr(res, "exit_code"):  # foreground: a RunResult
+            c = res.container
+            text = repr(res) or "(no output)"
+            self._result.value = head + pre_html(text) + ok_html(
+                f"{c.name} ran and exited with code {res.exit_code}; it stays listed in `docker ps -a` until removed.")
+            self.set_trait("last_container", c.name)
+        else:
+            self._result.value = head + ok_html(
+                f"Started {res.name} ({res.short_id}) from {res.image}: {res.state}. "
+                "See it in `docker ps`; stop it with `docker stop " + res.name + "`.")
+            self.set_trait("last_container", res.name)
+        return res
+
+    @property
+    def shown(self) -> str:
+        """What the widget shows under the form, as plain text."""
+        return plain(self._twin.value + "\n" + self._result.value)
+
+    def __repr__(self) -> str:
+        return f"Launcher(image={self.image!r})"

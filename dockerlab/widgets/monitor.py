@@ -1,0 +1,356 @@
+"""The live resource monitor: CPU % and memory of containers over time (a plotted `docker stats`).
+
+The figure is a plain matplotlib ``Figure`` on the Agg canvas, shown in an
+``ipywidgets.Image`` whose PNG bytes are replaced about once a second. That
+refreshes in stock JupyterLab 4 (ipywidgets' own front end; no ipympl, no extra
+extension). Each tick only the lines' data change: the axes, ticks and legend
+are drawn once and kept as a background (blitting); they are redrawn only when
+a line is added, a status changes, the time window changes or a line outgrows
+its axis.
+"""
+from __future__ import annotations
+
+import io
+import threading
+import time
+from html import escape
+
+import ipywidgets as W
+import numpy as np
+import traitlets
+
+from ..errors import DockerLabError
+from ..sampler import REMOVED, RUNNING, STOPPED, Sampler
+from ._common import error_html, ok_html
+
+_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+           "#bcbd22", "#7f7f7f"]
+_CPU_STEPS = [5, 10, 25, 50, 100, 150, 200, 300, 400, 600, 800, 1200, 1600, 3200, 6400]
+
+
+def _nice_ceiling(value: float, floor: float) -> float:
+    """A round upper limit above ``value`` (1-2-5 steps), at least ``floor``."""
+    if value <= floor:
+        return floor
+    mag = 10 ** np.floor(np.log10(value))
+    for m in (1, 2, 5, 10):
+        if m * mag >= value:
+            return float(m * mag)
+    return float(10 * mag)
+
+
+def _cpu_ceiling(value: float) -> float:
+    for step in _CPU_STEPS:
+        if value * 1.1 <= step:
+            return float(step)
+    return float(_nice_ceiling(value * 1.1, 100))
+
+
+class Monitor(W.VBox):
+    """CPU % and memory of chosen containers, plotted live (about once a second).
+
+    ``containers``: names to follow (``None``: every running container of
+    ``scope`` and those that start later). ``window``: seconds shown.
+    Pause/Resume freezes the picture; the sampler keeps collecting, so
+    ``samples`` (a DataFrame) and ``to_csv()`` have everything.
+    """
+
+    window = traitlets.Int(60)
+    paused = traitlets.Bool(False)
+    interval = traitlets.Float(1.0)
+    running = traitlets.Bool(False, read_only=True)
+    #: The latest line per container, e.g. {"busy": "running", "idle": "removed"}.
+    statuses = traitlets.Dict(read_only=True)
+
+    def __init__(self, lab, containers=None, *, window: int = 60, scope: str = "mine", interval: float = 1.0,
+                 autostart: bool = True, size=(7.5, 4.4), dpi: int = 80, maxlen: int = 3600):
+        super().__init__()
+        self.lab = lab
+        self.sampler = Sampler(lab, containers, scope=scope, maxlen=maxlen)
+        self._draw_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = None
+        self._bg = None  # the background (axes, ticks, legend) kept for blitting
+        self._layout_key = None
+        self._lines: dict[str, tuple] = {}
+        self.frames_drawn = 0
+        self.full_draws = 0
+        self._pause = W.ToggleButton(description="Pause", icon="pause", value=False,
+                                     tooltip="freeze the picture (sampling goes on)")
+        self._window = W.IntSlider(description="window (s)", min=10, max=600, step=10, value=window,
+                                   continuous_update=False, style={"description_width": "6em"})
+        self._export = W.Button(description="Export CSV", icon="download")
+        self._csv_path = W.Text(value="monitor-samples.csv", layout=W.Layout(width="16em"))
+        self._image = W.Image(format="png", layout=W.Layout(width=f"{int(size[0] * dpi)}px"))
+        self._status = W.HTML()
+        self._message = W.HTML()
+        self._pause.observe(self._on_pause_button, names="value")
+        self._window.observe(self._on_window_slider, names="value")
+        self._export.on_click(self._on_export)
+        self.observe(self._on_paused, names="paused")
+        self.observe(self._on_window, names="window")
+        self.children = [W.HBox([self._pause, self._window]), self._image, self._status,
+                         W.HBox([self._export, self._csv_path]), self._message]
+        self._make_figure(size, dpi)
+        self.window, self.interval = window, interval
+        if autostart:
+            self.start()
+        else:
+            self.update(force=True)
+
+    # --- validation ---------------------------------------------------------------------
+    @traitlets.validate("window")
+    def _valid_window(self, proposal):
+        v = proposal["value"]
+        if not 10 <= v <= 3600:
+            raise traitlets.TraitError(f"window is the seconds shown, from 10 to 3600, not {v!r}")
+        return v
+
+    @traitlets.validate("interval")
+    def _valid_interval(self, proposal):
+        v = proposal["value"]
+        if not 0.2 <= v <= 60:
+            raise traitlets.TraitError(f"interval is the seconds between redraws, from 0.2 to 60, not {v!r}")
+        return v
+
+    # --- callbacks: only delegate ---------------------------------------------------------------
+    def _on_pause_button(self, change):
+        self.paused = bool(change["new"])
+
+    def _on_paused(self, change):
+        self._pause.value = self.paused
+        self._pause.description = "Resume" if self.paused else "Pause"
+        self._pause.icon = "play" if self.paused else "pause"
+        if not self.paused:
+            self.update()
+
+    def _on_window_slider(self, change):
+        self.window = int(change["new"])
+
+    def _on_window(self, change):
+        if self._window.min <= self.window <= self._window.max:
+            self._window.value = self.window
+        self.update(force=True)
+
+    def _on_export(self, _button):
+        self.export()
+
+    # --- public, testable --------------------------------------------------------------------------
+    def start(self) -> "Monitor":
+        """Start sampling and the ~1 Hz redraw."""
+        if self.running:
+            return self
+        try:
+            self.sampler.start()
+        except DockerLabError as e:
+            self._message.value = error_html(e)
+            return self
+        self._stop.clear()
+        self.set_trait("running", True)
+        self.update(force=True)
+        self._thread = threading.Thread(target=self._loop, name="dockerlab-monitor", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the redraws and close the engine streams (the samples stay)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._thread = None
+        self.sampler.stop()
+        self.set_trait("running", False)
+        try:
+            self.update(force=True)  # the title says "stopped"
+        except Exception:  # the interpreter may be shutting down (close() from __del__)
+            pass
+
+    def pause(self) -> None:
+        self.paused = True
+
+    def resume(self) -> None:
+        self.paused = False
+
+    def close(self):
+        self.stop()
+        super().close()
+
+    @property
+    def samples(self):
+        """Every sample kept: time (UTC), name, cpu %, mem MiB, mem % (a pandas DataFrame)."""
+        return self.sampler.frame()
+
+    def to_csv(self, path=None) -> str:
+        return self.sampler.to_csv(path)
+
+    def export(self, path: str | None = None) -> str:
+        """Write the samples as CSV (to the path in the box by default); says where."""
+        path = path or self._csv_path.value.strip() or "monitor-samples.csv"
+        try:
+            self.sampler.to_csv(path)
+        except OSError as e:
+            self._message.value = error_html(DockerLabError(
+                f"Could not write {path}", state=str(e), hint="choose a path in a folder you can write to"))
+            return ""
+        n = len(self.samples)
+        self._message.value = ok_html(f"Wrote {n} samples to {path} (columns: time, name, cpu %, mem MiB, mem %)")
+        return path
+
+    def line_data(self, name: str, what: str = "cpu"):
+        """The (seconds relative to now, values) the plot shows for one container."""
+        line = self._lines.get(name)
+        if line is None:
+            return np.array([]), np.array([])
+        artist = line[0] if what == "cpu" else line[1]
+        x, y = artist.get_data()
+        return np.asarray(x), np.asarray(y)
+
+    def png(self) -> bytes:
+        """The picture shown now, as PNG bytes."""
+        return bytes(self._image.value)
+
+    def save(self, path: str) -> str:
+        """Draw now and write the picture to ``path`` (PNG)."""
+        self.update(force=True)
+        with open(path, "wb") as f:
+            f.write(self.png())
+        return path
+
+    def update(self, force: bool = False) -> bool:
+        """One redraw: new line data from the sampler; the figure is not rebuilt. True if drawn."""
+        if self.paused and not force:
+            return False
+        with self._draw_lock:
+            now = time.time()
+            statuses = self.sampler.status
+            names = self.sampler.names
+            data = {}
+            for name in names:
+                s = self.sampler.series(name, since=now - self.window - 2)
+                arr = np.array(s, dtype=float).reshape(-1, 4)
+                data[name] = (arr[:, 0] - now, arr[:, 1], arr[:, 2])
+            cpu_top = self._sticky("cpu", _cpu_ceiling(max([float(d[1].max()) for d in data.values() if len(d[1])] + [0.0])))
+            mem_top = self._sticky("mem", _nice_ceiling(max([float(d[2].max()) for d in data.values() if len(d[2])] + [0.0]) * 1.15, 1.0))
+            labels = tuple((n, statuses.get(n, "")) for n in names)
+            key = (labels, self.window, cpu_top, mem_top, self.running, self.paused)
+            if force or key != self._layout_key or self._bg is None:
+                self._relayout(names, statuses, cpu_top, mem_top)
+                self._layout_key = key
+            for name, (x, cpu, mem) in data.items():
+                ended = statuses.get(name) in (STOPPED, REMOVED) and len(x) > 0
+                for line, y in zip(self._lines[name], (cpu, mem)):
+                    line.set_data(x, y)
+                    line.set_marker("X" if ended else "")  # a cross where a stopped or removed line ends
+                    line.set_markevery([len(x) - 1] if ended else None)
+            self._blit()
+            self._image.value = self._encode()
+            self.frames_drawn += 1
+            self.set_trait("statuses", dict(statuses))
+            self._show_status(statuses)
+            return True
+
+    # --- drawing -------------------------------------------------------------------------------------
+    def _sticky(self, which: str, wanted: float) -> float:
+        """An axis grows at once but shrinks only when the data would fill less than a third of it,
+        so a line wobbling around a step does not make the axis jump (and the figure redraw) each second."""
+        tops = self.__dict__.setdefault("_tops", {})
+        top = tops.get(which)
+        if top is None or wanted > top or wanted < top / 3:
+            tops[which] = top = wanted
+        return top
+
+    def _make_figure(self, size, dpi):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=size, dpi=dpi, layout=None)
+        self._canvas = FigureCanvasAgg(self.figure)
+        self._ax_cpu, self._ax_mem = self.figure.subplots(2, 1, sharex=True)
+        self.figure.subplots_adjust(left=0.1, right=0.72, top=0.92, bottom=0.12, hspace=0.12)
+        self._ax_cpu.set_ylabel("CPU %")
+        self._ax_mem.set_ylabel("memory (MiB)")
+        self._ax_mem.set_xlabel("seconds (0 = now)")
+        for ax in (self._ax_cpu, self._ax_mem):
+            ax.grid(True, alpha=0.3)
+        self._title = self.figure.suptitle("docker stats, live", fontsize=11)
+
+    def _relayout(self, names, statuses, cpu_top, mem_top):
+        """Full draw: limits, legend, title; keep the result as the blitting background."""
+        from matplotlib.lines import Line2D
+
+        for i, name in enumerate(names):
+            if name not in self._lines:
+                color = _COLORS[len(self._lines) % len(_COLORS)]
+                c, = self._ax_cpu.plot([], [], color=color, lw=1.8, animated=True)
+                m, = self._ax_mem.plot([], [], color=color, lw=1.8, animated=True)
+                self._lines[name] = (c, m)
+        handles = []
+        for name in names:
+            c, m = self._lines[name]
+            st = statuses.get(name, "")
+            style = "-" if st == RUNNING else (":" if st in (STOPPED, REMOVED) else "--")
+            for line in (c, m):
+                line.set_linestyle(style)
+            label = name if st == RUNNING else f"{name} ({st or 'waiting'})"
+            handles.append(Line2D([], [], color=c.get_color(), lw=1.8, linestyle=style, label=label))
+        leg = self._ax_cpu.get_legend()
+        if leg is not None:
+            leg.remove()
+        if handles:
+            self._ax_cpu.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=9,
+                                frameon=False, title="container", title_fontsize=9)
+        self._ax_cpu.set_ylim(0, cpu_top)
+        self._ax_mem.set_ylim(0, mem_top)
+        self._ax_cpu.set_xlim(-self.window, 0)
+        state = "paused" if self.paused else ("live" if self.running else "stopped")
+        self._title.set_text(f"docker stats, {state}: last {self.window} s"
+                             + ("" if names else " (no container to show yet)"))
+        self._canvas.draw()
+        self._bg = self._canvas.copy_from_bbox(self.figure.bbox)
+        self.full_draws += 1
+
+    def _blit(self):
+        self._canvas.restore_region(self._bg)
+        for c, m in self._lines.values():
+            self._ax_cpu.draw_artist(c)
+            self._ax_mem.draw_artist(m)
+
+    def _encode(self) -> bytes:
+        from PIL import Image
+
+        buf = self._canvas.buffer_rgba()
+        w, h = self._canvas.get_width_height()
+        img = Image.frombuffer("RGBA", (w, h), buf, "raw", "RGBA", 0, 1).convert("RGB")
+        out = io.BytesIO()
+        img.save(out, format="PNG", compress_level=1)
+        return out.getvalue()
+
+    def _show_status(self, statuses):
+        colors = {RUNNING: "#2e7d32", STOPPED: "#e65100", REMOVED: "#b71c1c"}
+        parts = [f"<span style='color:{colors.get(st, '#555')}'>&#9679; {escape(n)}: {escape(st)}</span>"
+                 for n, st in statuses.items()]
+        notes = self.sampler.notes[-4:]
+        html = " &nbsp; ".join(parts) or "<i>no container followed yet</i>"
+        if notes:
+            html += "<br><small>" + "<br>".join(escape(n) for n in notes) + "</small>"
+        if html != self._status.value:
+            self._status.value = html
+
+    def _loop(self):
+        while not self._stop.wait(self.interval):
+            if self.paused:
+                continue
+            try:
+                self.update()
+            except Exception as e:  # never die silently in a thread: say it in the widget
+                self._message.value = error_html(e)
+
+    @property
+    def shown(self) -> str:
+        from .launcher import plain
+
+        return plain(self._status.value.replace("<br>", "\n")) + "\n" + plain(self._message.value)
+
+    def __repr__(self) -> str:
+        what = self.sampler.chosen if self.sampler.chosen is not None else f"scope={self.sampler.scope!r}"
+        return f"Monitor(containers={what!r}, window={self.window})"

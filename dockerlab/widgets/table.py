@@ -1,0 +1,229 @@
+"""The container table: `docker ps` / `docker ps -a` with a button per action and container."""
+from __future__ import annotations
+
+import threading
+from html import escape
+
+import ipywidgets as W
+import traitlets
+
+from ..errors import DockerLabError
+from ._common import background, cli_html, error_html, new_history, ok_html, pre_html, quiet
+from .launcher import plain
+
+ACTIONS = ("start", "stop", "restart", "kill", "remove", "logs")
+_ICONS = {"start": "play", "stop": "stop", "restart": "refresh", "kill": "bolt", "remove": "trash", "logs": "file-text-o"}
+_RUNNING = ("running", "paused", "restarting")
+
+
+class ContainerTable(W.VBox):
+    """Your containers as `docker ps` lists them, with start/stop/restart/kill/remove/logs buttons.
+
+    Every button shows the command it ran (``lab.history``), then the table
+    refreshes. ``all`` toggles `docker ps -a`; ``auto_refresh`` refreshes every
+    ``interval`` seconds from a background thread.
+    """
+
+    all = traitlets.Bool(False)
+    scope = traitlets.Unicode("mine")
+    auto_refresh = traitlets.Bool(False)
+    interval = traitlets.Float(2.0)
+    stop_timeout = traitlets.Int(10)
+    #: The command the last button ran.
+    last_command = traitlets.Unicode("", read_only=True)
+    #: The names listed now, in table order.
+    names = traitlets.List(traitlets.Unicode(), read_only=True)
+
+    def __init__(self, lab, *, all: bool = False, scope: str = "mine", auto_refresh: bool = False,
+                 interval: float = 2.0, stop_timeout: int = 10):
+        super().__init__()
+        self.lab = lab
+        self._lab = quiet(lab)
+        self._bg = background(lab)  # auto-refresh's `docker ps` stays out of lab.history
+        self.frame = None  # the last `docker ps` DataFrame
+        self._refresh_lock = threading.Lock()
+        self._stop_auto = threading.Event()
+        self._auto_thread = None
+        self._rows: dict[str, dict] = {}
+        self._toggle = W.ToggleButtons(options=[("docker ps", False), ("docker ps -a", True)], value=all,
+                                       tooltips=["running containers", "all containers, stopped ones too"])
+        self._refresh = W.Button(description="Refresh", icon="refresh")
+        self._auto = W.Checkbox(description="auto-refresh", value=False, indent=False, layout=W.Layout(width="9em"))
+        self._cmd = W.HTML()
+        self._grid = W.VBox()
+        self._detail = W.HTML()
+        self._out = W.Output()
+        self._toggle.observe(self._on_toggle, names="value")
+        self._refresh.on_click(self._on_refresh)
+        self._auto.observe(self._on_auto, names="value")
+        self.children = [W.HBox([self._toggle, self._refresh, self._auto]), self._grid, self._cmd, self._detail, self._out]
+        self.scope, self.interval, self.stop_timeout = scope, interval, stop_timeout
+        self.all = all
+        self.observe(self._on_all, names="all")
+        self.observe(self._on_auto_trait, names="auto_refresh")
+        self.refresh()
+        self.auto_refresh = auto_refresh
+
+    # --- validation ----------------------------------------------------------------------
+    @traitlets.validate("scope")
+    def _valid_scope(self, proposal):
+        if proposal["value"] not in ("session", "mine", "kit", "engine"):
+            raise traitlets.TraitError(f"scope must be 'session', 'mine', 'kit' or 'engine', not {proposal['value']!r}")
+        return proposal["value"]
+
+    @traitlets.validate("interval")
+    def _valid_interval(self, proposal):
+        if not proposal["value"] >= 0.5:
+            raise traitlets.TraitError(f"interval must be at least 0.5 seconds, not {proposal['value']!r}")
+        return proposal["value"]
+
+    @traitlets.validate("stop_timeout")
+    def _valid_timeout(self, proposal):
+        if proposal["value"] < 0:
+            raise traitlets.TraitError("stop_timeout is a number of seconds, 0 or more")
+        return proposal["value"]
+
+    # --- callbacks: only delegate ---------------------------------------------------------------
+    def _on_toggle(self, change):
+        self.all = bool(change["new"])
+
+    def _on_all(self, change):
+        self._toggle.value = self.all
+        self.refresh()
+
+    def _on_refresh(self, _button):
+        self.refresh()
+
+    def _on_auto(self, change):
+        self.auto_refresh = bool(change["new"])
+
+    def _on_auto_trait(self, change):
+        self._auto.value = self.auto_refresh
+        if self.auto_refresh:
+            self.start_auto_refresh()
+        else:
+            self.stop_auto_refresh()
+
+    def _on_action(self, button):
+        action, name = button._dockerlab_action
+        self.act(action, name)
+
+    # --- public, testable --------------------------------------------------------------------------
+    def refresh(self, *, _lab=None):
+        """Run `docker ps` (or `docker ps -a`) and rebuild the rows; returns the DataFrame."""
+        with self._refresh_lock:
+            try:
+                df = (_lab or self._lab).ps(all=self.all, scope=self.scope)
+            except DockerLabError as e:
+                self._grid.children = [W.HTML(error_html(e))]
+                return None
+            self.frame = df
+            header = W.HTML("<b><code>" + escape(df.attrs.get("cli", "docker ps")) + "</code></b>"
+                            f" &nbsp; {len(df)} container{'s' if len(df) != 1 else ''}")
+            rows, self._rows = [header], {}
+            if df.empty:
+                rows.append(W.HTML("<i>No containers here" + ("" if self.all else " running (try docker ps -a)") + ".</i>"))
+            for _, r in df.iterrows():
+                rows.append(self._row(r))
+            self._grid.children = rows
+            self.set_trait("names", list(df["NAMES"]))
+            return df
+
+    def _row(self, r) -> W.HBox:
+        name, state = r["NAMES"], r["STATE"]
+        cells = [W.HTML(f"<code>{escape(r['CONTAINER ID'])}</code>", layout=W.Layout(width="9em")),
+                 W.HTML(f"<b>{escape(name)}</b>", layout=W.Layout(width="12em")),
+                 W.HTML(escape(r["IMAGE"]), layout=W.Layout(width="8em")),
+                 W.HTML(f"<code>{escape(r['COMMAND'])}</code>", layout=W.Layout(width="14em", overflow="hidden")),
+                 W.HTML(escape(r["STATUS"]), layout=W.Layout(width="12em"))]
+        buttons = {}
+        for action in ACTIONS:
+            b = W.Button(icon=_ICONS[action], tooltip=f"docker {'rm' if action == 'remove' else action} {name}",
+                         layout=W.Layout(width="2.6em"))
+            running = state in _RUNNING
+            b.disabled = (action == "start" and running) or (action in ("stop", "restart", "kill") and not running)
+            b._dockerlab_action = (action, name)
+            b.on_click(self._on_action)
+            buttons[action] = b
+        self._rows[name] = buttons
+        return W.HBox(cells + list(buttons.values()))
+
+    def button(self, name: str, action: str) -> W.Button:
+        """The button of one row (``table.button('web', 'stop').click()``)."""
+        if action not in ACTIONS:
+            raise KeyError(f"no {action!r} button; the actions are {', '.join(ACTIONS)}")
+        if name not in self._rows:
+            raise KeyError(f"{name!r} is not in the table now (listed: {', '.join(self.names) or 'none'})")
+        return self._rows[name][action]
+
+    def act(self, action: str, name: str):
+        """Do ``action`` on the container ``name`` through the lab; show the command and the result."""
+        start = len(getattr(self.lab, "history", []))
+        try:
+            with self._out:
+                if action == "stop":
+                    res = self._lab.stop(name, timeout=self.stop_timeout)
+                elif action == "restart":
+                    res = self._lab.restart(name, timeout=self.stop_timeout)
+                elif action == "remove":
+                    res = self._lab.remove(name, force=True)
+                elif action in ("start", "kill", "logs"):
+                    res = getattr(self._lab, action)(name)
+                else:
+                    raise KeyError(action)
+        except DockerLabError as e:
+            self.set_trait("last_command", new_history(self.lab, start))
+            self._cmd.value = cli_html(self.last_command)
+            self._detail.value = error_html(e)
+            self.refresh()
+            return None
+        self.set_trait("last_command", new_history(self.lab, start))
+        self._cmd.value = cli_html(self.last_command)
+        if action == "logs":
+            self._detail.value = f"<b>logs of {escape(name)}</b>" + pre_html(str(res) or "(no output yet)")
+        elif action == "remove":
+            self._detail.value = ok_html(f"{res} removed")
+        else:
+            self._detail.value = ok_html(f"{res.name} is {res.state}" + (
+                f" (exit code {res.exit_code})" if res.state == "exited" and res.exit_code is not None else ""))
+        self.refresh()
+        return res
+
+    def start_auto_refresh(self) -> None:
+        if self._auto_thread is not None and self._auto_thread.is_alive():
+            return
+        self._stop_auto.clear()
+        self._auto_thread = threading.Thread(target=self._auto_loop, name="dockerlab-table", daemon=True)
+        self._auto_thread.start()
+
+    def stop_auto_refresh(self) -> None:
+        self._stop_auto.set()
+        if self._auto_thread is not None:
+            self._auto_thread.join(timeout=5)
+        self._auto_thread = None
+
+    def _auto_loop(self) -> None:
+        while not self._stop_auto.wait(self.interval):
+            try:
+                self.refresh(_lab=self._bg)
+                del self._bg.history[:]
+            except Exception:  # a widget must not die in a thread; the next refresh tries again
+                pass
+
+    def close(self):
+        self.stop_auto_refresh()
+        super().close()
+
+    @property
+    def shown(self) -> str:
+        """The table, the last command and its result, as plain text."""
+        lines = []
+        for row in self._grid.children:
+            if isinstance(row, W.HBox):
+                lines.append("  ".join(plain(c.value) for c in row.children if isinstance(c, W.HTML)))
+            else:
+                lines.append(plain(row.value))
+        return "\n".join(lines + [plain(self._cmd.value), plain(self._detail.value)])
+
+    def __repr__(self) -> str:
+        return f"ContainerTable(all={self.all}, scope={self.scope!r})"

@@ -1,0 +1,159 @@
+"""Driving JupyterLab 4 as a learner does: open a notebook, use the menus, read what is shown.
+
+Only the DOM a person sees is used (menus, prompts, buttons, the status bar),
+no private JupyterLab API. Selectors are JupyterLab 4 / ipywidgets 8 classes.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+from pathlib import Path
+
+ERROR_PATTERNS = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b.*Traceback", re.M)
+
+
+class CellError(AssertionError):
+    pass
+
+
+class Notebook:
+    """One open notebook tab in the page."""
+
+    def __init__(self, page, server, name: str, artifacts: Path):
+        self.page = page
+        self.server = server
+        self.name = name
+        self.artifacts = artifacts
+        self.path = Path(server.root_dir) / name
+        self.shots: list[Path] = []
+
+    # --- opening and running -------------------------------------------------------
+    def open(self, timeout: float = 120) -> "Notebook":
+        pg = self.page
+        pg.goto(self.server.url(f"lab/tree/{self.name}"))
+        pg.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout * 1000)
+        # the kernel is up once the notebook's toolbar says so
+        pg.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']",
+                             timeout=timeout * 1000)
+        pg.wait_for_function(
+            "() => /Idle/.test(Array.from(document.querySelectorAll('.jp-StatusBar-Item'))"
+            ".map(e => e.textContent).join(' '))", timeout=timeout * 1000)
+        return self
+
+    def menu(self, menu: str, command: str) -> None:
+        """Click a menu bar entry, then one of its items (by JupyterLab command id)."""
+        pg = self.page
+        pg.locator(".lm-MenuBar-item", has_text=re.compile(rf"^{menu}$")).first.click()
+        pg.locator(f".lm-Menu-item[data-command='{command}']").first.click()
+
+    def prompts(self) -> list[str]:
+        return self.page.evaluate(
+            "() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
+            ".jp-CodeCell .jp-InputArea-prompt')).map(e => e.textContent.trim())")
+
+    def run_all(self, timeout: float = 240) -> float:
+        """Run > Run All Cells, then wait until the kernel is done; returns the seconds it took."""
+        t0 = time.monotonic()
+        self.menu("Run", "runmenu:run-all")
+        self.wait_idle(timeout)
+        return time.monotonic() - t0
+
+    def wait_idle(self, timeout: float = 240, settle: float = 1.5) -> None:
+        """Wait until no cell is queued or running ([*]) and the kernel is idle, for ``settle`` s."""
+        deadline = time.monotonic() + timeout
+        quiet_since = None
+        while time.monotonic() < deadline:
+            prompts = self.prompts()
+            idle = self.page.locator(
+                ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
+            ran = any(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
+            if idle and ran and not any(p == "[*]:" for p in prompts):
+                quiet_since = quiet_since or time.monotonic()
+                if time.monotonic() - quiet_since >= settle:
+                    return
+            else:
+                quiet_since = None
+            time.sleep(0.25)
+        raise AssertionError(f"{self.name}: cells still running after {timeout:.0f} s; prompts: {self.prompts()}")
+
+    def select_cell(self, index: int) -> None:
+        """Click a cell's prompt area (command mode), as a learner selects a cell."""
+        cell = self.cell(index)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".jp-InputPrompt").first.click()
+
+    def cell(self, index: int):
+        return self.page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell[data-windowed-list-index='{index}']")
+
+    def save(self) -> dict:
+        """File > Save Notebook; returns the saved notebook as JSON."""
+        before = self.path.stat().st_mtime_ns
+        self.menu("File", "docmanager:save")
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and self.path.stat().st_mtime_ns == before:
+            time.sleep(0.2)
+        return json.loads(self.path.read_text())
+
+    # --- what the learner sees -----------------------------------------------------------
+    def shot(self, name: str, locator=None) -> Path:
+        """A screenshot (of the page, or of one element) saved to the artifacts."""
+        path = self.artifacts / f"{name}.png"
+        if locator is not None:
+            locator.scroll_into_view_if_needed()
+            locator.screenshot(path=str(path))
+        else:
+            self.page.screenshot(path=str(path))
+        self.shots.append(path)
+        return path
+
+    def widget_output(self, *, has_button: str):
+        """The cell output whose ipywidgets view holds a button with this text (as rendered, not a repr)."""
+        pg = self.page
+        return pg.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output").filter(
+            has=pg.locator(".jupyter-widgets button.jupyter-button", has_text=re.compile(rf"^\s*{re.escape(has_button)}\s*$")))
+
+    def errors(self, saved: dict) -> list[str]:
+        """Error outputs of the cells not tagged raises-exception: in the saved file and on screen."""
+        found = []
+        tagged = set()
+        for i, cell in enumerate(saved.get("cells", [])):
+            if "raises-exception" in (cell.get("metadata", {}).get("tags") or []):
+                tagged.add(i)
+                continue
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "error":
+                    found.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
+                elif out.get("output_type") == "stream" and out.get("name") == "stderr" \
+                        and ERROR_PATTERNS.search("".join(out.get("text", ""))):
+                    found.append(f"cell {i}: a traceback on stderr: {''.join(out['text'])[:300]}")
+        # on screen: tracebacks and the lab's friendly error boxes inside widgets (not saved in the file)
+        shown = self.page.evaluate("""() => Array.from(document.querySelectorAll(
+                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')).map(c => [
+                  Number(c.getAttribute('data-windowed-list-index')),
+                  Array.from(c.querySelectorAll('.dockerlab-error')).map(e => e.innerText),
+                  Array.from(c.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))
+                       .map(e => e.innerText)])""")
+        for index, boxes, stderr in shown:
+            if index in tagged:
+                continue
+            found += [f"cell {index}: error box shown: {b[:300]}" for b in boxes]
+            found += [f"cell {index}: traceback shown: {s[:300]}" for s in stderr if ERROR_PATTERNS.search(s)]
+        return sorted(set(found))
+
+    def log_console_entries(self) -> str:
+        """Outputs that belong to no cell (e.g. a widget callback's traceback) go to the log console;
+        the status bar shows its counter only when there are entries. Returns their text ('' if none)."""
+        item = self.page.locator(".jp-LogConsoleStatusItem:not(.lm-mod-hidden)")
+        if item.count() == 0:
+            return ""
+        title = item.locator("[title]").first.get_attribute("title") or "log entries"
+        item.first.click()
+        try:
+            self.page.wait_for_selector(".jp-LogConsolePanel", timeout=10_000)
+            time.sleep(0.5)
+            self.shot(f"{Path(self.name).stem}-log-console")
+            text = self.page.locator(".jp-LogConsolePanel").first.inner_text()
+        except Exception:
+            text = ""
+        return f"{title}\n{text}".strip()

@@ -1,0 +1,162 @@
+"""End to end, as a learner: JupyterLab in headless Chromium, the lessons' widgets, a real engine.
+
+1. Open notebooks/06-lifecycle.ipynb, Run All: the Launcher and the
+   ContainerTable render as ipywidgets (DOM), no error in any cell.
+2. Type an image, a name and a command into the launcher, click Launch: the
+   container shows up in the table and in the engine (checked here with the
+   lab API), labelled as the kernel's.
+3. Click its Stop button in the table: its status changes (table and engine).
+4. Open notebooks/07-stats.ipynb, run it down to the Monitor on the busy
+   container: the plot changes between two screenshots; then run the rest.
+No error output in any cell and no JavaScript errors in the console.
+
+Screenshots: artifacts/browser/*.png (listed in the test output). The copies
+of the notebooks the browser edits live in a temp dir; the repo's stay as they are.
+"""
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+
+import pytest
+
+from conftest import ARTIFACTS
+from jlab import Notebook
+
+pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.timeout(600)]
+
+LIFECYCLE = "06-lifecycle.ipynb"
+STATS = "07-stats.ipynb"
+
+
+def _no_errors(nb: Notebook, page) -> None:
+    saved = nb.save()
+    problems = nb.errors(saved)
+    log = nb.log_console_entries()
+    if log:
+        problems.append(f"the log console has entries (output of no cell, e.g. a widget callback): {log[:800]}")
+    problems += page.console_log.errors
+    assert not problems, f"{nb.name}: errors a learner would see:\n  " + "\n  ".join(problems)
+
+
+def _container(engine_lab, name: str) -> dict | None:
+    found = engine_lab.engine.containers(all=True, filters={"name": [f"^/{name}$"]})
+    return found[0] if found else None
+
+
+def _wait(what: str, check, timeout: float = 60, every: float = 0.3):
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
+def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
+    t0 = time.monotonic()
+    nb = Notebook(page, jupyter, LIFECYCLE, ARTIFACTS).open()
+    page.keyboard.press("Control+b")  # hide the file browser: more room for the notebook
+    took = nb.run_all()
+    print(f"{LIFECYCLE}: Run All took {took:.1f} s")
+
+    launcher = nb.widget_output(has_button="Launch")
+    table = nb.widget_output(has_button="Refresh").filter(has=page.locator("button", has_text="docker ps -a"))
+    assert launcher.count() >= 1, "the Launcher did not render as a widget (no Launch button in any output)"
+    assert table.count() >= 1, "the ContainerTable did not render as a widget (no Refresh / docker ps -a buttons)"
+    launcher, table = launcher.first, table.first
+    nb.shot("01-lifecycle-widgets-rendered", launcher)
+    _no_errors(nb, page)
+
+    # 2. fill in the launcher as a learner would; the `docker run` line follows the typing
+    name = "brw-" + uuid.uuid4().hex[:8]
+    field = lambda label: launcher.locator(".widget-text, .widget-combobox").filter(
+        has=page.locator("label", has_text=re.compile(rf"^{re.escape(label)}$"))).locator("input").first
+    field("image").fill("alpine")
+    field("--name").fill(name)
+    field("command").fill("sleep 300")
+    want = f"docker run -d --name {name} alpine sleep 300"
+    _wait("the launcher's `docker run` line", lambda: want in launcher.inner_text(), timeout=20)
+    nb.shot("02-launcher-filled", launcher)
+
+    launcher.locator("button.jupyter-button", has_text="Launch").click()
+    _wait(f"the launcher to report {name} started", lambda: f"Started {name}" in launcher.inner_text(), timeout=90)
+    nb.shot("03-launched", launcher)
+
+    c = _wait(f"{name} in the engine", lambda: _container(engine_lab, name), timeout=10)
+    assert c["State"] == "running", c["State"]
+    assert c["Labels"].get("org.dockerlab.owner") == owner, "not created by this test's kernel"
+    assert c["Image"] == "alpine"
+
+    # 3. the table: refresh, find the row, click its Stop button
+    table.locator("button.jupyter-button", has_text="Refresh").first.click()
+    row = table.locator(".widget-hbox").filter(has=page.locator("b", has_text=re.compile(rf"^{name}$")))
+    _wait(f"{name} listed in the table", lambda: row.count() == 1, timeout=60)
+    assert re.search(r"\bUp\b", row.inner_text()), f"the table shows {name} as: {row.inner_text()!r}"
+    nb.shot("04-table-running", table)
+
+    row.locator(f"button[title='docker stop {name}']").click()
+    _wait(f"the table to show `docker stop {name}`", lambda: f"$ docker stop" in table.inner_text()
+          and name in table.inner_text(), timeout=60)
+    _wait(f"{name} stopped in the engine", lambda: _container(engine_lab, name)["State"] == "exited", timeout=60)
+    # `docker ps` no longer lists it; `docker ps -a` shows it Exited
+    if row.count() == 1 and "Exited" not in row.inner_text():
+        _wait(f"{name} leaving `docker ps`", lambda: row.count() == 0, timeout=30)
+    if row.count() == 0:
+        table.locator("button", has_text="docker ps -a").click()
+    _wait(f"the table to show {name} as Exited", lambda: row.count() == 1 and "Exited" in row.inner_text(),
+          timeout=60)
+    nb.shot("05-table-stopped", table)
+    nb.shot("06-lifecycle-page")
+
+    _no_errors(nb, page)
+    print(f"test_lifecycle: {time.monotonic() - t0:.1f} s")
+
+
+def test_stats_monitor_plot_changes(jupyter, page, owner):
+    t0 = time.monotonic()
+    nb = Notebook(page, jupyter, STATS, ARTIFACTS).open()
+    page.keyboard.press("Control+b")
+    # run down to (and including) the first Monitor cell; the notebook's later cells clean up the
+    # busy container, so Run All would leave nothing to watch
+    cells = json.loads(nb.path.read_text())["cells"]
+    index = next((i for i, c in enumerate(cells) if c["cell_type"] == "code"
+                  and "Monitor(" in "".join(c["source"])), None)
+    assert index is not None, f"{STATS} has no cell that shows a Monitor"
+    nb.select_cell(index)
+    nb.menu("Run", "notebook:run-all-above")
+    nb.wait_idle()
+    nb.select_cell(index)
+    page.keyboard.press("Shift+Enter")
+    nb.wait_idle()
+
+    monitor = nb.widget_output(has_button="Export CSV")
+    assert monitor.count() >= 1, "the Monitor did not render as a widget"
+    monitor = monitor.first
+    plot = monitor.locator("img").first
+    _wait("the monitor's plot", lambda: plot.count() == 1 and plot.bounding_box() is not None, timeout=30)
+    time.sleep(3)  # a few samples in
+    a = nb.shot("07-monitor-a", monitor)
+    time.sleep(3)
+    b = nb.shot("08-monitor-b", monitor)
+    from PIL import Image, ImageChops
+
+    diff = ImageChops.difference(Image.open(a).convert("RGB"), Image.open(b).convert("RGB"))
+    changed = sum(1 for px in diff.getdata() if px != (0, 0, 0))
+    print(f"monitor: {changed} pixels changed between the two screenshots 3 s apart")
+    assert diff.getbbox() is not None, "the monitor's plot did not change in 3 s"
+    assert changed > 200, f"only {changed} pixels changed: the plot hardly moved"
+    text = monitor.inner_text()
+    assert "removed" not in text.lower(), f"the monitor reports a container gone: {text}"
+
+    # finish the lesson as a learner would: run the rest
+    nb.select_cell(index + 1 if index + 1 < len(cells) else index)
+    nb.menu("Run", "notebook:run-all-below")
+    nb.wait_idle()
+    nb.shot("09-stats-page")
+    _no_errors(nb, page)
+    print(f"test_stats: {time.monotonic() - t0:.1f} s")

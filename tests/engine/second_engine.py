@@ -1,0 +1,124 @@
+"""A second, disposable Docker Engine for fault tests, so the shared one is never stopped.
+
+It has its own socket (/run/dockerlab-fault/docker.sock), data root (a small
+tmpfs, so "disk full" is real), exec root and pidfile; no bridge, no iptables;
+live-restore on (its containers outlive a daemon restart, as on a server with
+that setting); one download attempt (a cut pull fails at once instead of after
+~50 s of retries); and the classroom mirror on 127.0.0.1:5055 as its only
+registry mirror.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path("/run/dockerlab-fault")
+MIRROR_PORT = 5055
+
+
+class SecondEngine:
+    def __init__(self, root: Path = ROOT, *, size: str = "80m", mirror: str = f"http://127.0.0.1:{MIRROR_PORT}"):
+        self.root = Path(root)
+        self.size = size
+        self.mirror = mirror
+        self.data = self.root / "data"
+        self.exec_root = self.root / "exec"
+        self.pidfile = self.root / "dockerd.pid"
+        self.log = self.root / "dockerd.log"
+        self.sock = self.root / "docker.sock"
+        self.url = f"unix://{self.sock}"
+
+    # --- lifecycle ------------------------------------------------------------------
+    def setup(self) -> None:
+        if os.geteuid() != 0 or not shutil.which("dockerd"):
+            raise RuntimeError("a second dockerd needs root and dockerd")
+        self._kill_leftover()
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.exec_root.mkdir(exist_ok=True)
+        self.data.mkdir(exist_ok=True)
+        if subprocess.run(["mountpoint", "-q", str(self.data)]).returncode != 0:
+            subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size}", "tmpfs", str(self.data)], check=True)
+        self.start()
+
+    def start(self, timeout: float = 60) -> None:
+        cmd = ["dockerd", "--host", self.url, "--data-root", str(self.data), "--exec-root", str(self.exec_root),
+               "--pidfile", str(self.pidfile), "--bridge", "none", "--iptables=false", "--ip-masq=false",
+               "--live-restore", "--max-download-attempts", "1", "--registry-mirror", self.mirror]
+        with open(self.log, "ab") as log:
+            subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.answers():
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"the second dockerd did not answer within {timeout} s; see {self.log}")
+
+    def answers(self) -> bool:
+        return subprocess.run(["docker", "-H", self.url, "version", "--format", "{{.Server.Version}}"],
+                              capture_output=True, timeout=20).returncode == 0
+
+    def pid(self) -> int | None:
+        try:
+            pid = int(self.pidfile.read_text())
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError):
+            return None
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop this dockerd (SIGTERM, as `systemctl stop docker`), and wait until it is gone."""
+        pid = self.pid()
+        if pid is None:
+            return
+        os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                os.kill(pid, 0)
+            except OSError:
+                break
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except OSError:
+                pass
+            time.sleep(0.1)
+        else:
+            os.kill(pid, signal.SIGKILL)
+
+    def cli(self, *args, check=True, **kw) -> subprocess.CompletedProcess:
+        return subprocess.run(["docker", "-H", self.url, *args], capture_output=True, text=True, check=check, **kw)
+
+    def teardown(self) -> None:
+        if self.pid() is not None:
+            ids = self.cli("ps", "-aq", check=False).stdout.split()
+            if ids:
+                self.cli("rm", "-f", *ids, check=False)
+            self.stop()
+        self._kill_leftover()
+        subprocess.run(["umount", "-l", str(self.data)], capture_output=True)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _kill_leftover(self) -> None:
+        """A dockerd left by an earlier, crashed run on this very socket (never the shared one)."""
+        pid = self.pid()
+        if pid is not None:
+            try:
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                return
+            if str(self.sock).encode() in b" ".join(cmdline):
+                self.stop()
+
+    # --- the kit on it -------------------------------------------------------------------
+    def lab(self, **kw):
+        from dockerlab.endpoints import Endpoint
+        from dockerlab.engine.docker_engine import DockerEngine
+        from dockerlab.lab import Lab
+
+        kw.setdefault("show_cli", False)
+        return Lab(DockerEngine(Endpoint(self.url, "second engine (tests)"), timeout=30), **kw)

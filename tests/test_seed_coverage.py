@@ -1,0 +1,89 @@
+"""Every command of the seed's command table is taught in some notebook.
+
+"Taught" means, in one and the same notebook: its CLI form appears in a markdown
+cell (what the learner would type) AND the lab call that does it appears in a
+code cell (what the learner runs here). No engine needed.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+SEED = Path("/work/shared/seed/what-is-docker.txt")
+
+# command -> (regex over markdown, regex over code). The seed's table, in its order.
+TABLE = {
+    "docker info": (r"docker info\b", r"\blab\.info\("),
+    "docker pull": (r"docker pull \w", r"\blab\.pull\("),
+    "docker run -i -t": (r"docker run (?:-i -t|-it)\b", r"\blab\.run\((?=[^)]*\binteractive\s*=\s*True)(?=[^)]*\btty\s*=\s*True)"),
+    "docker start": (r"docker start \w", r"\blab\.start\("),
+    "docker stop": (r"docker stop \w", r"\blab\.stop\("),
+    "docker ps": (r"docker ps(?! -a)\b", r"\blab\.ps\((?![^)]*\ball\s*=\s*True)"),
+    "docker ps -a": (r"docker ps -a\b", r"\blab\.ps\([^)]*\ball\s*=\s*True"),
+    "docker stats": (r"docker stats\b", r"\blab\.stats\("),
+    "docker images": (r"docker images\b", r"\blab\.images\("),
+    "cleanup (kill all running containers)": (r"kill all running containers", r"\blab\.cleanup\("),
+}
+
+
+def _src(cell) -> str:
+    s = cell.get("source", "")
+    return "".join(s) if isinstance(s, list) else s
+
+
+def load(path: Path) -> tuple[str, str]:
+    """(markdown text, code text) of a notebook."""
+    nb = json.loads(path.read_text())
+    md = "\n".join(_src(c) for c in nb["cells"] if c["cell_type"] == "markdown")
+    code = "\n".join(_src(c) for c in nb["cells"] if c["cell_type"] == "code")
+    return md, code
+
+
+def teaching(command: str, notebooks: dict[str, tuple[str, str]]) -> list[str]:
+    """The notebooks that teach ``command`` (CLI form in markdown and lab call in code)."""
+    md_rx, code_rx = TABLE[command]
+    return sorted(name for name, (md, code) in notebooks.items()
+                  if re.search(md_rx, md, re.IGNORECASE) and re.search(code_rx, code, re.DOTALL))
+
+
+@pytest.fixture(scope="module")
+def notebooks():
+    found = {p.name: load(p) for p in sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))}
+    assert found, f"no notebooks in {NOTEBOOKS}"
+    return found
+
+
+@pytest.mark.parametrize("command", list(TABLE))
+def test_seed_command_is_taught(command, notebooks):
+    where = teaching(command, notebooks)
+    assert where, (f"no notebook teaches {command!r}: none has its CLI form in markdown "
+                   f"({TABLE[command][0]!r}) and its lab call in code ({TABLE[command][1]!r})")
+
+
+def test_table_matches_the_seed():
+    """The table above is the seed's own command table (so a changed seed is noticed)."""
+    if not SEED.exists():
+        pytest.skip("the seed text is not on this machine")
+    table = SEED.read_text().split("Give important Docker Commands", 1)[-1]
+    for cmd in ("docker info", "docker pull", "docker run -i -t", "docker start", "docker stop", "docker ps",
+                "docker stats", "docker images", "Docker Cleanup"):
+        assert cmd in table, f"the seed's table has no {cmd!r} any more"
+
+
+def test_the_check_can_fail():
+    """A notebook that only mentions a command in markdown, or only calls it, does not count."""
+    only_md = {"x.ipynb": ("Run `docker stats` to see...", "lab.ps()")}
+    only_code = {"x.ipynb": ("nothing here", "lab.stats()")}
+    both = {"x.ipynb": ("$ docker stats", "df = lab.stats()")}
+    assert teaching("docker stats", only_md) == []
+    assert teaching("docker stats", only_code) == []
+    assert teaching("docker stats", both) == ["x.ipynb"]
+    assert teaching("docker ps -a", {"x": ("docker ps -a", "lab.ps()")}) == []
+    assert teaching("docker ps -a", {"x": ("docker ps -a", "lab.ps(all=True)")}) == ["x"]
+    assert teaching("docker run -i -t", {"x": ("docker run -it alpine", "lab.run('alpine', tty=True)")}) == []
+    assert teaching("docker run -i -t", {"x": ("docker run -it alpine",
+                                               "lab.run('alpine', 'sh', interactive=True, tty=True)")}) == ["x"]

@@ -1,0 +1,125 @@
+"""Error translation at the engine boundary, with the real exception types the SDK raises."""
+import docker.errors as de
+import pytest
+import requests
+import urllib3
+
+from dockerlab import errors as E
+from dockerlab.engine.translate import did_you_mean, translate_error
+
+
+class FakeResponse:
+    def __init__(self, status, reason="", text=""):
+        self.status_code = status
+        self.reason = reason
+        self.url = "http+docker://localhost/v1.41/x"
+        self.text = text
+
+    def json(self):
+        return {"message": self.text}
+
+
+def api_error(status, explanation, cls=de.APIError):
+    return cls("x", response=FakeResponse(status), explanation=explanation)
+
+
+def test_bare_requests_connection_error_becomes_engine_lost():
+    # docker.from_env(version=...) connects lazily: the first call raises a bare requests error
+    exc = requests.exceptions.ConnectionError(urllib3.exceptions.ProtocolError(
+        "Connection aborted.", FileNotFoundError(2, "No such file or directory")))
+    err = translate_error(exc, action="list containers", endpoint="unix:///var/run/docker.sock")
+    assert isinstance(err, E.EngineLost)
+    assert "stopped answering while trying to list containers" in str(err)
+    assert "unix:///var/run/docker.sock" in err.state
+
+
+def test_sdk_version_fetch_permission_error_is_permission_denied():
+    exc = de.DockerException("Error while fetching server API version: ('Connection aborted.', "
+                             "PermissionError(13, 'Permission denied'))")
+    err = translate_error(exc, action="connect")
+    assert isinstance(err, E.EnginePermissionDenied)
+    assert "docker group" in err.hint and "root-equivalent" in err.hint
+
+
+def test_name_conflict_names_the_holder():
+    exc = api_error(409, 'Conflict. The container name "/web" is already in use by container '
+                         '"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef". You have to remove '
+                         '(or rename) that container to be able to reuse that name.')
+    err = translate_error(exc, action="create a container from alpine", image="alpine", container="web")
+    assert isinstance(err, E.NameConflict)
+    assert (err.name, err.existing_id) == ("web", "0123456789ab")
+    assert "lab.remove('web')" in err.hint
+
+
+def test_bash_in_alpine_says_alpine_ships_sh():
+    exc = api_error(400, 'OCI runtime create failed: runc create failed: unable to start container process: '
+                         'exec: "/bin/bash": stat /bin/bash: no such file or directory: unknown')
+    err = translate_error(exc, action="start x", image="alpine")
+    assert isinstance(err, E.ExecutableNotFound)
+    assert err.executable == "/bin/bash"
+    assert "/bin/sh" in err.hint and "BusyBox" in err.hint
+
+
+def test_executable_not_in_path():
+    exc = api_error(400, 'OCI runtime create failed: exec: "nosuch": executable file not found in $PATH: unknown')
+    err = translate_error(exc, action="start x", image="ubuntu")
+    assert isinstance(err, E.ExecutableNotFound) and err.executable == "nosuch"
+
+
+def test_rate_limit():
+    exc = api_error(500, "toomanyrequests: You have reached your pull rate limit.")
+    err = translate_error(exc, action="pull alpine:latest", image="alpine:latest")
+    assert isinstance(err, E.RateLimited)
+    assert "100 pulls per 6 hours" in err.state
+
+
+def test_registry_unreachable_with_did_you_mean():
+    exc = api_error(500, 'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on '
+                         '127.0.0.53:53: no such host')
+    err = translate_error(exc, action="pull alpien:latest", image="alpien:latest", known_images=["alpine"])
+    assert isinstance(err, E.RegistryUnreachable)
+    assert "registry-1.docker.io" in err.what
+    assert "'alpine'" in err.hint
+
+
+def test_image_not_found_suggests_close_names():
+    exc = api_error(404, "pull access denied for ubunt, repository does not exist or may require 'docker login'")
+    err = translate_error(exc, action="pull ubunt:latest", image="ubunt:latest", known_images=[])
+    assert isinstance(err, E.ImageNotFound)
+    assert err.suggestions == ["ubuntu"]
+
+
+def test_container_not_found_and_state_errors():
+    err = translate_error(api_error(404, "No such container: ghost", de.NotFound), action="stop ghost",
+                          container="ghost")
+    assert isinstance(err, E.ContainerNotFound) and "ghost" in str(err)
+    err = translate_error(api_error(409, "Container abc is not running"), action="exec in web", container="web")
+    assert isinstance(err, E.ContainerStateError) and "lab.start('web')" in err.hint
+    err = translate_error(api_error(409, "You cannot remove a running container abc. Stop the container before "
+                                         "attempting removal or force remove"), action="remove web", container="web")
+    assert isinstance(err, E.ContainerStateError) and "force=True" in err.hint
+
+
+def test_anything_else_keeps_the_engines_words():
+    err = translate_error(api_error(500, "something odd"), action="do a thing")
+    assert isinstance(err, E.EngineError)
+    assert err.explanation == "something odd" and err.status_code == 500
+
+
+def test_dockerlab_errors_pass_through():
+    original = E.NameConflict("x")
+    assert translate_error(original, action="a") is original
+
+
+def test_did_you_mean():
+    assert did_you_mean("ubunt") == ["ubuntu"]
+    assert did_you_mean("alpine:3.20") == ["alpine"]
+    assert did_you_mean("zzzzzz") == []
+
+
+def test_error_message_reads_what_state_hint():
+    err = E.DockerLabError("It broke", state="nothing changed", hint="try again")
+    assert str(err) == "It broke. Nothing changed. Hint: try again."
+    assert "<b>DockerLabError</b>" in err._repr_html_()
+    assert isinstance(E.ImageNotFound("x"), E.NotFound)
+    assert issubclass(E.EngineLost, E.EngineUnavailable)

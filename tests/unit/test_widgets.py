@@ -1,0 +1,457 @@
+"""Widget state logic without an engine: each widget is built on a small fake lab and driven
+like a learner would (set values, click buttons); the asserts read what the widget shows."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+import ipywidgets as W
+import pandas as pd
+import pytest
+import traitlets
+
+from dockerlab import errors as E
+from dockerlab import frames
+from dockerlab.lab import Container, ExecResult, RunResult, Text
+from dockerlab.sampler import REMOVED, RUNNING, STOPPED, Sampler
+from dockerlab.widgets import (ContainerTable, EngineStatus, InfoDashboard, Launcher, Monitor, PullProgress,
+                               Shell)
+
+
+class FakeLab:
+    """Just enough of the Lab API for the widgets; records calls, never touches an engine."""
+
+    def __init__(self, *, fail: Exception | None = None):
+        self.show_cli = True  # the widgets must not print even so
+        self.history: list[str] = []
+        self.calls: list[tuple] = []
+        self.fail = fail
+        self.owner, self.session = "learner", "s1"
+        self.containers = {"web": "running", "old": "exited"}
+        self.engine = FakeEngine()
+
+    def _twin(self, cmd):
+        self.history.append(cmd)
+        if self.show_cli:
+            print("$ " + cmd)
+
+    def images(self):
+        self._twin("docker images")
+        return pd.DataFrame({"REPOSITORY": ["alpine", "ubuntu", "<none>"], "TAG": ["latest", "24.04", "<none>"]})
+
+    def run(self, image, command=None, **kw):
+        from dockerlab import twin
+
+        self._twin(twin.run_twin(image=image, command=command or [], name=kw.get("name"), detach=kw.get("detach"),
+                                 memory=kw.get("memory"), cpus=kw.get("cpus"), pids=kw.get("pids")))
+        self.calls.append(("run", image, command, kw))
+        if self.fail:
+            raise self.fail
+        c = Container(id="f" * 64, name=kw.get("name") or "brave_turing", image=image, state="running")
+        if kw.get("detach"):
+            return c
+        return RunResult(Text("hello\n"), 0, Container(c.id, c.name, image, "exited", exit_code=0))
+
+    def ps(self, all=False, scope="mine"):
+        self._twin("docker ps -a" if all else "docker ps")
+        rows = [{"Id": f"{n:0<64}", "Names": ["/" + n], "Image": "alpine", "Command": "sleep 300", "Created": 0,
+                 "Status": "Up 1 second" if st == "running" else "Exited (0) 1 second ago", "State": st}
+                for n, st in self.containers.items() if all or st == "running"]
+        df = frames.ps_frame(rows)
+        df.attrs["cli"] = self.history[-1]
+        return df
+
+    def _act(self, action, name, state):
+        self._twin(f"docker {action} {name}")
+        self.calls.append((action, name))
+        if name not in self.containers:
+            raise E.ContainerNotFound(f"No such container: {name}", container=name, hint="see docker ps -a")
+        self.containers[name] = state
+        return Container(id="a" * 64, name=name, image="alpine", state=state, exit_code=137 if state == "exited" else None)
+
+    def stop(self, name, timeout=10, confirm=False):
+        return self._act("stop" if timeout == 10 else f"stop -t {timeout}", name, "exited")
+
+    def start(self, name, confirm=False):
+        return self._act("start", name, "running")
+
+    def restart(self, name, timeout=10, confirm=False):
+        return self._act("restart", name, "running")
+
+    def kill(self, name, confirm=False):
+        return self._act("kill", name, "exited")
+
+    def remove(self, name, force=False, confirm=False):
+        self._act("rm -f" if force else "rm", name, "gone")
+        del self.containers[name]
+        return name
+
+    def logs(self, name, tail=None):
+        self._twin(f"docker logs {name}")
+        return Text("line 1\nline 2\n")
+
+    def exec(self, name, command, confirm=False):
+        self._twin(f"docker exec {name} {command}")
+        if self.containers.get(name) != "running":
+            raise E.ContainerStateError(f"Cannot exec in {name}: it is exited, not running", container=name,
+                                        status="exited", hint=f"start it first: lab.start({name!r})")
+        return ExecResult(Text("bin\netc\n" if command == "ls /" else ""), 0 if command == "ls /" else 127)
+
+    def pull(self, ref, progress=None, quiet=False):
+        self._twin(f"docker pull {ref}")
+        for ev in PULL_EVENTS:
+            progress(ev)
+        return object()
+
+    def info(self):
+        from dockerlab.lab import Info
+
+        self._twin("docker info")
+        if self.fail:
+            raise self.fail
+        return Info({"ServerVersion": "20.10.24", "Containers": 2, "ContainersRunning": 1, "Images": 4, "NCPU": 2})
+
+    engine_name, server_version, api_version = "Docker Engine", "20.10.24", "1.41"
+
+    class endpoint:
+        url, source = "unix:///var/run/docker.sock", "default socket"
+
+
+class FakeEngine:
+    """Canned stats streams for the sampler: name -> list of samples (then the stream ends)."""
+
+    def __init__(self, streams=None, states=None):
+        self.streams = streams or {}
+        self.states = states or {}
+        self.opened: list[str] = []
+
+    def events_stream(self, since=None, filters=None):
+        return _Closable(iter(()))
+
+    def inspect_container(self, ref):
+        if ref not in self.states:
+            raise E.ContainerNotFound(f"No such container: {ref}", container=ref)
+        return {"Id": ref, "Name": "/" + ref, "State": {"Status": self.states[ref], "ExitCode": 0}}
+
+    def containers(self, all=False, filters=None):
+        return [{"Id": n, "Names": ["/" + n]} for n, st in self.states.items() if st == "running"]
+
+    def stats(self, cid, stream=True):
+        self.opened.append(cid)
+        samples = self.streams.get(cid, [])
+
+        def gen():
+            for s in samples:
+                if isinstance(s, Exception):
+                    raise s
+                yield s
+        return gen()
+
+
+class _Closable:
+    def __init__(self, it):
+        self.it = it
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.it)
+
+    def close(self):
+        pass
+
+
+def sample(total, system, mem, t):
+    return {"read": f"2026-01-01T00:00:{t:02d}.5Z", "name": "/x", "id": "x",
+            "cpu_stats": {"cpu_usage": {"total_usage": total}, "system_cpu_usage": system, "online_cpus": 2},
+            "memory_stats": {"usage": mem, "limit": 100 * 2**20, "stats": {"total_inactive_file": 0}}}
+
+
+EMPTY = {"read": "0001-01-01T00:00:00Z", "cpu_stats": {}, "memory_stats": {}}
+
+PULL_EVENTS = [
+    {"status": "Pulling from library/alpine", "id": "latest"},
+    {"status": "Pulling fs layer", "id": "aaa111"},
+    {"status": "Already exists", "id": "bbb222"},
+    {"status": "Downloading", "id": "aaa111", "progressDetail": {"current": 500, "total": 1000}},
+    {"status": "Digest: sha256:" + "0" * 64},
+]
+
+
+# --- Launcher --------------------------------------------------------------------------------
+def test_launcher_twin_follows_every_field(capsys):
+    lab = FakeLab()
+    w = Launcher(lab, image="alpine", command="echo hello", detach=False)
+    assert w.twin == "docker run alpine echo hello"
+    w._name.value = "web-1"  # as if typed in the box
+    assert w.name == "web-1" and w.twin == "docker run --name web-1 alpine echo hello"
+    w._mode.value = True
+    w.memory, w.cpus, w.pids = "64m", "0.5", "50"
+    assert w.twin == "docker run -d --name web-1 --memory 64m --cpus 0.5 --pids-limit 50 alpine echo hello"
+    assert "$ docker run -d --name web-1" in w.shown
+    w.command = "sh -c 'echo a b'"
+    assert w.twin.endswith("alpine sh -c 'echo a b'")
+    assert capsys.readouterr().out == ""  # nothing printed to the cell
+
+
+def test_launcher_offers_local_images():
+    w = Launcher(FakeLab())
+    assert w._image.options == ("alpine", "ubuntu:24.04")
+
+
+@pytest.mark.parametrize("field,value,words", [
+    ("image", "Alpine", "lowercase"),
+    ("name", "\u2013-name", "en dash"),
+    ("memory", "lots", "Invalid memory limit"),
+    ("cpus", "-1", "positive"),
+    ("pids", "many", "pids limit"),
+    ("command", "echo 'open", "quote"),
+])
+def test_launcher_shows_why_a_value_cannot_run(field, value, words):
+    lab = FakeLab()
+    w = Launcher(lab)
+    setattr(w, field, value)
+    assert w.twin == "" and words in w.problem
+    assert w._launch.disabled and words in w.shown
+    assert w.launch() is None and lab.calls == []  # nothing reached the lab
+    assert isinstance(w.error, E.InvalidReference) and "Traceback" not in w.shown
+
+
+def test_launcher_strips_and_type_checks_its_traits():
+    w = Launcher(FakeLab())
+    w.image = "  ubuntu  "
+    assert w.image == "ubuntu" and w._image.value.strip() == "ubuntu"
+    with pytest.raises(traitlets.TraitError):
+        w.memory = 64
+
+
+def test_launcher_launch_detached_and_foreground(capsys):
+    lab = FakeLab()
+    w = Launcher(lab, image="alpine", command="sleep 300", name="web")
+    c = w._launch.click() or w.result
+    assert isinstance(c, Container) and c.name == "web" and w.last_container == "web"
+    assert w.last_command == "docker run -d --name web alpine sleep 300"
+    assert "Started web" in w.shown
+    w.detach, w.name, w.command = False, "", "echo hello"
+    res = w.launch()
+    assert res.output == "hello\n" and "hello" in w.shown and "exited with code 0" in w.shown
+    assert capsys.readouterr().out == ""
+
+
+def test_launcher_shows_the_lab_error_not_a_traceback():
+    err = E.ImageNotFound("Unable to find image 'alpin:latest'", image="alpin", state="no such image locally",
+                          hint="did you mean 'alpine'?")
+    w = Launcher(FakeLab(fail=err), image="alpin")
+    assert w.launch() is None and w.error is err
+    assert "Unable to find image" in w.shown and "Hint: did you mean 'alpine'?" in w.shown
+    assert "Traceback" not in w.shown and w.last_command.startswith("docker run")
+
+
+def test_launcher_repr_is_stable():
+    assert repr(Launcher(FakeLab(), image="ubuntu")) == "Launcher(image='ubuntu')"
+
+
+# --- ContainerTable ------------------------------------------------------------------------------
+def test_table_lists_and_toggles_ps_a():
+    lab = FakeLab()
+    t = ContainerTable(lab)
+    assert t.names == ["web"] and "docker ps" in t.shown
+    t._toggle.value = True  # the "docker ps -a" button
+    assert t.all and t.names == ["old", "web"]
+    assert lab.history[-1] == "docker ps -a"
+    assert t.button("web", "start").disabled and not t.button("web", "stop").disabled
+    assert t.button("old", "stop").disabled and not t.button("old", "start").disabled
+
+
+def test_table_buttons_run_and_show_their_command(capsys):
+    lab = FakeLab()
+    t = ContainerTable(lab, all=True, stop_timeout=1)
+    t.button("web", "stop").click()
+    assert ("stop -t 1", "web") in lab.calls and t.last_command == "docker stop -t 1 web"
+    assert "$ docker stop -t 1 web" in t.shown and "web is exited" in t.shown
+    t.button("web", "logs").click()
+    assert t.last_command == "docker logs web" and "line 2" in t.shown
+    t.button("old", "remove").click()
+    assert t.last_command == "docker rm -f old" and "old" not in t.names
+    assert capsys.readouterr().out == ""
+
+
+def test_table_shows_errors_kindly():
+    lab = FakeLab()
+    t = ContainerTable(lab)
+    assert t.act("stop", "ghost") is None
+    assert "No such container: ghost" in t.shown and "Traceback" not in t.shown
+    with pytest.raises(KeyError, match="not in the table"):
+        t.button("ghost", "stop")
+    with pytest.raises(traitlets.TraitError):
+        t.scope = "everything"
+    with pytest.raises(traitlets.TraitError):
+        t.interval = 0.01
+
+
+def test_table_auto_refresh_keeps_lab_history_clean():
+    lab = FakeLab()
+    t = ContainerTable(lab, interval=0.5)
+    n = len(lab.history)
+    lab.containers["new"] = "running"
+    t._auto.value = True
+    deadline = time.time() + 5
+    while "new" not in t.names and time.time() < deadline:
+        time.sleep(0.1)
+    t.auto_refresh = False
+    assert "new" in t.names and not t._auto_thread
+    assert len(lab.history) == n  # background refreshes are not the learner's commands
+
+
+# --- PullProgress --------------------------------------------------------------------------------
+def test_pull_progress_one_bar_per_layer():
+    lab = FakeLab()
+    p = PullProgress(lab, "alpine")
+    p._pull.click()
+    assert p.last_command == "docker pull alpine"
+    assert set(p.layers) == {"aaa111", "bbb222"}
+    bars = {row[0].value: row[1] for row in p._rows.values()}
+    assert len(p._bars.children) == 2
+    assert p._rows["bbb222"][1].value == 1.0 and p._rows["aaa111"][1].value == 0.5
+    assert "Downloading 500B/1kB" in p.shown and "Pulling from library/alpine" in p.shown
+    assert bars
+
+
+# --- Shell ----------------------------------------------------------------------------------------
+def test_shell_runs_commands_and_keeps_history(capsys):
+    lab = FakeLab()
+    s = Shell(lab, "web")
+    s._input.value = "ls /"  # Enter in the box
+    assert s._input.value == "" and s.history == ["ls /"]
+    assert "$ ls /" in s.shown and "etc" in s.shown and s.last_command == "docker exec web ls /"
+    s.run("bash")
+    assert "(exit code 127)" in s.shown
+    assert [o[1] for o in s._recall.options] == ["", "bash", "ls /"]
+    s.run("clear")
+    assert s.shown == ""
+    assert capsys.readouterr().out == ""
+
+
+def test_shell_errors_are_friendly():
+    s = Shell(FakeLab(), "old")
+    assert s.run("ls /") is None and "not running" in s.shown and "Hint" not in s.shown  # message text only
+    assert isinstance(s.error, E.ContainerStateError)
+    s2 = Shell(FakeLab())
+    s2.run("ls")
+    assert "No container chosen" in s2.shown
+    assert repr(s2) == "Shell(container='')"
+
+
+# --- status displays ----------------------------------------------------------------------------------
+def test_engine_status_and_info():
+    lab = FakeLab()
+    st = EngineStatus(lab)
+    assert st.ok and "Docker Engine 20.10.24" in st.text and "1 running of 2" in st.text
+    bad = EngineStatus(FakeLab(fail=E.EngineLost("The engine stopped answering", hint="run ./kit provision")))
+    assert not bad.ok and "stopped answering" in bad.shown and "./kit provision" in bad.shown
+    d = InfoDashboard(lab)
+    assert d.summary()["Server Version"] == "20.10.24" and "CPUs: 2" in d.shown
+
+
+# --- Sampler on canned streams -------------------------------------------------------------------------
+def _wait(pred, timeout=3.0):
+    end = time.time() + timeout
+    while not pred() and time.time() < end:
+        time.sleep(0.02)
+    return pred()
+
+
+def test_sampler_cpu_from_consecutive_samples_and_stop():
+    eng = FakeEngine(
+        streams={"busy": [sample(0, 1_000, 2**20, 1), sample(500, 2_000, 2**20, 2), sample(1500, 3_000, 2**21, 3), EMPTY],
+                 "idle": [sample(0, 1_000, 2**20, 1), sample(0, 2_000, 2**20, 2),
+                          E.ContainerNotFound("No such container: idle", container="idle")]},
+        states={"busy": "running", "idle": "running"})
+    lab = FakeLab()
+    lab.engine = eng
+    s = Sampler(lab, ["busy", "idle", "nope"]).start()
+    assert _wait(lambda: s.status.get("idle") == REMOVED and s.status.get("busy") == STOPPED is not None)
+    eng.states["busy"] = "exited"
+    assert _wait(lambda: s.status == {"busy": STOPPED, "idle": REMOVED, "nope": "not found"})
+    df = s.frame()
+    assert list(df.columns) == ["time", "name", "cpu %", "mem MiB", "mem %"]
+    busy = df[df["name"] == "busy"]["cpu %"].tolist()
+    assert busy == [100.0, 200.0]  # (500/1000)*2 CPUs*100, then (1000/1000)*2*100: first sample only primes
+    assert df[df["name"] == "idle"]["cpu %"].tolist() == [0.0]
+    assert df[df["name"] == "busy"]["mem MiB"].tolist() == [1.0, 2.0]
+    assert "idle was removed" in " ".join(s.notes) and "no container named 'nope'" in s.notes[0]
+    csv = s.to_csv()
+    assert csv.splitlines()[0] == "time,name,cpu %,mem MiB,mem %" and len(csv.splitlines()) == 4
+    s.stop()
+    assert s.active_streams == 0
+
+
+def test_sampler_bounded_buffer_and_bad_args():
+    eng = FakeEngine(streams={"c": [sample(i * 10, i * 100, 2**20, i % 60) for i in range(1, 30)]},
+                     states={"c": "running"})
+    lab = FakeLab()
+    lab.engine = eng
+    s = Sampler(lab, "c", maxlen=5).start()
+    assert _wait(lambda: s.status.get("c") == STOPPED or len(s.series("c")) == 5 and s.active_streams == 0)
+    assert len(s.series("c")) == 5
+    s.stop()
+    with pytest.raises(E.InvalidReference):
+        Sampler(lab, [3])
+    with pytest.raises(E.InvalidReference):
+        Sampler(lab, scope="engine")
+
+
+# --- Monitor on hand-filled samples ---------------------------------------------------------------------
+def _filled_monitor(**kw):
+    lab = FakeLab()
+    lab.engine = FakeEngine()
+    m = Monitor(lab, ["busy", "idle"], autostart=False, **kw)
+    now = time.time()
+    with m.sampler._lock:
+        m.sampler._status.update({"busy": RUNNING, "idle": REMOVED})
+        m.sampler._buffers["busy"] = deque([(now - 20 + i, 90.0, 5.0, 1.0) for i in range(20)])
+        m.sampler._buffers["idle"] = deque([(now - 20 + i, 0.5, 1.0, 0.2) for i in range(10)])
+    return m
+
+
+def test_monitor_updates_line_data_without_rebuilding_the_figure(tmp_path):
+    m = _filled_monitor(window=30)
+    fig, ax = m.figure, m._ax_cpu
+    assert m.update()
+    x, y = m.line_data("busy")
+    assert len(x) == 20 and y.max() == 90.0 and -21 < x.min() < x.max() <= 0
+    assert m.line_data("idle", "mem")[1].tolist() == [1.0] * 10
+    full = m.full_draws
+    m.update()
+    assert m.full_draws == full and m.figure is fig and m._ax_cpu is ax  # blit only, same figure
+    assert m.png().startswith(b"\x89PNG")
+    assert m.statuses == {"busy": "running", "idle": "removed"} and "idle: removed" in m.shown
+    legend = [t.get_text() for t in m._ax_cpu.get_legend().get_texts()]
+    assert legend == ["busy", "idle (removed)"]
+    path = m.export(str(tmp_path / "s.csv"))
+    assert path and (tmp_path / "s.csv").read_text().count("\n") == 31 and "Wrote 30 samples" in m.shown
+
+
+def test_monitor_pause_window_and_validation():
+    m = _filled_monitor()
+    m._pause.value = True  # the Pause button
+    assert m.paused and m._pause.description == "Resume"
+    n = m.frames_drawn
+    assert m.update() is False and m.frames_drawn == n
+    m.resume()
+    assert not m.paused and m.frames_drawn == n + 1
+    m._window.value = 120
+    assert m.window == 120 and m._ax_cpu.get_xlim() == (-120.0, 0.0)
+    with pytest.raises(traitlets.TraitError):
+        m.window = 5
+    assert repr(m) == "Monitor(containers=['busy', 'idle'], window=120)"
+    assert m.export("/nonexistent-dir/x.csv") == "" and "Could not write" in m.shown
+
+
+def test_widgets_are_real_ipywidgets():
+    lab = FakeLab()
+    for w in (Launcher(lab), ContainerTable(lab), PullProgress(lab), Shell(lab, "web"), EngineStatus(lab),
+              InfoDashboard(lab), _filled_monitor()):
+        assert isinstance(w, W.Box) and w.model_id and w.get_state()["children"]
