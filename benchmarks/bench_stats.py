@@ -123,11 +123,9 @@ def breakdown(lab, names: list[str], gap: float) -> str:
     """One instrumented table: where the time goes (resolve names, engine ticks, client work)."""
     from concurrent.futures import ThreadPoolExecutor
 
-    from dockerlab import lab as lab_mod
-
     time.sleep(gap)
     t0 = time.perf_counter()
-    seen = lab_mod._each(lambda r: lab._visible(r, "read the stats of", False), names)
+    seen = lab._stats_targets(names)  # what lab.stats() does first: one listing, checked
     t_resolve = time.perf_counter() - t0
     marks = []
 

@@ -84,12 +84,12 @@ def connect(*, lesson: str = "", owner: str | None = None, show_cli: bool = True
     """
     from .lab import Lab
 
+    show_errors_briefly()  # first, so that "no engine" below also reads as a message, not a traceback
     engine, attempts = find_engine(timeout=timeout)
     lab = Lab(engine, lesson=lesson, owner=owner, show_cli=show_cli, session=session)
     from . import reaper  # containers of this learner's crashed kernels go; this session's go at exit
 
     lab.reaped = reaper.on_connect(lab)
-    show_errors_briefly()
     return lab
 
 

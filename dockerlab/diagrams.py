@@ -70,7 +70,7 @@ def architecture(images=("alpine", "ubuntu"), containers=(("web", "alpine"), ("d
     """
     images = _short(sorted(images), 5)
     containers = [(c, "") if isinstance(c, str) else tuple(c)[:2] for c in containers]
-    containers = _short(sorted(containers), 5)
+    containers = [(c, "") if isinstance(c, str) else c for c in _short(sorted(containers), 5)]
     fig, ax = _figure((11, 5.6))
     ax.set_xlim(-0.02, 1.12)
     ax.set_ylim(-0.02, 1.0)
@@ -132,8 +132,9 @@ def image_and_containers(image: str, containers, *, title: str | None = None):
     ax.set_xlim(0, 1)
     ax.set_ylim(0, n)
     ax.axis("off")
-    ax.set_title(title or f"One image, {len(rows)} containers", fontsize=12)
-    _box(ax, 0.05, n / 2 - 0.35, 0.28, 0.7, f"image\n{image}", IMAGE, size=11, weight="bold")
+    ax.set_title(title or f"One image, {len(rows)} container{'s' * (len(rows) != 1)}: "
+                 "each is the image's files plus a writable layer of its own", fontsize=11)
+    _box(ax, 0.05, n / 2 - 0.35, 0.28, 0.7, f"image {image}\n(read-only)", IMAGE, size=11, weight="bold")
     for i, (name, state) in enumerate(rows):
         y = n - 1 - i + 0.2
         color = CONTAINER if state in ("", "running") else "#eeeeee"

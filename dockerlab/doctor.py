@@ -321,7 +321,8 @@ class InstallPlan:
         for comment, command in self.commands:
             lines += ["", f"# {comment}", command]
         for note in self.notes:
-            lines += [""] + textwrap.wrap(note, 96, initial_indent="# ", subsequent_indent="#   ")
+            lines += [""] + textwrap.wrap(note, 96, initial_indent="# ", subsequent_indent="#   ",
+                                          break_long_words=False, break_on_hyphens=False)
         for url in self.docs:
             lines.append(f"# see {url}")
         return "\n".join(lines)
@@ -573,6 +574,7 @@ class _Ctx:
         self.endpoint = None
         self.attempts = []
         self.wsl = ""
+        self.version = {}
 
 
 def _check_os(ctx: _Ctx) -> Check:
@@ -590,10 +592,14 @@ def _check_os(ctx: _Ctx) -> Check:
     pretty = d.get("PRETTY_NAME") or d.get("NAME") or "an unnamed Linux"
     code = lsb_codename(d)
     family, repo_code = apt_family(d)
-    ev = f"{pretty} (from {ctx.os_release_path}); `lsb_release -cs` would print: {code or '(nothing)'}"
+    ev = f"{pretty}; `lsb_release -cs` would print: {code or '(nothing)'} (read from {ctx.os_release_path})"
+    real = _lsb_release(ctx) if os.path.realpath(ctx.os_release_path) == "/etc/os-release" or \
+        ctx.os_release_path == "/etc/os-release" else None
+    if real is not None and real != code:
+        ev += f" (but lsb_release -cs here prints {real or 'nothing'})"
     data = {"system": system, "id": d.get("ID", ""), "id_like": d.get("ID_LIKE", ""), "version_id": d.get("VERSION_ID", ""),
             "pretty_name": pretty, "codename": code, "docker_repo_family": family, "docker_repo_codename": repo_code,
-            "os_release": ctx.os_release_path}
+            "os_release": ctx.os_release_path, "lsb_release": real}
     if family in ("ubuntu", "debian") and repo_code and repo_code != code:
         ev += f"; Docker's {family} repository needs {repo_code}"
     known = {"ubuntu": (UBUNTU_RELEASES, UBUNTU_OLD), "debian": (DEBIAN_RELEASES, DEBIAN_OLD)}.get(family)
@@ -605,6 +611,18 @@ def _check_os(ctx: _Ctx) -> Check:
         return Check("Operating system", "warn", ev, group="System", data=data,
                      fix=f"dockerlab does not know the release {repo_code!r}; check Docker's page {DOCS[family]}")
     return Check("Operating system", "pass", ev, group="System", data=data)
+
+
+def _lsb_release(ctx: _Ctx) -> str | None:
+    """What ``lsb_release -cs`` really prints here (None when it is not installed)."""
+    exe = shutil.which("lsb_release", path=ctx.env.get("PATH", ""))
+    if not exe:
+        return None
+    try:
+        out = subprocess.run([exe, "-cs"], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
 def _check_arch(ctx: _Ctx) -> Check:
@@ -672,6 +690,17 @@ def _inside_container(ctx: _Ctx) -> list[str]:
     return signs
 
 
+def _local_dockerd() -> int | None:
+    """The pid of a dockerd visible from here (the engine runs in this machine or container), else None."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir("/proc"):
+            if entry.name.isdigit():
+                with contextlib.suppress(OSError):
+                    if Path(entry.path, "comm").read_text().strip() == "dockerd":
+                        return int(entry.name)
+    return None
+
+
 def _check_container(ctx: _Ctx) -> Check:
     signs = _inside_container(ctx)
     data = {"inside": bool(signs), "signs": signs}
@@ -679,8 +708,14 @@ def _check_container(ctx: _Ctx) -> Check:
         return Check("Inside a container", "pass", "no: running directly on the machine", group="System", data=data)
     ev = "yes (" + ", ".join(signs) + ")"
     if ctx.lab is not None:
-        return Check("Inside a container", "pass", ev + f"; the engine at {ctx.endpoint.url} answers", group="System",
-                     data=data, fix="containers you start are siblings on that engine's host, not children of this one")
+        pid = _local_dockerd()
+        data["dockerd_pid"] = pid
+        if pid:
+            return Check("Inside a container", "pass", ev + f"; the engine runs in here too (dockerd, pid {pid})",
+                         group="System", data=data)
+        return Check("Inside a container", "pass", ev + f"; the engine at {ctx.endpoint.url} answers from outside",
+                     group="System", data=data,
+                     fix="containers you start are siblings on that engine's machine, not children of this container")
     if os.path.exists(ep_mod.DEFAULT_SOCKET):
         return Check("Inside a container", "pass", ev + f"; the engine's socket {ep_mod.DEFAULT_SOCKET} is in here",
                      group="System", data=data)
@@ -747,6 +782,34 @@ def _check_sdk(ctx: _Ctx) -> Check:
     return Check("Docker SDK", "pass", ev, group="Client", data=data)
 
 
+def blocked_for_others(path: str) -> str:
+    """The first directory (or the file) on ``path``'s real path that other users may not enter or run ("" if none)."""
+    real = Path(os.path.realpath(path))
+    for p in [*reversed(real.parents), real]:
+        try:
+            mode = p.stat().st_mode
+        except OSError:
+            return str(p)
+        if not mode & stat.S_IXOTH:
+            return f"{p} (mode {stat.filemode(mode)})"
+    return ""
+
+
+def _check_learner_python(ctx: _Ctx) -> Check:
+    name = "Python for learners"
+    exe = sys.executable
+    if os.getuid() != 0:
+        return Check(name, "pass", f"{exe}: you are running it as {_whoami()}", group="Client", data={"python": exe})
+    block = blocked_for_others(exe)
+    data = {"python": exe, "real": os.path.realpath(exe), "blocked_by": block}
+    if not block:
+        return Check(name, "pass", f"{exe} can be run by other users too", group="Client", data=data)
+    return Check(name, "warn", f"{exe} is {os.path.realpath(exe)}; other users cannot run it: {block}",
+                 group="Client", data=data,
+                 fix="you are root, so this is fine for you; learners who log in as themselves need a Python they can "
+                     "run (in this repository './kit env' makes /opt/dockerlab/learner-venv), or 'chmod o+x' on that directory")
+
+
 def _check_endpoint(ctx: _Ctx) -> Check:
     with _discovery_env(ctx.env if ctx.injected_env else None):
         try:
@@ -761,8 +824,6 @@ def _check_endpoint(ctx: _Ctx) -> Check:
                  "hint": a.hint} for a in ctx.attempts]
     data = {"candidates": attempts}
     if len(cands) == 1 and first.source != "default socket":
-        why = "DOCKER_HOST is set" if first.source == "DOCKER_HOST" else f"a docker {first.source}"
-        ev = f"{first.url}, because {why}; like the docker CLI, only this endpoint is tried"
         if first.source == "DOCKER_HOST":
             ev = f"{first.url}, because DOCKER_HOST={ctx.env.get('DOCKER_HOST')} is set; only this endpoint is tried"
         else:
@@ -788,16 +849,32 @@ def _connect(ctx: _Ctx) -> Check:
             ctx.lab = connect(show_cli=False, lesson="doctor", timeout=ctx.timeout)
         except EngineUnavailable as e:
             ctx.engine_error = e
-            return Check("Engine reachable", "fail", e.what + ". " + e.state, fix=e.hint, group="Engine",
+            fix = e.hint
+            explicit = len(ctx.attempts) == 1 and ctx.attempts[0].endpoint.source != "default socket"
+            if explicit and ctx.attempts[0].endpoint.url != "unix://" + ep_mod.DEFAULT_SOCKET:
+                default = ep_mod.probe(ep_mod.Endpoint("unix://" + ep_mod.DEFAULT_SOCKET, "default socket"),
+                                       timeout=ctx.timeout)
+                if default.reason == "ok":
+                    undo = ("unset DOCKER_HOST" if ctx.attempts[0].endpoint.source == "DOCKER_HOST"
+                            else "'docker context use default'")
+                    fix = (f"the default socket {ep_mod.DEFAULT_SOCKET} accepts connections: {undo} to use it. "
+                           f"Otherwise: {fix}")
+            return Check("Engine reachable", "fail", e.what + (". " + e.state if e.state else ""), fix=fix,
+                         group="Engine",
                          data={"reason": e.reason, "error": type(e).__name__,
                                "attempts": [list(a) for a in e.attempts]})
         except DockerLabError as e:
             ctx.engine_error = e
             return Check("Engine reachable", "fail", e.what + (". " + e.state if e.state else ""), fix=e.hint,
                          group="Engine", data={"reason": "error", "error": type(e).__name__})
+        except ImportError as e:  # the docker SDK is missing: the Docker SDK check says how to install it
+            return Check("Engine reachable", "fail", f"cannot talk to an engine without the docker SDK ({e})",
+                         fix="install it (see 'Docker SDK' above)", group="Engine",
+                         data={"reason": "no-sdk", "error": "ImportError"})
     ctx.endpoint = ctx.lab.endpoint
     try:
-        ctx.info = dict(ctx.lab.engine.info())
+        ctx.info = dict(ctx.lab.info())
+        ctx.version = dict(ctx.lab.version())
     except DockerLabError as e:
         ctx.info = {}
         return Check("Engine reachable", "warn", f"{ctx.endpoint} answered /version but not /info: {e.what}",
@@ -817,7 +894,7 @@ def _check_versions(ctx: _Ctx) -> Check:
     skip = _needs_engine(ctx, "Engine version")
     if skip:
         return skip
-    v = ctx.lab._version
+    v = ctx.version
     api = ctx.lab.api_version
     server = v.get("Version", "?")
     data = {"server": server, "api": api, "min_api": v.get("MinAPIVersion", ""), "os": v.get("Os", ""),
@@ -1052,11 +1129,31 @@ def _check_mirror(ctx: _Ctx) -> Check:
                      "pulls fall back to Docker Hub. Start the mirror (dockerlab mirror) or remove it from daemon.json")
 
 
+def _resolves(host: str, timeout: float) -> bool:
+    """Whether ``host`` resolves within ``timeout`` (a silent DNS server can block for much longer)."""
+    import socket
+    import threading
+
+    found = []
+
+    def look():
+        with contextlib.suppress(OSError):
+            found.append(bool(socket.getaddrinfo(host, 443)))
+
+    t = threading.Thread(target=look, daemon=True)
+    t.start()
+    t.join(timeout)
+    return bool(found)
+
+
 def _check_hub(ctx: _Ctx, online: bool) -> Check:
     name = "Docker Hub"
     if not online:
         return Check(name, "skip", "not checked (offline: --offline, or online=False)", group="Registry")
-    status, _, body = _http_get("https://registry-1.docker.io/v2/", ctx.timeout)
+    if not _resolves("registry-1.docker.io", ctx.timeout):
+        status, body = 0, "Name or service not known (or no answer from DNS)"
+    else:
+        status, _, body = _http_get("https://registry-1.docker.io/v2/", ctx.timeout)
     if status == 0:
         reason = str(body)
         if "Name or service not known" in reason or "nodename nor servname" in reason or "Temporary failure" in reason:
@@ -1106,7 +1203,7 @@ def run_checks(*, env: dict | None = None, os_release="/etc/os-release", proc_ve
     t0 = time.monotonic()
     ctx = _Ctx(env, os_release, proc_version, tuple(container_markers), timeout)
     system = [_check_os(ctx), _check_arch(ctx), _check_wsl(ctx)]
-    client = [_check_cli(ctx), _check_sdk(ctx)]
+    client = [_check_cli(ctx), _check_sdk(ctx), _check_learner_python(ctx)]
     engine = [_check_endpoint(ctx), _connect(ctx)]
     engine += [_check_versions(ctx), _check_rootless(ctx), _check_cgroups(ctx), _check_storage(ctx)]
     system += [_check_desktop(ctx), _check_container(ctx), _check_binder(ctx)]
@@ -1177,7 +1274,12 @@ def main(argv=None) -> int:
         else:
             print(f"dockerlab doctor: {e}", file=sys.stderr)
         return 2
-    print(report.to_json() if args.json else report.text(width=shutil.get_terminal_size((100, 20)).columns))
+    try:
+        print(report.to_json() if args.json else report.text(width=shutil.get_terminal_size((100, 20)).columns))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `dockerlab doctor | head`: the reader left; the exit code still says it all
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return report.exit_code
 
 

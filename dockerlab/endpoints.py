@@ -77,14 +77,18 @@ def parse_host(value: str, source: str = "DOCKER_HOST") -> str:
                 f"{source}={value!r} is not an address the Docker CLI understands", reason="bad-address",
                 hint="use unix:///path/to/docker.sock, tcp://host:2375 (2376 with TLS) or ssh://user@host",
             )
-    parts = urlsplit(raw)
+    try:
+        parts = urlsplit(raw)
+    except ValueError as e:  # "Invalid IPv6 URL": an unclosed [
+        raise BadDockerHost(f"{source}={value!r} is not a valid address ({e})", reason="bad-address",
+                            hint="for example tcp://127.0.0.1:2375, or tcp://[::1]:2375 for IPv6") from None
+    raw = parts.scheme + raw[len(parts.scheme):]  # TCP://host -> tcp://host, as urlsplit reads it
     if parts.scheme == "npipe":
         raise BadDockerHost(f"{source}={value!r} is a Windows named pipe", reason="bad-address",
                             hint="named pipes work only on Windows; on Linux use unix:///var/run/docker.sock")
-    if parts.scheme == "http":
-        raw, parts = "tcp" + raw[4:], urlsplit("tcp" + raw[4:])
-    if parts.scheme == "https":
-        raw, parts = "tcp" + raw[5:], urlsplit("tcp" + raw[5:])
+    if parts.scheme in ("http", "https"):
+        raw = "tcp" + raw[len(parts.scheme):]
+        parts = urlsplit(raw)  # the same netloc: it parsed above
     if parts.scheme not in ("unix", "tcp", "ssh"):
         raise BadDockerHost(f"{source}={value!r} has the scheme {parts.scheme!r}, which Docker does not use",
                             reason="bad-address", hint="use unix://, tcp:// or ssh://")

@@ -364,9 +364,6 @@ class Lab:
         if keep_open and not detach:
             self._say("(a notebook has no terminal: the container runs in the background with its input open; "
                       "use lab.exec(...) or the shell widget, or JupyterLab's Terminal for a real `docker run -it`)")
-        if not self._has_image(str(ref)):
-            self._say(f"Unable to find image '{ref}' locally")
-            self._pull(ref)
         host_config = {"auto_remove": False, **guarded}
         if limits.memory:
             host_config["mem_limit"] = limits.memory
@@ -375,10 +372,19 @@ class Lab:
             host_config["nano_cpus"] = int(limits.cpus * 1e9)
         if limits.pids:
             host_config["pids_limit"] = limits.pids
-        cid = self.engine.create_container(
-            image=image.strip(), command=args or None, name=name, tty=tty, stdin_open=interactive,
-            environment=env, host_config=host_config,
-            labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson, extra=labels_))
+
+        def create() -> str:
+            return self.engine.create_container(
+                image=image.strip(), command=args or None, name=name, tty=tty, stdin_open=interactive,
+                environment=env, host_config=host_config,
+                labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson, extra=labels_))
+
+        try:  # like the CLI: create at once; only when the image is missing, pull it and create again
+            cid = create()
+        except E.ImageNotFound:
+            self._say(f"Unable to find image '{ref}' locally")
+            self._pull(ref)
+            cid = create()
         try:
             self.engine.start(cid, image=image.strip())
         except E.ExecutableNotFound as e:
@@ -589,7 +595,7 @@ class Lab:
             targets = [(c["Id"], None) for c in self.engine.containers(filters=self._filters(scope))]
         else:
             wanted = [containers] if isinstance(containers, str) else list(containers)
-            seen = _each(lambda r: self._visible(r, "read the stats of", False), wanted)
+            seen = self._stats_targets(wanted)
             targets = [(c.id, None if c.state not in ("created", "exited", "dead") else c) for c in seen]
         names = " ".join(containers if not isinstance(containers, str) else [containers]) if containers else ""
         self._twin(" ".join(w for w in ("docker stats --no-stream", names) if w))
@@ -598,6 +604,28 @@ class Lab:
         df = frames.stats_frame(rows)
         df.attrs["cli"] = self.history[-1]
         return df
+
+    def _stats_targets(self, wanted: list[str]) -> list[Container]:
+        """The containers named in ``wanted``, checked as :meth:`_visible` checks them, from one
+        listing instead of an inspect each. A name not plainly found, or another learner's,
+        goes through :meth:`_visible`, which raises the error that says why."""
+        listed = self.engine.containers(all=True)
+        by_id = {c["Id"]: c for c in listed}
+        by_name = {n.lstrip("/"): c for c in listed for n in (c.get("Names") or [])}
+        out = []
+        for ref in wanted:
+            c = by_id.get(ref) or by_name.get(ref)
+            if c is None and ref and all(ch in "0123456789abcdef" for ch in ref):
+                hits = [d for cid, d in by_id.items() if cid.startswith(ref)]
+                c = hits[0] if len(hits) == 1 else None
+            lab = (c or {}).get("Labels") or {}
+            if c is None or (labels.is_managed(lab) and lab.get(labels.OWNER) != self.owner):
+                out.append(self._visible(ref, "read the stats of", False))
+                continue
+            name = ((c.get("Names") or ["/" + c["Id"][:12]])[0]).lstrip("/")
+            out.append(Container(id=c["Id"], name=name, image=c.get("Image", ""), state=c.get("State", ""),
+                                 labels=lab))
+        return out
 
     def _sample_all(self, ids: list[str]) -> list:
         if not ids:
@@ -724,14 +752,6 @@ class _ApiTrace:
 
         rows = [{"METHOD": m, "PATH": _strip_version(p), "STATUS": s} for m, p, s in self.calls]
         return pd.DataFrame(rows, columns=["METHOD", "PATH", "STATUS"])
-
-
-def _each(fn, items: list) -> list:
-    """``[fn(x) for x in items]``, in parallel threads when there are several (engine round trips)."""
-    if len(items) <= 1:
-        return [fn(x) for x in items]
-    with ThreadPoolExecutor(max_workers=min(len(items), 16)) as pool:
-        return list(pool.map(fn, items))
 
 
 def _zero_row(c: "Container") -> stats_mod.StatsRow:

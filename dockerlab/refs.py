@@ -34,13 +34,15 @@ class ImageRef:
     tag_given: bool = True
 
     def __str__(self) -> str:
-        s = f"{self.registry}/{self.repository}" if self.registry else self.repository
+        s = self.name
         if self.digest:
             return f"{s}@{self.digest}"
         return f"{s}:{self.tag}"
 
     @property
     def name(self) -> str:
+        if not self.registry and _looks_like_domain(self.repository.split("/", 1)[0]) and "/" in self.repository:
+            return f"{DEFAULT_REGISTRY}/{self.repository}"  # docker.io/0.0/x: without the prefix 0.0 reads as a registry
         return f"{self.registry}/{self.repository}" if self.registry else self.repository
 
     @property
@@ -93,12 +95,17 @@ def parse_image(ref: str) -> ImageRef:
             raise InvalidReference(f"invalid reference format: {value!r}: repository name must be lowercase",
                                    value=ref, hint=f"try {_lower_path(value)!r}")
     if len((domain or "") + path) > 255:
-        raise InvalidReference("The repository name is longer than 255 characters", value=ref)
+        raise InvalidReference("The repository name is longer than 255 characters", value=ref,
+                               hint="use a shorter name; Docker allows at most 255 characters")
     registry = "" if domain in (None, DEFAULT_REGISTRY, "index.docker.io", "registry-1.docker.io") else domain
     if not registry and path.startswith("library/") and path.count("/") == 1:
         path = path[len("library/"):]
     tag = m.group("tag")
     return ImageRef(registry, path, tag or "latest", m.group("digest") or "", tag_given=tag is not None)
+
+
+def _looks_like_domain(component: str) -> bool:
+    return "." in component or ":" in component or component == "localhost"
 
 
 def _lower_path(value: str) -> str:
@@ -111,7 +118,8 @@ def _lower_path(value: str) -> str:
 def check_name(name: str) -> str:
     """Validate a container name like ``docker run --name``; returns it without a leading '/'."""
     if not isinstance(name, str):
-        raise InvalidReference(f"A container name must be text, not {type(name).__name__}", value=repr(name))
+        raise InvalidReference(f"A container name must be text, not {type(name).__name__}", value=repr(name),
+                               hint="for example name='web-1'")
     dash = _dash_hint(name)
     if dash:
         raise InvalidReference(f"Invalid container name {name!r}", value=name, hint=dash)
@@ -157,7 +165,11 @@ def parse_memory(value) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool):
-        raise InvalidReference("A memory limit must be a size like '256m', not True/False", value=repr(value))
+        raise InvalidReference("A memory limit must be a size like '256m', not True/False", value=repr(value),
+                               hint="write a number with a unit: '256m', '1g' (b, k, m, g)")
+    if isinstance(value, float) and not (value == value and abs(value) != float("inf")):
+        raise InvalidReference(f"Invalid memory limit {value!r}", value=repr(value),
+                               hint="write a number with a unit: '256m', '1g' (b, k, m, g)")
     if isinstance(value, (int, float)):
         n = int(value)
     elif isinstance(value, str):
@@ -168,10 +180,13 @@ def parse_memory(value) -> int | None:
         n = int(float(m.group(1)) * _UNITS[m.group(2)])
     else:
         raise InvalidReference(f"A memory limit must be text or a number of bytes, not {type(value).__name__}",
-                               value=repr(value))
+                               value=repr(value), hint="write a number with a unit: '256m', '1g' (b, k, m, g)")
     if n < 6 * 1024 * 1024:
         raise InvalidReference(f"The memory limit {value!r} is below Docker's minimum of 6 MiB", value=str(value),
                                hint="use at least '6m'; lessons use '64m' to '512m'")
+    if n > 2**63 - 1:
+        raise InvalidReference(f"The memory limit {value!r} is more than any machine has", value=str(value),
+                               hint="lessons use '64m' to '512m'")
     return n
 
 
@@ -188,7 +203,11 @@ def parse_cpus(value, host_cpus: int | None = None) -> float | None:
         raise InvalidReference(f"Invalid CPU limit {value!r}: it must be a positive number", value=str(value),
                                hint="for example 0.5 (half a CPU) or 1")
     if n < 0.01:
-        raise InvalidReference(f"The CPU limit {value!r} is below Docker's minimum of 0.01", value=str(value))
+        raise InvalidReference(f"The CPU limit {value!r} is below Docker's minimum of 0.01", value=str(value),
+                               hint="use 0.01 or more, for example 0.5 (half a CPU)")
+    if n > 1_000_000:
+        raise InvalidReference(f"The CPU limit {value!r} is more CPUs than any machine has", value=str(value),
+                               hint="for example 0.5 (half a CPU) or 1")
     if host_cpus and n > host_cpus:
         raise InvalidReference(f"The CPU limit {value!r} is more than the {host_cpus} CPUs of the engine",
                                value=str(value), hint=f"use a number from 0.01 to {host_cpus}")
@@ -205,7 +224,7 @@ def parse_pids(value) -> int | None:
         n = int(value)
     except ValueError:
         raise InvalidReference(f"Invalid pids limit {value!r}", value=str(value), hint="a whole number, for example 100") from None
-    if n == 0 or n < -1:
+    if n == 0 or n < -1 or n > 2**63 - 1:
         raise InvalidReference(f"Invalid pids limit {value!r}", value=str(value),
                                hint="a positive whole number (or -1 for no limit)")
     return n

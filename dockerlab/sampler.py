@@ -99,7 +99,7 @@ class Sampler:
         self.started = True
         self._stop.clear()
         since = int(time.time())
-        flt = {"type": ["container"], "event": ["start", "die", "destroy", "rename"]}
+        flt = {"type": ["container"], "event": ["start", "die", "oom", "destroy", "rename"]}
         if self.chosen is not None:
             flt["container"] = list(self.chosen)
         else:
@@ -254,9 +254,9 @@ class Sampler:
     def _read_stats(self, cid: str, name: str) -> None:
         stream = None
         ended = "end"
+        prev = None
         try:
             stream = self.engine.stats(cid, stream=True)
-            prev = None
             for sample in stream:
                 if self._stop.is_set():
                     ended = "stop"
@@ -287,9 +287,9 @@ class Sampler:
                     pass
         if ended == "stop" or self._stop.is_set():
             return
-        self._settle(cid, name, ended)
+        self._settle(cid, name, ended, had_samples=prev is not None)
 
-    def _settle(self, cid: str, name: str, ended: str) -> None:
+    def _settle(self, cid: str, name: str, ended: str, had_samples: bool = True) -> None:
         """A stream ended on its own: find out whether the container stopped or went away."""
         if ended == "removed":
             self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
@@ -302,9 +302,9 @@ class Sampler:
         except E.DockerLabError:
             return
         st = d.get("State") or {}
-        if st.get("Status") == "running":  # restarted between the empty sample and now
+        if st.get("Status") == "running" and had_samples:  # restarted between the empty sample and now
             self._open(cid, name)
-        else:
+        elif st.get("Status") != "running":
             self._set_status(name, STOPPED, f"{name} stopped (exit code {st.get('ExitCode')}): waiting for it to start again")
 
     def _follow_events(self) -> None:
@@ -330,6 +330,8 @@ class Sampler:
                     if self.status.get(name) in (STOPPED, MISSING):
                         self._note(f"{name} started")
                     self._open(cid, name)
+                elif action == "oom":
+                    self._note(f"{name} ran out of memory: the kernel killed a process at its --memory limit")
                 elif action == "die":
                     code = attrs.get("exitCode", "?")
                     self._set_status(name, STOPPED, f"{name} stopped (exit code {code}): waiting for it to start again")

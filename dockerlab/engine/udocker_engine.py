@@ -91,7 +91,19 @@ except OSError as e:
 state = {"Pid": os.getpid(), "ChildPid": p.pid, "StartedAt": time.time(), "ExitCode": None, "FinishedAt": None}
 write(state)
 rc = p.wait()
-state.update(ExitCode=rc if rc >= 0 else 128 - rc, FinishedAt=time.time())
+code = rc if rc >= 0 else 128 - rc
+if code == 255:  # proot exits 255 when its process died of a signal; it logs which: report 128+signal
+    try:
+        with open(os.path.join(d, "log"), "rb") as f:
+            f.seek(max(0, os.path.getsize(f.name) - 4096))
+            tail = f.read().decode("utf-8", "replace")
+        import re
+        sigs = re.findall(r"proot info: pid \d+: terminated with signal (\d+)", tail)
+        if sigs:
+            code = 128 + int(sigs[-1])
+    except OSError:
+        pass
+state.update(ExitCode=code, FinishedAt=time.time())
 write(state)
 """
 
@@ -657,17 +669,79 @@ class UdockerEngine:
         pgid = st["Pid"]
         if status == "paused":  # docker stop works on a paused container: let it see the signal
             self._signal_group(pgid, signal.SIGCONT)
-        self._signal_group(pgid, signal.SIGTERM)
+        main = self._main_process(st)
+        dies = main is not None and self._disposition(main, signal.SIGTERM) == "default"
+        self._signal_main(st, signal.SIGTERM)  # like Docker: SIGTERM to the main process, SIGKILL later
         deadline = time.time() + max(timeout, 0)
         while time.time() < deadline:
             if not self._pgid_members_except(pgid):
                 break
+            if main is not None and not main.is_running():
+                # the main process is gone: as when a PID namespace's PID 1 exits, the rest go too
+                for proc in self._pgid_members_except(pgid):
+                    if not self._is_proot(proc) and proc.pid != st.get("ChildPid"):
+                        with contextlib.suppress(Exception):
+                            proc.kill()
             time.sleep(0.05)
-        if self._pgid_members_except(pgid):
+        forced = bool(self._pgid_members_except(pgid))
+        if forced:  # still there after the timeout: SIGKILL, as docker stop does
             self._signal_group(pgid, signal.SIGKILL)
             self._wait_gone(pgid)
             self._finish(cfg["Id"], 137)
         self._wait_recorded(cfg["Id"], pgid)
+        if dies and not forced:
+            self._set_exit_code(cfg["Id"], 128 + signal.SIGTERM)
+
+    @staticmethod
+    def _disposition(proc, sig: int) -> str:
+        """"caught", "ignored" or "default": what ``proc`` does with ``sig`` (/proc/<pid>/status)."""
+        try:
+            text = Path(f"/proc/{proc.pid}/status").read_text()
+        except OSError:
+            return "unknown"
+        masks = dict(re.findall(r"^(SigIgn|SigCgt):\s*([0-9a-f]+)$", text, re.M))
+        bit = 1 << (int(sig) - 1)
+        if int(masks.get("SigCgt", "0"), 16) & bit:
+            return "caught"
+        if int(masks.get("SigIgn", "0"), 16) & bit:
+            return "ignored"
+        return "default"
+
+    def _set_exit_code(self, cid: str, code: int) -> None:
+        """The main process died of our signal (it had no handler): its exit code is 128+signal, as with Docker.
+
+        proot reports the status of the last process that exited normally, not
+        the main process's, so the backend records what it knows for sure."""
+        st = self._state(cid)
+        if st.get("ExitCode") is not None:
+            st["ExitCode"] = code
+            self._write_state(cid, st)
+
+    def _main_process(self, st: dict):
+        """The container's main process: the first process proot runs (Docker's PID 1)."""
+        import psutil
+
+        try:
+            tree = psutil.Process(st["Pid"]).children(recursive=True)
+        except (psutil.Error, KeyError):
+            return None
+        for p in tree:
+            if self._is_proot(p):
+                with contextlib.suppress(psutil.Error):
+                    kids = sorted(p.children(), key=lambda c: c.create_time())
+                    if kids:
+                        return kids[0]
+        return None
+
+    def _signal_main(self, st: dict, sig: int) -> None:
+        main = self._main_process(st)
+        if main is None:  # not started yet, or already gone: the whole group but the supervisor
+            for proc in self._pgid_members_except(st["Pid"]):
+                with contextlib.suppress(Exception):
+                    proc.send_signal(sig)
+            return
+        with contextlib.suppress(Exception):
+            main.send_signal(sig)
 
     def _pgid_members_except(self, pgid: int) -> list:
         """The group's processes other than the supervisor (which waits on purpose)."""
@@ -737,10 +811,19 @@ class UdockerEngine:
             self._wait_gone(pgid)
             self._finish(cfg["Id"], 137)
         else:
-            # a signal the supervisor could catch: send it to the processes it runs
-            for proc in self._pgid_members_except(pgid):
+            main = self._main_process(st)
+            dies = main is not None and self._disposition(main, sig) == "default" and sig not in (
+                sigmod.SIGCHLD, sigmod.SIGCONT, sigmod.SIGURG, sigmod.SIGWINCH)
+            self._signal_main(st, sig)  # docker kill -s: to the container's main process
+            if dies:
                 with contextlib.suppress(Exception):
-                    proc.send_signal(sig)
+                    main.wait(timeout=5)
+                for proc in self._pgid_members_except(pgid):  # the main process is gone: the rest go too
+                    if not self._is_proot(proc) and proc.pid != st.get("ChildPid"):
+                        with contextlib.suppress(Exception):
+                            proc.kill()
+                self._wait_recorded(cfg["Id"], pgid)
+                self._set_exit_code(cfg["Id"], 128 + sig)
 
     def remove(self, ref: str, *, force: bool = False) -> None:
         cfg = self._resolve(ref)
@@ -904,12 +987,22 @@ class UdockerEngine:
         return sorted(out)
 
     def _image_dict(self, repo: str, tag: str, d: Path, all_tags: list[str] | None = None) -> dict:
-        raw = (d / "container.json").read_bytes() if (d / "container.json").exists() else b"{}"
-        conf = json.loads(raw or b"{}")
         size = 0
-        for layer in d.glob("*.layer"):
-            with contextlib.suppress(OSError):
-                size += layer.stat().st_size
+        manifest = {}
+        with contextlib.suppress(OSError, ValueError):
+            manifest = json.loads((d / "manifest").read_text())
+        digest = (manifest.get("config") or {}).get("digest", "") if isinstance(manifest, dict) else ""
+        if digest and (d / digest).exists():  # pulled (registry v2): the config blob is kept by its digest
+            raw = (d / digest).read_bytes()
+            for layer in manifest.get("layers") or []:
+                with contextlib.suppress(OSError):
+                    size += (d / layer.get("digest", "")).stat().st_size
+        else:  # loaded from a `docker save` archive: container.json is the config
+            raw = (d / "container.json").read_bytes() if (d / "container.json").exists() else b"{}"
+            for layer in d.glob("*.layer"):
+                with contextlib.suppress(OSError):
+                    size += layer.stat().st_size
+        conf = json.loads(raw or b"{}")
         created = conf.get("created", "")
         return {
             "Id": "sha256:" + hashlib.sha256(raw).hexdigest(),  # as Docker: the digest of the config
@@ -993,7 +1086,7 @@ class UdockerEngine:
                                          "network is unreachable", "timed out", "in download"))
         if offline:
             archive = self._archive_for(repo, tag)
-            if archive is not None:
+            if archive is not None and not self._find_image(ref):
                 self.load(str(archive))
                 if self._find_image(ref):
                     yield {"status": f"Status: the registry cannot be reached from here; loaded {ref} from the "

@@ -12,7 +12,7 @@ def check_pull(answer, lab=None, *, image: str = "busybox"):
     """Exercise 1: ``answer = lab.pull("busybox")``; the engine now has busybox:latest."""
     ex = "Exercise 1 (pull busybox)"
     if answer is ...:
-        return failed(ex, "there is no answer yet.", NOT_YET)
+        return failed(ex, "There is no answer yet.", NOT_YET)
     ref = getattr(answer, "ref", None)
     if ref is None:
         return failed(ex, f"`answer` is a {type(answer).__name__}, not what lab.pull(...) returns.",
@@ -23,29 +23,29 @@ def check_pull(answer, lab=None, *, image: str = "busybox"):
     except DockerLabError:
         return failed(ex, f"{ref!r} is not an image reference.", f'write answer = lab.pull("{image}")')
     if (got.registry, got.repository) != (want.registry, want.repository):
-        return failed(ex, f"you pulled {got}, not {want.repository}.", f'pull "{image}" itself')
+        return failed(ex, f"You pulled {got}, not {want.repository}.", f'pull "{image}" itself')
     if got.tag != "latest":
-        return failed(ex, f"you pulled the tag {got.tag!r}; the exercise asks for the default tag.",
+        return failed(ex, f"You pulled the tag {got.tag!r}; the exercise asks for the default tag.",
                       f'leave the tag out: lab.pull("{image}") means {image}:latest')
     if lab is not None:
         try:
             have = lab.engine.inspect_image(str(got))
         except DockerLabError:
-            return failed(ex, f"the engine has no {got} now (was it removed after the pull?).",
+            return failed(ex, f"The engine has no {got} now (was it removed after the pull?).",
                           "run the pull cell again")
         if have.get("Id") != getattr(answer, "id", have.get("Id")):
             return failed(ex, f"{got} on the engine is not the image you pulled (it changed since).",
                           "run the pull cell again")
-    return passed(ex, f"the engine has {got}.")
+    return passed(ex, f"The engine has {got}.")
 
 
 def check_default_tag(answer):
     """Exercise 2: which full reference does `docker pull ubuntu` fetch? ("ubuntu:latest")."""
     ex = "Exercise 2 (the default tag)"
     if answer is ...:
-        return failed(ex, "there is no answer yet.", NOT_YET)
+        return failed(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
-        return failed(ex, f"write the reference as text (a string), not a {type(answer).__name__}.",
+        return failed(ex, f"Write the reference as text (a string), not a {type(answer).__name__}.",
                       'for example "alpine:3.20"')
     try:
         ref = parse_image(answer)
@@ -59,23 +59,23 @@ def check_default_tag(answer):
     if ref.tag != "latest":
         return failed(ex, f"{ref.tag!r} is a real tag, but Docker does not choose it for you.",
                       "the default tag is the one named like 'the newest'")
-    return passed(ex, "with no tag, Docker pulls the tag 'latest' (a name, not a promise of the newest version).")
+    return passed(ex, "With no tag, Docker pulls the tag 'latest' (a name, not a promise of the newest version).")
 
 
 def check_mirror(answer, lab):
     """Exercise 3: which registry mirror does this engine use? Read it from lab.info()."""
     ex = "Exercise 3 (where images come from)"
     if answer is ...:
-        return failed(ex, "there is no answer yet.", NOT_YET)
+        return failed(ex, "There is no answer yet.", NOT_YET)
     mirrors = [m.rstrip("/") for m in ((lab.engine.info().get("RegistryConfig") or {}).get("Mirrors") or [])]
     if not mirrors:
         if answer in (None, "", "none", []):
-            return passed(ex, "this engine has no mirror: it pulls from Docker Hub directly.")
-        return failed(ex, "this engine has no registry mirror.", 'the answer is None (or "none")')
+            return passed(ex, "This engine has no mirror: it pulls from Docker Hub directly.")
+        return failed(ex, "This engine has no registry mirror.", 'the answer is None (or "none")')
     if not isinstance(answer, str):
-        return failed(ex, f"write the mirror's address as text, not a {type(answer).__name__}.",
+        return failed(ex, f"Write the mirror's address as text, not a {type(answer).__name__}.",
                       'look at info["RegistryConfig"]["Mirrors"]')
     if answer.strip().rstrip("/") in mirrors:
-        return passed(ex, f"this engine pulls through {mirrors[0]} before it asks Docker Hub.")
+        return passed(ex, f"This engine pulls through {mirrors[0]} before it asks Docker Hub.")
     return failed(ex, f"{answer!r} is not a mirror of this engine.",
                   'look at the "Registry Mirrors" line of lab.info(), or info["RegistryConfig"]["Mirrors"]')

@@ -14,39 +14,39 @@ def check_alpine_shell(answer):
     """Exercise 1: the path of the shell alpine ships (``/bin/sh``)."""
     ex = "Exercise 1 (alpine's shell)"
     if answer is ...:
-        return failed(ex, "there is no answer yet.", NOT_YET)
+        return failed(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
-        return failed(ex, f"write the path as text, not a {type(answer).__name__}.", 'for example "/usr/bin/env"')
+        return failed(ex, f"Write the path as text, not a {type(answer).__name__}.", 'for example "/usr/bin/env"')
     a = answer.strip()
     if a in ("/bin/bash", "bash", "/usr/bin/bash"):
-        return failed(ex, "that is the tutorial's mistake: alpine has no bash.",
+        return failed(ex, "That is the tutorial's mistake: alpine has no bash.",
                       "look at what `ls /bin/sh /bin/bash` printed in alpine")
     if a in ("sh", "ash", "/bin/ash"):
         return failed(ex, f"{a!r} is right in spirit (BusyBox's ash answers as sh), but the exercise asks for the path.",
                       "a path starts with /")
     if a != "/bin/sh":
-        return failed(ex, f"alpine has no shell at {a!r} that the lesson showed.", "the lesson listed /bin/sh")
-    return passed(ex, "alpine's shell is /bin/sh (BusyBox ash); `docker run -it alpine /bin/sh` works.")
+        return failed(ex, f"Alpine has no shell at {a!r} that the lesson showed.", "the lesson listed /bin/sh")
+    return passed(ex, "Alpine's shell is /bin/sh (BusyBox ash); `docker run -it alpine /bin/sh` works.")
 
 
 def check_fixed_command(answer):
     """Exercise 2: the seed's `docker run –-name our_container -it ubuntu /bin/bash`, fixed."""
     ex = "Exercise 2 (fix the en dash)"
     if answer is ...:
-        return failed(ex, "there is no answer yet.", NOT_YET)
+        return failed(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
-        return failed(ex, f"write the command as text, not a {type(answer).__name__}.",
+        return failed(ex, f"Write the command as text, not a {type(answer).__name__}.",
                       'for example "docker run ..."')
     bad = sorted({c for c in answer if c in _DASHES})
     if bad:
-        return failed(ex, f"it still has {', '.join(f'U+{ord(c):04X}' for c in bad)}, a dash that only looks like a hyphen.",
+        return failed(ex, f"It still has {', '.join(f'U+{ord(c):04X}' for c in bad)}, a dash that only looks like a hyphen.",
                       "type two plain hyphens: --name")
     try:
         words = shlex.split(answer.replace("sudo ", "", 1))
     except ValueError as e:
-        return failed(ex, f"it cannot be split into words: {e}.", "close every quote")
+        return failed(ex, f"It cannot be split into words: {e}.", "close every quote")
     if words[:2] != ["docker", "run"]:
-        return failed(ex, "it should start with `docker run`.", "docker run --name our_container -it ...")
+        return failed(ex, "It should start with `docker run`.", "docker run --name our_container -it ...")
     args = words[2:]
     name, flags, rest, i = None, set(), [], 0
     while i < len(args):
@@ -62,21 +62,21 @@ def check_fixed_command(answer):
             rest.append(w)
         i += 1
     if name != "our_container":
-        return failed(ex, f"the container's name is {name!r}, not 'our_container'." if name else "it has no --name option.",
+        return failed(ex, f"The container's name is {name!r}, not 'our_container'." if name else "it has no --name option.",
                       "options go before the image: --name our_container")
     if not ({"i", "t"} <= flags or {"--interactive", "--tty"} <= flags):
-        return failed(ex, "it lost the -it options.", "keep -it (or -i -t) before the image")
+        return failed(ex, "It lost the -it options.", "keep -it (or -i -t) before the image")
     if not rest:
-        return failed(ex, "it names no image.", "the image, ubuntu, goes after the options")
+        return failed(ex, "It names no image.", "the image, ubuntu, goes after the options")
     try:
         img = parse_image(rest[0])
     except DockerLabError as e:
         return failed(ex, f"{rest[0]!r} is not an image: {e.what}.", "the image goes after the options")
     if img.repository != "ubuntu":
-        return failed(ex, f"it runs {img.repository}, not ubuntu.", "keep the image: ubuntu")
+        return failed(ex, f"It runs {img.repository}, not ubuntu.", "keep the image: ubuntu")
     if rest[1:] != ["/bin/bash"]:
-        return failed(ex, f"the command is {' '.join(rest[1:]) or 'missing'}, not /bin/bash.", "end with /bin/bash")
-    return passed(ex, "plain hyphens: the CLI reads --name as an option again.")
+        return failed(ex, f"The command is {' '.join(rest[1:]) or 'missing'}, not /bin/bash.", "end with /bin/bash")
+    return passed(ex, "Plain hyphens: the CLI reads --name as an option again.")
 
 
 def check_named_shell(lab, name: str = "nb05-mine"):
@@ -85,8 +85,8 @@ def check_named_shell(lab, name: str = "nb05-mine"):
     try:
         d = lab.engine.inspect_container(name)
     except DockerLabError:
-        return failed(ex, f"there is no container named {name!r} on the engine.",
-                      f'lab.run("ubuntu", "/bin/bash", name="{name}", interactive=True, tty=True)')
+        return failed(ex, f"There is no container named {name!r} on the engine.",
+                      f"start it with lab.run(...), giving name={name!r} and the -it options (see how nb05-ubuntu was started)")
     cfg, st = d.get("Config") or {}, d.get("State") or {}
     image = cfg.get("Image", "")
     try:

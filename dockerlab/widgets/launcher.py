@@ -16,7 +16,8 @@ _TAGS = re.compile(r"<[^>]+>")
 
 def plain(html: str) -> str:
     """The text a learner reads in an HTML child (tags dropped)."""
-    return unescape(_TAGS.sub("", html or "")).strip()
+    html = re.sub(r"<br\s*/?>|</div>|</pre>|</code>(?=<div)", "\n", html or "")
+    return unescape(_TAGS.sub("", html)).strip()
 
 
 class Launcher(W.VBox):
@@ -55,14 +56,15 @@ class Launcher(W.VBox):
         self.error: DockerLabError | None = None
         lay = W.Layout(width="auto")
         style = {"description_width": "7em"}
+        small = {"description_width": "6.5em"}
         self._image = W.Combobox(description="image", placeholder="alpine", ensure_option=False, style=style, layout=lay)
         self._name = W.Text(description="--name", placeholder="(optional) e.g. web-1", style=style, layout=lay)
         self._command = W.Text(description="command", placeholder="(optional) e.g. echo hello", style=style, layout=lay)
         self._mode = W.ToggleButtons(options=[("detached (-d)", True), ("foreground", False)], value=True,
                                      description="mode", style=style)
-        self._memory = W.Text(description="--memory", placeholder="e.g. 64m", style=style, layout=W.Layout(width="14em"))
-        self._cpus = W.Text(description="--cpus", placeholder="e.g. 0.5", style=style, layout=W.Layout(width="14em"))
-        self._pids = W.Text(description="--pids-limit", placeholder="e.g. 100", style=style, layout=W.Layout(width="14em"))
+        self._memory = W.Text(description="--memory", placeholder="e.g. 64m", style=small, layout=W.Layout(width="15em"))
+        self._cpus = W.Text(description="--cpus", placeholder="e.g. 0.5", style=small, layout=W.Layout(width="15em"))
+        self._pids = W.Text(description="--pids-limit", placeholder="e.g. 100", style=small, layout=W.Layout(width="15em"))
         self._launch = W.Button(description="Launch", button_style="primary", icon="play", tooltip="docker run")
         self._twin = W.HTML()
         self._result = W.HTML()
@@ -176,7 +178,7 @@ class Launcher(W.VBox):
         self.set_trait("last_command", new_history(self.lab, start))
         self.result = res
         head = cli_html(self.last_command)
-        if hasattr(res, "exit_code"):  # foreground: a RunResult
+        if hasattr(res, "container"):  # foreground: a RunResult (output, exit code, container)
             c = res.container
             text = repr(res) or "(no output)"
             self._result.value = head + pre_html(text) + ok_html(

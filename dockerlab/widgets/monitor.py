@@ -10,9 +10,10 @@ its axis.
 """
 from __future__ import annotations
 
-import io
+import struct
 import threading
 import time
+import zlib
 from html import escape
 
 import ipywidgets as W
@@ -44,6 +45,24 @@ def _cpu_ceiling(value: float) -> float:
         if value * 1.1 <= step:
             return float(step)
     return float(_nice_ceiling(value * 1.1, 100))
+
+
+def _png_rgb(rgba, width: int, height: int) -> bytes:
+    """A PNG of an RGBA buffer, dropping alpha: rows unfiltered, zlib level 1.
+
+    About twice as fast as PIL's encoder (which tries a filter per row) on a plot
+    that is mostly white; the monitor encodes one picture a second.
+    """
+    a = np.frombuffer(rgba, dtype=np.uint8).reshape(height, width, 4)
+    raw = np.zeros((height, width * 3 + 1), dtype=np.uint8)  # a 0 byte (filter "none") starts each row
+    raw[:, 1:].reshape(height, width, 3)[...] = a[:, :, :3]  # one copy, straight into the rows
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(raw.tobytes(), 1))
+            + chunk(b"IEND", b""))
 
 
 class Monitor(W.VBox):
@@ -240,8 +259,9 @@ class Monitor(W.VBox):
                 ended = statuses.get(name) in (STOPPED, REMOVED) and len(x) > 0
                 for line, y in zip(self._lines[name], (cpu, mem)):
                     line.set_data(x, y)
-                    line.set_marker("X" if ended else "")  # a cross where a stopped or removed line ends
-                    line.set_markevery([len(x) - 1] if ended else None)
+                    if ended or line.get_marker() not in ("", "None", None):  # a cross where an ended line ends
+                        line.set_marker("X" if ended else "")
+                        line.set_markevery([len(x) - 1] if ended else None)
             self._blit()
             self._image.value = self._encode()
             self.frames_drawn += 1
@@ -316,14 +336,8 @@ class Monitor(W.VBox):
             self._ax_mem.draw_artist(m)
 
     def _encode(self) -> bytes:
-        from PIL import Image
-
-        buf = self._canvas.buffer_rgba()
         w, h = self._canvas.get_width_height()
-        img = Image.frombuffer("RGBA", (w, h), buf, "raw", "RGBA", 0, 1).convert("RGB")
-        out = io.BytesIO()
-        img.save(out, format="PNG", compress_level=1)
-        return out.getvalue()
+        return _png_rgb(self._canvas.buffer_rgba(), w, h)
 
     def _show_status(self, statuses):
         colors = {RUNNING: "#2e7d32", STOPPED: "#e65100", REMOVED: "#b71c1c"}
@@ -352,5 +366,6 @@ class Monitor(W.VBox):
         return plain(self._status.value.replace("<br>", "\n")) + "\n" + plain(self._message.value)
 
     def __repr__(self) -> str:
-        what = self.sampler.chosen if self.sampler.chosen is not None else f"scope={self.sampler.scope!r}"
-        return f"Monitor(containers={what!r}, window={self.window})"
+        if self.sampler.chosen is None:
+            return f"Monitor(scope={self.sampler.scope!r}, window={self.window})"
+        return f"Monitor(containers={self.sampler.chosen!r}, window={self.window})"

@@ -109,8 +109,10 @@ class PullProgress(W.VBox):
         if status.startswith("Pulling from"):
             self._head.value = f"<code>{escape(lid)}: {escape(status)}</code>"
             return
-        if status.startswith(("Digest:", "Status:")):
+        if status.startswith("Status:"):  # shown in the summary box below
             self.set_trait("status", status)
+            return
+        if status.startswith("Digest:"):
             self._head.value += f"<br><code>{escape(status)}</code>"
             return
         if not lid:

@@ -113,14 +113,14 @@ class Shell(W.VBox):
         except DockerLabError as e:
             self.error = e
             self.set_trait("last_command", new_history(self.lab, start))
-            self._add(f"<span style='color:#1565c0'>$ {escape(command)}</span>\n"
-                      f"<span style='color:#b71c1c'>{escape(e.message)}</span>")
+            self._add(f"<span style='color:#82b1ff'>$ {escape(command)}</span>\n"
+                      f"<span style='color:#ff8a80'>{escape(e.message)}</span>")
             return None
         self.set_trait("last_command", new_history(self.lab, start))
         self.last = res
         out = res.output.rstrip("\n")
-        code = f"\n<span style='color:#b71c1c'>(exit code {res.exit_code})</span>" if res.exit_code else ""
-        self._add(f"<span style='color:#1565c0'>$ {escape(command)}</span>" + (f"\n{escape(out)}" if out else "") + code)
+        code = f"\n<span style='color:#ff8a80'>(exit code {res.exit_code})</span>" if res.exit_code else ""
+        self._add(f"<span style='color:#82b1ff'>$ {escape(command)}</span>" + (f"\n{escape(out)}" if out else "") + code)
         return res
 
     def clear(self) -> None:

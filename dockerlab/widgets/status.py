@@ -25,8 +25,8 @@ class EngineStatus(W.HBox):
         super().__init__()
         self.lab = lab
         self.error: DockerLabError | None = None
-        self._banner = W.HTML(layout=W.Layout(width="auto"))
-        self._refresh = W.Button(icon="refresh", tooltip="check again", layout=W.Layout(width="2.6em"))
+        self._banner = W.HTML(layout=W.Layout(flex="1 1 auto"))
+        self._refresh = W.Button(icon="refresh", tooltip="check again", layout=W.Layout(width="3.2em", flex="0 0 auto"))
         self._refresh.on_click(self._on_refresh)
         self.children = [self._banner, self._refresh]
         self.refresh()

@@ -14,6 +14,8 @@ from .launcher import plain
 ACTIONS = ("start", "stop", "restart", "kill", "remove", "logs")
 _ICONS = {"start": "play", "stop": "stop", "restart": "refresh", "kill": "bolt", "remove": "trash", "logs": "file-text-o"}
 _RUNNING = ("running", "paused", "restarting")
+_WIDTHS = ("9em", "12em", "8em", "15em", "12em")
+_HEAD = ("CONTAINER ID", "NAMES", "IMAGE", "COMMAND", "STATUS")
 
 
 class ContainerTable(W.VBox):
@@ -123,6 +125,9 @@ class ContainerTable(W.VBox):
             rows, self._rows = [header], {}
             if df.empty:
                 rows.append(W.HTML("<i>No containers here" + ("" if self.all else " running (try docker ps -a)") + ".</i>"))
+            else:
+                rows.append(W.HBox([W.HTML(f"<small><b>{h}</b></small>", layout=W.Layout(width=w))
+                                    for h, w in zip(_HEAD, _WIDTHS)] + [W.HTML("<small><b>ACTIONS</b></small>")]))
             for _, r in df.iterrows():
                 rows.append(self._row(r))
             self._grid.children = rows
@@ -131,15 +136,17 @@ class ContainerTable(W.VBox):
 
     def _row(self, r) -> W.HBox:
         name, state = r["NAMES"], r["STATE"]
-        cells = [W.HTML(f"<code>{escape(r['CONTAINER ID'])}</code>", layout=W.Layout(width="9em")),
-                 W.HTML(f"<b>{escape(name)}</b>", layout=W.Layout(width="12em")),
-                 W.HTML(escape(r["IMAGE"]), layout=W.Layout(width="8em")),
-                 W.HTML(f"<code>{escape(r['COMMAND'])}</code>", layout=W.Layout(width="14em", overflow="hidden")),
-                 W.HTML(escape(r["STATUS"]), layout=W.Layout(width="12em"))]
+        cmd = r["COMMAND"]
+        cells = [W.HTML(f"<code>{escape(r['CONTAINER ID'])}</code>", layout=W.Layout(width=_WIDTHS[0])),
+                 W.HTML(f"<b>{escape(name)}</b>", layout=W.Layout(width=_WIDTHS[1])),
+                 W.HTML(escape(r["IMAGE"]), layout=W.Layout(width=_WIDTHS[2])),
+                 W.HTML(f"<code title='{escape(cmd)}' style='white-space:nowrap'>{escape(cmd if len(cmd) <= 22 else cmd[:21] + '…')}</code>",
+                        layout=W.Layout(width=_WIDTHS[3], overflow="hidden")),
+                 W.HTML(escape(r["STATUS"]), layout=W.Layout(width=_WIDTHS[4]))]
         buttons = {}
         for action in ACTIONS:
             b = W.Button(icon=_ICONS[action], tooltip=f"docker {'rm' if action == 'remove' else action} {name}",
-                         layout=W.Layout(width="2.6em"))
+                         layout=W.Layout(width="3.2em"))
             running = state in _RUNNING
             b.disabled = (action == "start" and running) or (action in ("stop", "restart", "kill") and not running)
             b._dockerlab_action = (action, name)

@@ -250,5 +250,19 @@ def page(chromium, request):
     pg.on("pageerror", console.on_pageerror)
     pg.console_log = console
     yield pg
+    rep = getattr(request.node, "rep_call", None)
+    if rep is not None and rep.failed:
+        try:
+            pg.screenshot(path=str(ARTIFACTS / f"FAILED-{request.node.name}.png"), full_page=True)
+        except Exception:
+            pass
     (ARTIFACTS / f"console-{request.node.name}.log").write_text("\n".join(console.all) + "\n")
     pg.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so the page fixture can screenshot a failure."""
+    outcome = yield
+    rep = outcome.get_result()
+    setattr(item, f"rep_{rep.when}", rep)

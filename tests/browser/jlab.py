@@ -41,6 +41,21 @@ class Notebook:
             ".map(e => e.textContent).join(' '))", timeout=timeout * 1000)
         return self
 
+    def hide_file_browser(self) -> None:
+        """Collapse the left sidebar (View > Appearance > Show Left Sidebar, Ctrl+B) if it is open."""
+        if self.page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").count():
+            self.page.keyboard.press("Control+b")
+            self.page.wait_for_selector(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current", state="detached",
+                                        timeout=10_000)
+
+    def run_from(self, index: int, timeout: float = 240) -> None:
+        """Run the cell at ``index`` and every cell below it (Run > Run Selected Cell and All Below)."""
+        self.select_cell(index)
+        last = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").count() - 1
+        # JupyterLab disables "... and All Below" on the last cell: run that one alone
+        self.menu("Run", "notebook:run-cell" if index >= last else "notebook:run-all-below")
+        self.wait_idle(timeout)
+
     def menu(self, menu: str, command: str) -> None:
         """Click a menu bar entry, then one of its items (by JupyterLab command id)."""
         pg = self.page
@@ -91,9 +106,14 @@ class Notebook:
         before = self.path.stat().st_mtime_ns
         self.menu("File", "docmanager:save")
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and self.path.stat().st_mtime_ns == before:
+        while time.monotonic() < deadline:
+            if self.path.stat().st_mtime_ns != before:
+                try:  # the server may still be writing it
+                    return json.loads(self.path.read_text())
+                except ValueError:
+                    pass
             time.sleep(0.2)
-        return json.loads(self.path.read_text())
+        raise AssertionError(f"{self.name}: File > Save did not write the notebook within 30 s")
 
     # --- what the learner sees -----------------------------------------------------------
     def shot(self, name: str, locator=None) -> Path:

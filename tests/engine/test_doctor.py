@@ -111,6 +111,19 @@ def test_a_context_pointing_nowhere(tmp_path):
     assert "The Docker engine at unix:///nonexistent-ctx.sock did not answer" in reach.evidence
     assert "context 'dockerlab-doc-gone' (chosen by" in reach.evidence
     assert "'docker context use default'" in reach.fix
+    if os.path.exists("/var/run/docker.sock") and os.access("/var/run/docker.sock", os.W_OK):
+        assert reach.fix.startswith("the default socket /var/run/docker.sock accepts connections: "
+                                    "'docker context use default' to use it")
+
+
+def test_a_wrong_docker_host_while_the_default_socket_works(engine_lab):
+    if engine_lab.endpoint.url != "unix:///var/run/docker.sock":
+        pytest.skip("the engine is not on the default socket")
+    report = run_checks(env=_env(DOCKER_HOST="unix:///nonexistent.sock"), online=False)
+    reach = report["Engine reachable"]
+    assert reach.status == "fail" and report.exit_code == 1
+    assert reach.fix.startswith("the default socket /var/run/docker.sock accepts connections: unset DOCKER_HOST "
+                                "to use it. Otherwise: is the Docker daemon running?")
 
 
 def test_docker_context_naming_a_missing_context(tmp_path):
@@ -144,9 +157,9 @@ def test_the_widget_runs_the_real_checks(engine_lab):
 def _learner_python() -> tuple[list[str], dict]:
     """A command prefix that runs this kit's Python as the learner, and the env it needs.
 
-    The venv's python may be a symlink into a directory the learner cannot enter
-    (pyenv under /root); then the system python of the same version runs with the
-    venv's packages on PYTHONPATH."""
+    ./kit test provides DOCKERLAB_LEARNER_PYTHON. Otherwise the venv's python may be
+    a symlink into a directory the learner cannot enter (pyenv under /root); then
+    the system python of the same version runs with the venv's packages on PYTHONPATH."""
     if os.geteuid() != 0:
         pytest.skip("needs root to run code as another user")
     if subprocess.run(["id", LEARNER], capture_output=True).returncode != 0:
@@ -155,10 +168,12 @@ def _learner_python() -> tuple[list[str], dict]:
             "PYTHONPATH": str(ROOT)}
     probe = "import dockerlab, docker, ipywidgets"
     venv_py = sys.executable
-    ok = subprocess.run(["runuser", "-u", LEARNER, "--", "env", *[f"{k}={v}" for k, v in base.items()],
-                         venv_py, "-c", probe], capture_output=True, cwd="/tmp")
-    if ok.returncode == 0:
-        return [venv_py], base
+    # ./kit test sets DOCKERLAB_LEARNER_PYTHON (a venv the learner may use); then this run's own python
+    for cand in (os.environ.get("DOCKERLAB_LEARNER_PYTHON"), "/opt/dockerlab/learner-venv/bin/python", venv_py):
+        if cand and os.path.exists(cand) and subprocess.run(
+                ["runuser", "-u", LEARNER, "--", "env", *[f"{k}={v}" for k, v in base.items()], cand, "-c", probe],
+                capture_output=True, cwd="/tmp").returncode == 0:
+            return [cand], base
     site = sysconfig.get_paths()["purelib"]
     ver = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for cand in (f"/usr/bin/{ver}", f"/usr/local/bin/{ver}"):
@@ -202,3 +217,24 @@ def test_permission_denied_for_a_user_outside_the_docker_group(engine_lab):
     assert "sudo usermod -aG docker $USER" in perm["fix"] and "root-equivalent" in perm["fix"]
     assert perm["data"]["in_docker_group"] is False and perm["data"]["access"] is False
     assert checks["Smoke test"]["status"] == "skip"
+
+
+def test_docker_hub_is_checked_where_online(engine_lab):
+    import socket
+
+    try:
+        socket.getaddrinfo("registry-1.docker.io", 443)
+        online = True
+    except OSError:
+        online = False
+    c = run_checks(smoke=False)["Docker Hub"]
+    if online:
+        assert c.status in ("pass", "warn") and c.data["reachable"] is True
+        assert c.evidence.startswith("registry-1.docker.io reachable") or "pull budget" in c.evidence
+    else:
+        assert c.status == "warn" and c.data["reachable"] is False
+        assert c.evidence == ("unreachable from here: the name registry-1.docker.io does not resolve "
+                              "(no internet, or no DNS)")
+        mirrors = (engine_lab.engine.info().get("RegistryConfig") or {}).get("Mirrors")
+        assert c.fix.startswith("pulls work only for images already on the engine or in the mirror" if mirrors
+                                else "pulls will fail")

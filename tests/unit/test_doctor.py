@@ -244,6 +244,17 @@ def test_the_os_check_on_a_derivative_says_which_codename_docker_needs(tmp_path)
     assert "Docker's ubuntu repository needs jammy" in ev
 
 
+def test_the_os_check_on_this_machine_agrees_with_lsb_release():
+    import shutil
+
+    if not (shutil.which("lsb_release") and os.path.exists("/etc/os-release")):
+        pytest.skip("no lsb_release or /etc/os-release here")
+    real = subprocess.run(["lsb_release", "-cs"], capture_output=True, text=True).stdout.strip()
+    c = run_checks(env=_env(DOCKER_HOST=NO_ENGINE), online=False)["Operating system"]
+    assert c.data["lsb_release"] == real
+    assert f"`lsb_release -cs` would print: {real}" in c.evidence and "but lsb_release" not in c.evidence
+
+
 def test_the_os_check_says_when_it_cannot_read_the_file(tmp_path):
     report = run_checks(env=_env(DOCKER_HOST=NO_ENGINE), os_release=str(tmp_path / "missing"), online=False)
     c = report["Operating system"]
@@ -330,11 +341,60 @@ def test_binder_and_a_container_are_recognised(tmp_path):
     assert none["Inside a container"].evidence == "no: running directly on the machine"
 
 
+def test_an_installed_docker_desktop_that_is_not_running(tmp_path):
+    (tmp_path / ".docker" / "desktop").mkdir(parents=True)
+    c = run_checks(env=_env(DOCKER_HOST=NO_ENGINE, HOME=str(tmp_path)), online=False)["Docker Desktop"]
+    assert c.status == "warn" and c.evidence == f"{tmp_path}/.docker/desktop exists but no engine answers"
+    assert "start Docker Desktop" in c.fix
+
+
 def test_a_missing_docker_cli_is_a_warning_with_the_package_name(tmp_path):
     report = run_checks(env=_env(DOCKER_HOST=NO_ENGINE, PATH=str(tmp_path)), online=False)
     c = report["docker CLI"]
     assert c.status == "warn" and c.evidence == "no 'docker' on PATH" and "docker-ce-cli" in c.fix
     assert report.show_install and "How to install Docker here" in report.text()
+
+
+def test_a_python_other_users_cannot_run_is_named():
+    import shutil
+    import tempfile
+
+    from dockerlab.doctor import blocked_for_others
+
+    tmp_path = Path(tempfile.mkdtemp(prefix="doctor-perm-", dir="/tmp"))  # pytest's own tmp root is 0700
+    tmp_path.chmod(0o755)
+    if blocked_for_others(str(tmp_path)):
+        shutil.rmtree(tmp_path)
+        pytest.skip("/tmp is not open to other users here")
+    locked = tmp_path / "locked"
+    (locked / "bin").mkdir(parents=True)
+    exe = locked / "bin" / "python"
+    exe.write_text("")
+    exe.chmod(0o755)
+    locked.chmod(0o700)
+    try:
+        assert blocked_for_others(str(exe)) == f"{locked} (mode drwx------)"
+        locked.chmod(0o711)
+        assert blocked_for_others(str(exe)) == ""
+        link = tmp_path / "python-link"
+        link.symlink_to(exe)
+        locked.chmod(0o700)
+        assert blocked_for_others(str(link)).startswith(str(locked))  # the real path counts, as for runuser
+    finally:
+        locked.chmod(0o755)
+        shutil.rmtree(tmp_path)
+
+
+def test_the_learner_python_check_as_this_user():
+    from dockerlab.doctor import blocked_for_others
+
+    c = run_checks(env=_env(DOCKER_HOST=NO_ENGINE), online=False)["Python for learners"]
+    if os.getuid() != 0:
+        assert c.status == "pass" and "you are running it as" in c.evidence
+    elif blocked_for_others(sys.executable):
+        assert c.status == "warn" and "other users cannot run it" in c.evidence and "learner-venv" in c.fix
+    else:
+        assert c.status == "pass" and c.evidence.endswith("can be run by other users too")
 
 
 # --- the report's forms -----------------------------------------------------------------------------

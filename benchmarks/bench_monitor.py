@@ -1,0 +1,116 @@
+"""The live monitor at 1 Hz over 10 containers: client CPU (% of one core) of the process
+running ``dockerlab.widgets.Monitor`` (its sampler's stats streams, its event follower and
+the plot update each second), against the docker CLI's ``docker stats`` streaming the same
+containers. Target: at most 1 % of one core.
+
+    .venv/bin/python benchmarks/bench_monitor.py                # 10 containers, 5 windows of 20 s
+    .venv/bin/python benchmarks/bench_monitor.py --quick        # smoke: 1 container, one 3 s window
+
+The kit's figure is this process's CPU time (all threads: ``time.process_time``) over a
+window of wall time while the monitor runs; the CLI's is the ``docker stats`` process's
+CPU time (psutil) over the same window. Both follow the same containers at once. After
+the windows, the script checks that the monitor follows a container that starts and one
+that stops (the events API), and shows a frame of the plot (``--png``).
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+
+import _common as C
+
+
+def main(argv=None) -> int:
+    p = C.parser(__doc__.splitlines()[0])
+    p.add_argument("-n", type=int, default=10, help="containers followed (default 10)")
+    p.add_argument("--window", type=float, default=20.0, help="seconds per measurement window (default 20)")
+    p.add_argument("--png", metavar="FILE", help="also save the monitor's last frame to FILE")
+    a = p.parse_args(argv)
+    n = 1 if a.quick else a.n
+    runs = 1 if a.quick else a.runs
+    window = 3.0 if a.quick else a.window
+    tag = C.run_id()
+    lab = C.connect(f"bench{tag}")
+    report = C.Report(f"monitor: client CPU at 1 Hz over {n} containers, windows of {window:.0f} s "
+                      f"(docker CLI {C.cli_version()}, median of {runs})", unit="%")
+    import psutil
+
+    from dockerlab.widgets import Monitor
+
+    cli = None
+    mon = None
+    try:
+        names = [f"{C.PREFIX}mon{tag}-{i:02d}" for i in range(n)]
+        # one container busy under a quota, the others idle: lines that move
+        lab.run("alpine", ["sh", "-c", "while :; do :; done"], name=names[0], detach=True, cpus=0.2)
+        for name in names[1:]:
+            lab.run("alpine", "sleep 3600", name=name, detach=True)
+        mon = Monitor(lab, names, window=60, interval=1.0)
+        cli = subprocess.Popen([C.docker_cli(), "stats", "--format", "{{.Name}} {{.CPUPerc}} {{.MemUsage}}", *names],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cli_ps = psutil.Process(cli.pid)
+        time.sleep(3.0)  # both warm up: streams open, first samples in, the figure drawn once
+        me = psutil.Process()
+        kit, ref, draws = [], [], []
+        for _ in range(runs):
+            w0, c0, d0 = time.perf_counter(), time.process_time(), mon.frames_drawn
+            k0 = cli_ps.cpu_times()
+            time.sleep(window)
+            wall = time.perf_counter() - w0
+            kit.append((time.process_time() - c0) / wall * 100)
+            k1 = cli_ps.cpu_times()
+            ref.append(((k1.user + k1.system) - (k0.user + k0.system)) / wall * 100)
+            draws.append((mon.frames_drawn - d0) / wall)
+        report.add(f"Monitor, {n} containers", kit, ref, None, ref_name="docker stats (streaming)")
+        report.rows[-1]["ok"] = C.median(kit) <= 1.0
+        report.rows[-1]["target"] = None
+        report.note(f"target: at most 1 % of one core (absolute): {'met' if C.median(kit) <= 1.0 else 'NOT met'}")
+        report.note("kit windows " + ", ".join(f"{x:.2f}" for x in kit) + " %; CLI windows "
+                    + ", ".join(f"{x:.2f}" for x in ref) + " %")
+        report.note(f"redraws per second {C.median(draws):.2f}; full redraws (axes, legend) so far "
+                    f"{mon.full_draws} of {mon.frames_drawn}; open stats streams {mon.sampler.active_streams}; "
+                    f"threads in this process {me.num_threads()}")
+        report.note(_follows(lab, mon, names, tag))
+        if a.png:
+            mon.save(a.png)
+            report.note(f"last frame saved to {a.png}")
+    finally:
+        if cli is not None:
+            cli.kill()  # `docker stats` streaming does not stop on SIGTERM
+            cli.wait(5)
+        if mon is not None:
+            mon.stop()
+        C.reap(lab)
+    report.print()
+    report.dump(a.json)
+    return 0
+
+
+def _follows(lab, mon, names, tag) -> str:
+    """Does the monitor notice a followed container stopping and starting again (events API)?"""
+    name = names[-1]
+    lab.stop(name, timeout=0)
+    stopped = _wait(lambda: mon.sampler.status.get(name) == "stopped")
+    lab.start(name)
+    running = _wait(lambda: mon.sampler.status.get(name) == "running" and _fresh(mon, name))
+    return (f"follows a container that stops: {'yes' if stopped else 'NO'}; "
+            f"that starts again (new samples): {'yes' if running else 'NO'}")
+
+
+def _fresh(mon, name) -> bool:
+    s = mon.sampler.series(name)
+    return bool(s) and s[-1][0] > time.time() - 3
+
+
+def _wait(cond, timeout: float = 15.0) -> bool:
+    end = time.time() + timeout
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(0.2)
+    return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Checks for 08-images: reading the image table, and tagging an image."""
+from __future__ import annotations
+
+from . import failed, passed
+
+LARGEST = "nb08.largest"
+TAG = "nb08.tag"
+
+
+def check_largest(answer, images) -> "Verdict":
+    """``answer`` names the repository of the largest image in ``images`` (a `lab.images()` frame)."""
+    if answer is Ellipsis or answer is None:
+        return failed(LARGEST, "there is no answer yet: replace the ... with a repository name, as a string.",
+                      "look at the SIZE column, or sort: images.sort_values('SIZE (MB)')")
+    if not isinstance(answer, str):
+        return failed(LARGEST, f"the answer should be a repository name (a string), not {type(answer).__name__}.",
+                      'for example "busybox"')
+    if images is None or len(images) == 0:
+        return failed(LARGEST, "the image table is empty, so nothing is the largest.", "pass lab.images()")
+    name = answer.strip()
+    repo = name.rsplit(":", 1)[0] if ":" in name and "/" not in name.rsplit(":", 1)[1] else name
+    sizes = images.groupby("REPOSITORY")["SIZE (MB)"].max()
+    if repo not in sizes.index:
+        return failed(LARGEST, f"there is no repository {repo!r} in the table.",
+                      f"choose one of: {', '.join(sorted(sizes.index))}")
+    top = sizes.max()
+    if sizes[repo] >= top:
+        return passed(LARGEST, f"{repo} is the largest: {sizes[repo]:g} MB.")
+    return failed(LARGEST, f"{repo} is {sizes[repo]:g} MB; another image is larger.",
+                  "compare the SIZE (MB) column row by row")
+
+
+def check_tag(lab, ref: str = "nb08-ex/busybox:v1", source: str = "busybox") -> "Verdict":
+    """The engine has ``ref``, and it is the same image as ``source`` (a tag, not a copy)."""
+    from ..errors import ImageNotFound
+
+    try:
+        have = lab.engine.inspect_image(ref)
+    except ImageNotFound:
+        return failed(TAG, f"the engine has no image {ref!r} yet.", "`docker tag SOURCE TARGET` is lab.tag(source, target)")
+    try:
+        want = lab.engine.inspect_image(source)
+    except ImageNotFound:
+        return failed(TAG, f"the engine has no {source!r} image to compare with.", f"lab.pull({source!r})")
+    if have.get("Id") != want.get("Id"):
+        others = [t for t in have.get("RepoTags") or [] if t != ref]
+        also = f" (it is the image of {', '.join(others)})" if others else ""
+        return failed(TAG, f"{ref} is not the {source} image{also}.",
+                      f"remove it (lab.remove_image({ref!r})) and tag {source} itself")
+    return passed(TAG, f"{ref} and {source} are two names of one image, id {want['Id'].split(':')[-1][:12]}.")

@@ -1,0 +1,89 @@
+"""The live stats sampler against a real engine: one stream per container, events followed,
+removal survived. Every container here carries the test's session label and is reaped."""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from dockerlab import errors as E
+from dockerlab.sampler import REMOVED, RUNNING, STOPPED, Sampler
+
+BUSY = ["sh", "-c", "while :; do :; done"]
+
+
+def _name(kind: str) -> str:
+    return f"wdg-{kind}-{uuid.uuid4().hex[:6]}"
+
+
+def _wait(pred, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return pred()
+
+
+def _stats_requests(lab, cid):
+    return [c for c in list(lab.engine.calls) if c[1].split("?")[0].endswith(f"/containers/{cid}/stats")]
+
+
+def test_busy_beats_idle_and_removal_is_survived(lab):
+    busy = lab.run("alpine", BUSY, name=_name("busy"), detach=True, cpus=0.5)
+    idle = lab.run("alpine", "sleep 300", name=_name("idle"), detach=True)
+    s = Sampler(lab, [busy.name, idle.name]).start()
+    try:
+        assert _wait(lambda: len(s.series(busy.name)) >= 2 and len(s.series(idle.name)) >= 2, 15)
+        lab.remove(idle.name, force=True)
+        assert _wait(lambda: s.status.get(idle.name) == REMOVED, 10), s.notes
+        n = len(s.series(busy.name))
+        assert _wait(lambda: len(s.series(busy.name)) >= n + 2, 10)  # still sampling the other one
+        df = s.frame()
+        cpu = df.groupby("name")["cpu %"].mean()
+        # a shared, busy machine may give the loop little CPU: "higher" is what is checked, clearly
+        assert cpu[busy.name] > 2 and cpu[busy.name] > 5 * cpu[idle.name], cpu
+        assert (df[df["name"] == busy.name]["cpu %"] <= 75).all()  # --cpus 0.5 caps it near 50 %, not 100
+        assert df["mem MiB"].gt(0).all() and s.status[busy.name] == RUNNING
+        assert any(f"{idle.name} was removed" in n for n in s.notes)
+        # one long-lived stream per container: no re-opening on a timer
+        assert len(_stats_requests(lab, busy.id)) == 1
+    finally:
+        s.stop()
+    assert s.active_streams == 0
+
+
+def test_follows_containers_started_and_stopped_later(lab):
+    s = Sampler(lab, scope="session").start()
+    try:
+        c = lab.run("alpine", "sleep 300", name=_name("late"), detach=True)
+        assert _wait(lambda: len(s.series(c.name)) >= 2, 10), (s.status, s.notes)
+        lab.kill(c.name)
+        assert _wait(lambda: s.status.get(c.name) == STOPPED, 10), s.notes
+        assert _wait(lambda: s.active_streams == 0, 5)  # its stream closed with it
+        lab.start(c.name)
+        n = len(s.series(c.name))
+        assert _wait(lambda: len(s.series(c.name)) > n + 1, 10), s.notes
+        assert s.status[c.name] == RUNNING and f"{c.name} started" in s.notes
+    finally:
+        s.stop()
+    assert s.active_streams == 0 and not s.started
+
+
+def test_unknown_and_stopped_containers_are_reported(lab, tmp_path):
+    done = lab.run("alpine", "true", name=_name("done"))
+    s = Sampler(lab, [done.container.name, "wdg-no-such-container"]).start()
+    try:
+        assert s.status == {done.container.name: STOPPED, "wdg-no-such-container": "not found"}
+        assert any("no container named 'wdg-no-such-container'" in n for n in s.notes)
+        assert s.frame().empty and s.to_csv(tmp_path / "x.csv").startswith("time,name")
+    finally:
+        s.stop()
+
+
+def test_bad_arguments_are_friendly(lab):
+    with pytest.raises(E.InvalidReference, match="by name"):
+        Sampler(lab, [None])
+    with pytest.raises(E.InvalidReference, match="maxlen"):
+        Sampler(lab, ["x"], maxlen=0)

@@ -1,0 +1,343 @@
+"""The daemonless engine (udocker + proot), for real, as a non-root user with no Docker socket.
+
+Each test runs a small Python script as the user ``dockerlab-learner`` (created
+if missing) through ``runuser``, with ``DOCKER_HOST`` pointing nowhere, or with
+no socket at all (a private mount namespace with an empty /run, as on Binder),
+and asserts on the JSON the script prints. The learner's Python environment is
+built as Binder would build it (scripts/provision-udocker --learner: the
+repository copied, binder/environment.yml's packages installed with pip in
+place of conda, then binder/postBuild), and every script runs through
+binder/start. Images are the offline stand-ins saved from the real engine
+(/var/lib/dockerlab/udocker/images), loaded with ``udocker load``; one test
+pulls for real from the local registry on 127.0.0.1:5000.
+"""
+from __future__ import annotations
+
+import json
+import os
+import pwd
+import shutil
+import subprocess
+import sys
+import textwrap
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+LEARNER = "dockerlab-learner"
+REQUIRE = os.environ.get("DOCKERLAB_REQUIRE_ENGINE") == "1"
+IMAGES = Path("/var/lib/dockerlab/udocker/images")
+
+pytestmark = pytest.mark.nonroot
+
+
+def _skip_or_fail(why: str):
+    if REQUIRE:
+        pytest.fail(why)
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="module")
+def binder_home():
+    """The learner's Binder-like home (built once; cheap when already there)."""
+    if os.geteuid() != 0:
+        _skip_or_fail("needs root to set up the non-root learner")
+    if not shutil.which("runuser") or not shutil.which("unshare"):
+        _skip_or_fail("needs runuser and unshare (util-linux)")
+    cp = subprocess.run([str(ROOT / "scripts/provision-udocker"), "--learner", LEARNER],
+                        capture_output=True, text=True, timeout=1200)
+    assert cp.returncode == 0, f"provision-udocker failed:\n{cp.stdout[-3000:]}\n{cp.stderr[-3000:]}"
+    home = Path(pwd.getpwnam(LEARNER).pw_dir)
+    run = home / "dockerlab-binder" / "run"
+    assert run.exists(), cp.stdout
+    for img in ("alpine", "ubuntu", "hello-world", "busybox"):
+        assert (IMAGES / f"{img}.tar").is_file(), f"no offline archive for {img}: {cp.stdout}"
+    return home
+
+
+@pytest.fixture
+def udocker_dir(binder_home):
+    """A UDOCKER_DIR of the learner's own for one test, removed afterwards."""
+    d = binder_home / f"udk-test-{uuid.uuid4().hex[:8]}"
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def as_learner(binder_home: Path, script: str, *, env: dict | None = None, no_socket: bool = False,
+               timeout: float = 240) -> dict:
+    """Run ``script`` as the learner, through binder/start; return the JSON it prints last."""
+    src = binder_home / f"udk-script-{uuid.uuid4().hex[:8]}.py"
+    src.write_text(textwrap.dedent(script))
+    os.chmod(src, 0o644)
+    base_env = {"HOME": str(binder_home), "USER": LEARNER, "LANG": "C.UTF-8",
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "DOCKERLAB_REAP": "0", "MPLBACKEND": "Agg"}
+    base_env.update(env or {})
+    cmd = ["runuser", "-u", LEARNER, "--", "env", "-i", *[f"{k}={v}" for k, v in base_env.items()],
+           str(binder_home / "dockerlab-binder" / "run"), "python", str(src)]
+    if no_socket:  # a private mount namespace whose /run (so /var/run/docker.sock) is empty, as on Binder
+        cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+               'mount -t tmpfs tmpfs /run && exec "$@"', "sh", *cmd]
+    try:
+        cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    finally:
+        src.unlink(missing_ok=True)
+    lines = [ln for ln in cp.stdout.splitlines() if ln.startswith("{")]
+    assert cp.returncode == 0 and lines, f"exit {cp.returncode}\nstdout:\n{cp.stdout[-4000:]}\nstderr:\n{cp.stderr[-4000:]}"
+    return json.loads(lines[-1])
+
+
+LAB_API = r"""
+import json, os, time
+import dockerlab
+from dockerlab import errors as E
+from dockerlab.lab import Lab
+
+out = {"uid": os.getuid(), "socket_exists": os.path.exists("/var/run/docker.sock"),
+       "socket_usable": os.access("/var/run/docker.sock", os.R_OK | os.W_OK)}
+lab = dockerlab.connect(lesson="udocker-test", show_cli=False)
+out["repr"] = repr(lab)
+out["kind"] = lab.engine.kind
+out["features"] = sorted(lab.engine.features)
+
+t = time.time(); img = lab.pull("alpine"); out["pull_s"] = time.time() - t
+out["pulled"] = img.ref
+out["images"] = sorted(lab.images()["REPOSITORY"])
+
+t = time.time(); r = lab.run("alpine", "echo hello from udocker"); out["run_s"] = time.time() - t
+out["fg"] = [str(r.output), r.exit_code]
+r = lab.run("alpine", ["sh", "-c", "echo out; exit 3"])
+out["fg_exit"] = [str(r.output), r.exit_code]
+
+lab.run("alpine", "sh -c 'echo started; while true; do sleep 1; done'", name="udk-loop", detach=True)
+lab.run("alpine", ["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 1; done"], name="udk-polite", detach=True)
+lab.run("alpine", "sh -c 'while :; do :; done'", name="udk-busy", detach=True)
+t = time.time(); ps = lab.ps(); out["ps_s"] = time.time() - t
+out["ps"] = {n: s for n, s in zip(ps["NAMES"], ps["STATE"])}
+time.sleep(1.0)
+out["logs"] = str(lab.logs("udk-loop"))
+ex = lab.exec("udk-loop", "echo exec-ok")
+out["exec"] = [str(ex.output), ex.exit_code]
+ex = lab.exec("udk-loop", "ps")
+out["exec_ps_lines"] = len(str(ex.output).splitlines())
+st = lab.stats()
+out["stats"] = {row["NAME"]: {"cpu": row["CPU %"], "mem": row["MEM USAGE (MiB)"], "pids": int(row["PIDS"])}
+                for _, row in st.iterrows()}
+
+t = time.time(); c = lab.stop("udk-polite"); out["stop_polite"] = [c.state, c.exit_code, time.time() - t]
+t = time.time(); c = lab.stop("udk-loop", timeout=1); out["stop_loop"] = [c.state, c.exit_code, time.time() - t]
+c = lab.start("udk-loop"); out["restarted"] = c.state
+c = lab.kill("udk-busy"); out["killed"] = [c.state, c.exit_code]
+out["ps_all"] = {n: s for n, s in zip(*[lab.ps(all=True)[k] for k in ("NAMES", "STATE")])}
+
+errors = {}
+def expect(key, thunk):
+    try:
+        thunk()
+        errors[key] = None
+    except E.DockerLabError as e:
+        errors[key] = [type(e).__name__, str(e), getattr(e, "feature", "")]
+expect("limits", lambda: lab.run("alpine", "true", memory="64m"))
+expect("rest", lambda: lab.rest("/version"))
+expect("events", lambda: lab.engine.events())
+expect("bash", lambda: lab.run("alpine", "/bin/bash"))
+expect("exec_stopped", lambda: lab.exec("udk-polite", "true"))
+expect("name_taken", lambda: lab.run("alpine", "true", name="udk-loop"))
+expect("no_image", lambda: lab.run("alpnie", "true"))
+out["errors"] = errors
+
+other = Lab(lab.engine, lesson="udocker-test", session="othersession1", show_cli=False)
+other.run("alpine", "sleep 60", name="udk-other", detach=True)
+rep = lab.cleanup()
+out["cleanup_removed"] = sorted(rep.removed)
+out["after_cleanup_kit"] = sorted(lab.ps(all=True, scope="mine")["NAMES"])
+out["other_cleanup"] = sorted(other.cleanup().removed)
+out["after_all"] = sorted(lab.ps(all=True, scope="mine")["NAMES"])
+print(json.dumps(out))
+"""
+
+
+def test_lab_api_on_udocker_as_a_non_root_user(binder_home, udocker_dir):
+    out = as_learner(binder_home, LAB_API, env={"DOCKER_HOST": "unix:///nonexistent",
+                                                "UDOCKER_DIR": str(udocker_dir)})
+    assert out["uid"] != 0 and not out["socket_usable"]
+    assert out["kind"] == "udocker"
+    assert "udocker" in out["repr"] and "no PID namespace" in out["repr"] and "no resource limits" in out["repr"]
+    assert "limits" not in out["features"] and "detach" in out["features"]
+    # images: the stand-in, loaded offline with udocker load
+    assert out["pulled"] == "alpine:latest" and "alpine" in out["images"]
+    # foreground runs: output and exit code
+    assert out["fg"] == ["hello from udocker\n", 0]
+    assert out["fg_exit"] == ["out\n", 3]
+    # detached runs, ps, logs, exec
+    assert out["ps"] == {"udk-busy": "running", "udk-loop": "running", "udk-polite": "running"}
+    assert out["logs"].startswith("started\n")
+    assert out["exec"] == ["exec-ok\n", 0]
+    assert out["exec_ps_lines"] > 10, "no PID namespace: ps inside sees the host's processes"
+    # stats from psutil over the processes under proot: the busy loop burns CPU, the sleeper does not
+    assert set(out["stats"]) == {"udk-busy", "udk-loop", "udk-polite"}
+    # (a shared 2-core machine: the busy loop gets what the other tenants leave it, so the bar is low)
+    assert out["stats"]["udk-busy"]["cpu"] > 5, out["stats"]
+    assert out["stats"]["udk-loop"]["cpu"] < 2 < out["stats"]["udk-busy"]["cpu"] - out["stats"]["udk-loop"]["cpu"]
+    assert all(s["pids"] >= 1 and s["mem"] > 0 for s in out["stats"].values()), out["stats"]
+    # stop: SIGTERM to the main process (a trap exits 0), SIGKILL after the timeout
+    assert out["stop_polite"][:2] == ["exited", 0] and out["stop_polite"][2] < 5
+    assert out["stop_loop"][0] == "exited" and out["stop_loop"][1] in (137, 143)
+    assert out["restarted"] == "running"
+    assert out["killed"] == ["exited", 137]
+    assert out["ps_all"]["udk-polite"] == "exited" and out["ps_all"]["udk-loop"] == "running"
+    # what it cannot do is said, not faked
+    err = out["errors"]
+    assert err["limits"][0] == "NotAvailableOnEngine" and "not available on this engine, because" in err["limits"][1]
+    assert "cgroups" in err["limits"][1]
+    assert err["rest"][0] == "NotAvailableOnEngine" and "no daemon" in err["rest"][1]
+    assert err["events"][0] == "NotAvailableOnEngine"
+    assert err["bash"][0] == "ExecutableNotFound" and "/bin/sh" in err["bash"][1]
+    assert err["exec_stopped"][0] == "ContainerStateError"
+    assert err["name_taken"][0] == "NameConflict"
+    assert err["no_image"][0] in ("ImageNotFound", "RegistryUnreachable") and "alpine" in err["no_image"][1]
+    # cleanup by label: this session's containers only; the other session's stays until its own cleanup
+    assert "udk-other" not in out["cleanup_removed"]
+    assert {"udk-busy", "udk-loop", "udk-polite"} <= set(out["cleanup_removed"])
+    assert out["after_cleanup_kit"] == ["udk-other"]
+    assert out["other_cleanup"] == ["udk-other"] and out["after_all"] == []
+
+
+FALLBACK = r"""
+import json, os
+import dockerlab
+from dockerlab import errors as E
+out = {"socket_exists": os.path.exists("/var/run/docker.sock")}
+lab = dockerlab.connect(show_cli=False)
+out["kind"] = lab.engine.kind
+out["repr"] = repr(lab)
+os.environ["DOCKERLAB_ENGINE"] = "docker"
+try:
+    dockerlab.connect(show_cli=False)
+    out["docker_only"] = None
+except E.EngineUnavailable as e:
+    out["docker_only"] = [type(e).__name__, e.reason]
+os.environ.pop("DOCKERLAB_ENGINE")
+os.environ["DOCKER_HOST"] = "unix:///nonexistent.sock"
+try:
+    dockerlab.connect(show_cli=False)
+    out["explicit"] = None
+except E.EngineUnavailable as e:
+    out["explicit"] = [type(e).__name__, e.reason]
+print(json.dumps(out))
+"""
+
+
+def test_no_docker_daemon_falls_back_to_udocker(binder_home, udocker_dir):
+    """No socket anywhere (as on Binder), no DOCKERLAB_ENGINE: connect() uses udocker and says so.
+    DOCKERLAB_ENGINE=docker, or an explicit DOCKER_HOST, keep the Docker-only behaviour."""
+    out = as_learner(binder_home, FALLBACK, env={"UDOCKER_DIR": str(udocker_dir), "DOCKERLAB_ENGINE": ""},
+                     no_socket=True)
+    assert out["socket_exists"] is False
+    assert out["kind"] == "udocker"
+    assert "via the daemonless fallback (no Docker daemon runs here)" in out["repr"]
+    assert out["docker_only"] == ["EngineUnavailable", "no-socket"]
+    assert out["explicit"] == ["EngineUnavailable", "no-socket"]
+
+
+PULL = r"""
+import json, os
+import dockerlab
+lab = dockerlab.connect(show_cli=False)
+events = []
+img = lab.pull("busybox", progress=events.append)
+r = lab.run("busybox", "echo pulled")
+print(json.dumps({"kind": lab.engine.kind, "ref": img.ref, "id": img.id, "statuses": [e.get("status", "") for e in events],
+                  "run": [str(r.output), r.exit_code], "cleanup": sorted(lab.cleanup().removed)}))
+"""
+
+
+def test_pull_from_a_registry(binder_home, udocker_dir):
+    """udocker pull for real, from the local registry (the stand-in busybox lives there)."""
+    try:
+        urllib.request.urlopen("http://127.0.0.1:5000/v2/", timeout=3)
+    except OSError:
+        _skip_or_fail("no registry on 127.0.0.1:5000 (scripts/provision-engine starts one)")
+    out = as_learner(binder_home, PULL, env={"DOCKER_HOST": "unix:///nonexistent", "DOCKERLAB_UDOCKER_REGISTRY":
+                                             "http://127.0.0.1:5000", "UDOCKER_DIR": str(udocker_dir),
+                                             "DOCKERLAB_UDOCKER_IMAGES": "/nonexistent"})
+    assert out["kind"] == "udocker" and out["ref"] == "busybox:latest"
+    assert any(s.startswith("Status: Downloaded newer image for busybox:latest") for s in out["statuses"]), out
+    want = subprocess.run(["docker", "image", "inspect", "-f", "{{.Id}}", "busybox"], capture_output=True,
+                          text=True).stdout.strip()
+    if want:  # the same image, by id (the digest of its config), as the Docker Engine has
+        assert out["id"] == want
+    assert out["run"] == ["pulled\n", 0]
+
+
+NOTEBOOK_CORE = r"""
+import json, time
+import nbformat
+from nbclient import NotebookClient
+
+cells = [
+    "import dockerlab\nlab = dockerlab.connect(lesson='binder-core')\nlab",
+    "lab.pull('alpine')",
+    "lab.run('alpine', 'echo hello from a Binder-like notebook')",
+    "lab.run('alpine', 'sleep 30', name='binder-app', detach=True)",
+    "lab.ps()[['NAMES', 'IMAGE', 'STATE']]",
+    "lab.stats()[['NAME', 'CPU %', 'PIDS']]",
+    "lab.stop('binder-app', timeout=1)",
+    "lab.cleanup()",
+]
+nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
+t = time.time()
+NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+outs = []
+for c in nb.cells:
+    text = ""
+    for o in c.outputs:
+        text += o.get("text", "") + (o.get("data", {}).get("text/plain", "")) + "".join(o.get("traceback", []))
+    outs.append([[o.output_type for o in c.outputs], text])
+print(json.dumps({"outputs": outs, "seconds": time.time() - t}))
+"""
+
+
+def test_binder_like_notebook_core_path(binder_home, udocker_dir):
+    """A Binder-like run: non-root, no socket at all, the kit installed from binder/'s files, binder/start
+    setting the environment; a notebook of the core calls (connect, pull, run, ps, stats, cleanup) runs
+    in a real Jupyter kernel without an error."""
+    out = as_learner(binder_home, NOTEBOOK_CORE, env={"UDOCKER_DIR": str(udocker_dir)}, no_socket=True,
+                     timeout=300)
+    outs = out["outputs"]
+    assert all("error" not in kinds for kinds, _ in outs), outs
+    assert "udocker" in outs[0][1] and "no PID namespace" in outs[0][1]
+    assert "loaded alpine:latest from the offline archive" in outs[1][1]
+    assert "hello from a Binder-like notebook" in outs[2][1]
+    assert "binder-app" in outs[4][1] and "running" in outs[4][1]
+    assert "binder-app" in outs[5][1]
+    assert "exited" in outs[6][1]
+    assert "Removed" in outs[7][1] and "binder-app" in outs[7][1]
+
+
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("[0-9]*.ipynb"))
+RUN_NB = r"""
+import json, sys, os
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
+path = sys.argv[1] if len(sys.argv) > 1 else os.environ["NB"]
+nb = nbformat.read(path, as_version=4)
+err = None
+try:
+    NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": os.path.dirname(path)}}).execute()
+except CellExecutionError as e:
+    err = str(e)[-3000:]
+print(json.dumps({"error": err}))
+"""
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_notebook_runs_on_udocker(binder_home, udocker_dir, notebook):
+    """Each lesson notebook, top to bottom, on the udocker backend (Binder-like: no socket)."""
+    nb_path = binder_home / "dockerlab-binder" / "repo" / "notebooks" / notebook
+    out = as_learner(binder_home, RUN_NB, env={"UDOCKER_DIR": str(udocker_dir), "NB": str(nb_path)},
+                     no_socket=True, timeout=400)
+    assert out["error"] is None, out["error"]

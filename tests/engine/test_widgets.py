@@ -1,0 +1,208 @@
+"""The widgets against a real engine: set values, click buttons, then check both the engine's
+state and what the widget shows. Containers carry the test's session label and are reaped."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+import uuid
+
+import pytest
+
+from dockerlab import errors as E
+from dockerlab.widgets import ContainerTable, EngineStatus, InfoDashboard, Launcher, Monitor, PullProgress, Shell
+
+BUSY = "sh -c 'while :; do :; done'"
+
+
+def _name(kind: str) -> str:
+    return f"wdg-{kind}-{uuid.uuid4().hex[:6]}"
+
+
+def _wait(pred, timeout=10.0):
+    end = time.time() + timeout
+    while time.time() < end:
+        if pred():
+            return True
+        time.sleep(0.1)
+    return pred()
+
+
+def _state(lab, name):
+    try:
+        return lab.engine.inspect_container(name)["State"]["Status"]
+    except E.ContainerNotFound:
+        return "gone"
+
+
+# --- Launcher --------------------------------------------------------------------------------------------
+def test_launcher_runs_foreground_and_detached_with_limits(lab, capsys):
+    w = Launcher(lab, image="alpine", command="echo hello from the launcher", detach=False)
+    assert "alpine" in w._image.options and "busybox" in w._image.options  # the local images are offered
+    w._launch.click()
+    assert w.error is None and w.result.exit_code == 0
+    assert "hello from the launcher" in w.shown and "exited with code 0" in w.shown
+    assert _state(lab, w.last_container) == "exited"
+
+    name = _name("launch")
+    w.command, w._name.value, w._mode.value = "sleep 300", name, True
+    w.memory, w.cpus, w.pids = "64m", "0.5", "50"
+    assert w.twin == f"docker run -d --name {name} --memory 64m --cpus 0.5 --pids-limit 50 alpine sleep 300"
+    w._launch.click()
+    assert w.last_command == w.twin and w.last_container == name
+    hc = lab.engine.inspect_container(name)["HostConfig"]
+    assert (hc["Memory"], hc["NanoCpus"], hc["PidsLimit"]) == (64 * 2**20, 500_000_000, 50)
+    assert _state(lab, name) == "running" and f"Started {name}" in w.shown
+    assert "$ docker" not in capsys.readouterr().out  # the widget shows the line; nothing leaks to the cell
+
+
+def test_launcher_errors_are_the_lab_messages(lab):
+    w = Launcher(lab, image="alpine", command="/bin/bash", detach=True)
+    assert w.launch() is None and isinstance(w.error, E.ExecutableNotFound)
+    assert "alpine has no /bin/bash" in w.shown and "Traceback" not in w.shown
+    name = _name("twice")
+    w.command, w.name = "sleep 300", name
+    assert w.launch() is not None
+    assert w.launch() is None and isinstance(w.error, E.NameConflict) and name in w.shown
+    w.image = "Alpine"  # refused before any engine call
+    assert w._launch.disabled and "lowercase" in w.shown
+
+
+# --- ContainerTable ------------------------------------------------------------------------------------------
+def test_table_buttons_change_the_engine(lab, capsys):
+    name = _name("tbl")
+    lab.run("alpine", "sleep 300", name=name, detach=True)
+    capsys.readouterr()
+    t = ContainerTable(lab, scope="session", stop_timeout=1)
+    assert t.names == [name] and name in t.shown and "Up" in t.shown
+
+    t.button(name, "stop").click()
+    assert _state(lab, name) == "exited" and t.last_command == f"docker stop -t 1 {name}"
+    assert t.names == [] and f"$ docker stop -t 1 {name}" in t.shown  # `docker ps` hides it now
+    t._toggle.value = True  # docker ps -a
+    assert t.names == [name] and "Exited" in t.shown
+
+    t.button(name, "start").click()
+    assert _state(lab, name) == "running" and t.last_command == f"docker start {name}"
+    t.button(name, "restart").click()
+    assert _state(lab, name) == "running" and t.last_command == f"docker restart {name}"
+    t.button(name, "kill").click()
+    assert _state(lab, name) == "exited" and "exit code 137" in t.shown
+    t.button(name, "logs").click()
+    assert t.last_command == f"docker logs {name}" and "(no output yet)" in t.shown
+    t.button(name, "remove").click()
+    assert _state(lab, name) == "gone" and t.names == [] and f"{name} removed" in t.shown
+    assert capsys.readouterr().out == ""
+
+
+def test_table_errors_and_auto_refresh(lab):
+    t = ContainerTable(lab, scope="session", interval=0.5)
+    assert t.act("stop", "wdg-no-such-container") is None
+    assert "No such container" in t.shown or "wdg-no-such-container" in t.shown
+    t.auto_refresh = True
+    name = _name("auto")
+    n = len(lab.history)
+    lab.run("alpine", "sleep 300", name=name, detach=True)
+    try:
+        assert _wait(lambda: name in t.names, 10)
+    finally:
+        t.auto_refresh = False
+    assert lab.history[n:] == [f"docker run -d --name {name} alpine sleep 300"]  # auto-refreshes stay out
+
+
+# --- Monitor ---------------------------------------------------------------------------------------------------
+def test_monitor_busy_idle_and_a_removed_container(lab, tmp_path):
+    busy = lab.run("alpine", BUSY, name=_name("busy"), detach=True, cpus=0.5)
+    idle = lab.run("alpine", "sleep 300", name=_name("idle"), detach=True)
+    m = Monitor(lab, [busy.name, idle.name], window=30, interval=0.5)
+    try:
+        assert _wait(lambda: len(m.line_data(busy.name)[1]) >= 2 and len(m.line_data(idle.name)[1]) >= 2, 15)
+        fig = m.figure
+        busy_cpu, idle_cpu = m.line_data(busy.name)[1].mean(), m.line_data(idle.name)[1].mean()
+        # a shared, busy machine may give the loop little CPU: "higher" is what is checked, clearly
+        assert busy_cpu > 2 and busy_cpu > 5 * idle_cpu, (busy_cpu, idle_cpu)
+        lab.remove(idle.name, force=True)
+        assert _wait(lambda: m.statuses.get(idle.name) == "removed", 10), m.shown
+        frames = m.frames_drawn
+        assert _wait(lambda: m.frames_drawn >= frames + 2, 6)  # it keeps drawing
+        assert f"{idle.name}: removed" in m.shown and f"{idle.name} was removed" in m.shown
+        legend = [t.get_text() for t in m._ax_cpu.get_legend().get_texts()]
+        assert f"{idle.name} (removed)" in legend and busy.name in legend
+        m._pause.value = True
+        n = m.frames_drawn
+        time.sleep(1.2)
+        assert m.frames_drawn == n  # paused: the picture is frozen
+        m.resume()
+        df = m.samples
+        assert set(df["name"]) == {busy.name, idle.name} and list(df.columns)[:3] == ["time", "name", "cpu %"]
+        assert m.figure is fig  # lines updated, figure never rebuilt
+        m.save(str(tmp_path / "monitor.png"))
+        assert (tmp_path / "monitor.png").read_bytes().startswith(b"\x89PNG")
+        assert m.export(str(tmp_path / "s.csv")) and "Wrote" in m.shown
+    finally:
+        m.stop()
+    assert m.sampler.active_streams == 0 and not m.running
+
+
+# --- PullProgress -----------------------------------------------------------------------------------------------
+@pytest.fixture
+def fresh_image(tmp_path, engine_lab):
+    """An image with two new layers, pushed to the local mirror and absent locally (so a pull
+    downloads real layers). Needs the docker CLI and the provisioned registry on 127.0.0.1:5000."""
+    if not shutil.which("docker"):
+        pytest.skip("the docker CLI is needed to build and push a test image")
+    ref = f"127.0.0.1:5000/wdgtest/layers:{uuid.uuid4().hex[:8]}"
+    (tmp_path / "a").write_bytes(uuid.uuid4().bytes * 20000)
+    (tmp_path / "b").write_bytes(uuid.uuid4().bytes * 10000)
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY a /a\nCOPY b /b\n")
+    for cmd in (["build", "-q", "-t", ref, str(tmp_path)], ["push", "-q", ref], ["rmi", ref]):
+        r = subprocess.run(["docker", *cmd], capture_output=True, text=True, timeout=60)
+        if r.returncode != 0:
+            pytest.fail(f"docker {cmd[0]} failed (is the registry on 127.0.0.1:5000 up? ./kit provision): {r.stderr}")
+    yield ref
+    subprocess.run(["docker", "rmi", "-f", ref], capture_output=True, timeout=60)
+
+
+def test_pull_progress_draws_a_bar_per_layer(lab, fresh_image):
+    p = PullProgress(lab, fresh_image)
+    p._pull.click()
+    assert p.error is None and p.last_command == f"docker pull {fresh_image}"
+    assert len(p._bars.children) == 2 and set(p.layers.values()) == {"Pull complete"}
+    assert all(bar.value == 1.0 and bar.bar_style == "success" for _, bar, _ in p._rows.values())
+    statuses = [e.get("status") for e in p.events]
+    assert "Downloading" in statuses and "Extracting" in statuses
+    assert "Downloaded newer image" in p.status and "Pull complete" in p.shown
+    lab.engine.inspect_image(fresh_image)  # it is here now
+    p.pull()  # again: nothing to download
+    assert "Image is up to date" in p.status and len(p._bars.children) == 0
+
+
+def test_pull_progress_errors(lab):
+    p = PullProgress(lab, "wdg-no-such-image-xyz")
+    assert p.pull() is None and isinstance(p.error, E.RegistryError)
+    assert "cannot be reached" in p.shown and "Hint" in p.shown and "Traceback" not in p.shown
+    assert p.pull("Alpine") is None and "lowercase" in p.shown
+
+
+# --- Shell ---------------------------------------------------------------------------------------------------------
+def test_shell_in_a_running_container(lab):
+    name = _name("sh")
+    lab.run("alpine", "sleep 300", name=name, detach=True)
+    s = Shell(lab, name)
+    s._input.value = "ls /"
+    assert "bin" in s.shown and s.last_command == f"docker exec {name} ls /" and s.history == ["ls /"]
+    s.run("echo $HOME")  # no shell expands it: each command is an exec, split like a shell would
+    assert "$HOME" in s.shown
+    s.run("bash")
+    assert "(exit code 126)" in s.shown or "(exit code 127)" in s.shown
+    lab.kill(name)
+    assert s.run("ls /") is None and "not running" in s.shown and isinstance(s.error, E.ContainerStateError)
+
+
+# --- status displays --------------------------------------------------------------------------------------------------
+def test_engine_status_and_info_dashboard(lab):
+    st = EngineStatus(lab)
+    assert st.ok and lab.server_version in st.text and lab.endpoint.url in st.text
+    d = InfoDashboard(lab)
+    assert d.summary()["Server Version"] == lab.server_version and "Storage Driver" in d.shown
+    assert repr(st) == "EngineStatus()" and repr(d) == "InfoDashboard()"

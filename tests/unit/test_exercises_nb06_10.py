@@ -1,0 +1,239 @@
+"""The exercise checks of notebooks 06-10, with right AND wrong answers.
+
+No engine: the checks that look at the engine get a small stand-in lab whose
+methods return the Engine API's own shapes (canned ``docker inspect`` JSON).
+"""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dockerlab import errors as E
+from dockerlab.exercises import SOLUTIONS, Verdict, nb06, nb07, nb08, nb09, nb10, show_solution
+from dockerlab.lab import Container
+
+
+def inspect_json(name, state="running", image="alpine", exit_code=0, nano_cpus=0, memory=0):
+    return {"Id": "f" * 64, "Name": "/" + name,
+            "Config": {"Image": image, "Labels": {"org.dockerlab.managed": "true"}},
+            "State": {"Status": state, "ExitCode": exit_code, "OOMKilled": False},
+            "HostConfig": {"NanoCpus": nano_cpus, "Memory": memory}}
+
+
+class FakeEngine:
+    def __init__(self, containers=(), images=None):
+        self.c = {d["Name"].lstrip("/"): d for d in containers}
+        self.images = images or {}
+
+    def inspect_container(self, ref):
+        if ref not in self.c:
+            raise E.ContainerNotFound(f"No such container: {ref}", container=ref)
+        return self.c[ref]
+
+    def inspect_image(self, ref):
+        ref = ref if ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"
+        if ref not in self.images:
+            raise E.ImageNotFound(f"No such image: {ref}", image=ref)
+        return self.images[ref]
+
+
+class FakeLab:
+    """Just what the checks use: container() and engine."""
+
+    def __init__(self, *containers, images=None):
+        self.engine = FakeEngine(containers, images)
+
+    def container(self, ref):
+        return Container.from_inspect(self.engine.inspect_container(ref))
+
+
+def ok(v):
+    assert isinstance(v, Verdict) and v.ok, repr(v)
+    return v
+
+
+def bad(v, *words):
+    assert isinstance(v, Verdict) and not v.ok, repr(v)
+    text = repr(v).lower()
+    for w in words:
+        assert w.lower() in text, f"{w!r} not in {text!r}"
+    assert "not yet" in text
+    return v
+
+
+# --- 06 ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("answer", ["docker ps -a", "docker ps --all", "$ sudo docker ps -a", "docker container ls -a",
+                                    "docker ps -aq"])
+def test_nb06_ps_all_right(answer):
+    ok(nb06.check_ps_all(answer))
+
+
+@pytest.mark.parametrize("answer,words", [
+    ("docker ps - a", ["accepts no arguments", "-a"]),
+    ("docker ps", ["only the running"]),
+    ("docker images", ["does not list containers"]),
+    ("ps -a", ["not a docker command"]),
+    ("docker ps -q", ["do not ask for all"]),
+    (..., ["no answer yet"]),
+    (42, ["string"]),
+])
+def test_nb06_ps_all_wrong(answer, words):
+    bad(nb06.check_ps_all(answer), *words)
+
+
+def test_nb06_stopped():
+    ok(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", exit_code=137)), "nb06-ex"))
+    bad(nb06.check_stopped(FakeLab(), "nb06-ex"), "no container named")
+    bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "running")), "nb06-ex"), "still running", "lab.stop")
+    bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "paused")), "nb06-ex"), "paused", "unpause")
+    bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "created")), "nb06-ex"), "never started")
+    bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", image="ubuntu")), "nb06-ex"), "alpine")
+
+
+def test_nb06_states():
+    ok(nb06.check_states(["created", "running", "paused", "running", "exited"]))
+    ok(nb06.check_states(("Created", "RUNNING", "paused", "running", "exited")))
+    bad(nb06.check_states(["created", "running", "paused", "running", "stopped"]), "exited")
+    bad(nb06.check_states(["created", "running", "exited"]), "five")
+    bad(nb06.check_states(["running", "running", "paused", "running", "exited"]), "after create")
+    bad(nb06.check_states("created running paused running exited"), "list")
+    bad(nb06.check_states(...), "no answer yet")
+
+
+# --- 07 ------------------------------------------------------------------------------------------
+def test_nb07_cpu_percent():
+    ok(nb07.check_cpu_percent(50))
+    ok(nb07.check_cpu_percent(50.2))
+    bad(nb07.check_cpu_percent(25), "whole machine", "online_cpus")
+    bad(nb07.check_cpu_percent(0.5), "percentage")
+    bad(nb07.check_cpu_percent(0.25), "fraction")
+    bad(nb07.check_cpu_percent(100), "not what the formula gives")
+    bad(nb07.check_cpu_percent("50"), "number")
+    bad(nb07.check_cpu_percent(True), "number")
+    bad(nb07.check_cpu_percent(...), "no answer yet")
+
+
+def test_nb07_limits():
+    right = inspect_json("nb07-ex", nano_cpus=250_000_000, memory=32 * 2**20)
+    ok(nb07.check_limits(FakeLab(right), "nb07-ex"))
+    bad(nb07.check_limits(FakeLab(), "nb07-ex"), "no container named")
+    bad(nb07.check_limits(FakeLab(inspect_json("nb07-ex", memory=32 * 2**20)), "nb07-ex"), "no CPU limit")
+    bad(nb07.check_limits(FakeLab(inspect_json("nb07-ex", nano_cpus=500_000_000, memory=32 * 2**20)), "nb07-ex"),
+        "0.5 CPUs")
+    bad(nb07.check_limits(FakeLab(inspect_json("nb07-ex", nano_cpus=250_000_000, memory=512 * 2**20)), "nb07-ex"),
+        "512 MiB", '"32m"')
+    bad(nb07.check_limits(FakeLab(inspect_json("nb07-ex", nano_cpus=250_000_000)), "nb07-ex"), "no limit")
+    bad(nb07.check_limits(FakeLab(inspect_json("nb07-ex", "exited", nano_cpus=250_000_000, memory=32 * 2**20)),
+                          "nb07-ex"), "not running")
+
+
+# --- 08 ------------------------------------------------------------------------------------------
+IMAGES = pd.DataFrame({"REPOSITORY": ["alpine", "busybox", "hello-world", "ubuntu"], "TAG": ["latest"] * 4,
+                       "SIZE (MB)": [1.98, 1.98, 1.98, 4.33]})
+
+
+def test_nb08_largest():
+    ok(nb08.check_largest("ubuntu", IMAGES))
+    ok(nb08.check_largest("ubuntu:latest", IMAGES))
+    bad(nb08.check_largest("alpine", IMAGES), "1.98 MB", "larger")
+    bad(nb08.check_largest("debian", IMAGES), "no repository", "ubuntu")
+    bad(nb08.check_largest(4.33, IMAGES), "repository name")
+    bad(nb08.check_largest(..., IMAGES), "no answer yet")
+    bad(nb08.check_largest("ubuntu", IMAGES.iloc[0:0]), "empty")
+    # the truth comes from the table given, not from a fixed name
+    ok(nb08.check_largest("alpine", IMAGES.assign(**{"SIZE (MB)": [7.8, 4.3, 0.01, 5.0]})))
+
+
+def test_nb08_tag():
+    busy = {"Id": "sha256:" + "b" * 64, "RepoTags": ["busybox:latest", "nb08-ex/busybox:v1"]}
+    alp = {"Id": "sha256:" + "a" * 64, "RepoTags": ["alpine:latest", "nb08-ex/busybox:v1"]}
+    ok(nb08.check_tag(FakeLab(images={"busybox:latest": busy, "nb08-ex/busybox:v1": busy})))
+    bad(nb08.check_tag(FakeLab(images={"busybox:latest": busy})), "no image", "lab.tag")
+    bad(nb08.check_tag(FakeLab(images={"busybox:latest": busy, "nb08-ex/busybox:v1": alp})),
+        "not the busybox image", "alpine:latest")
+    bad(nb08.check_tag(FakeLab(images={"nb08-ex/busybox:v1": alp})), "no 'busybox' image")
+
+
+# --- 09 ------------------------------------------------------------------------------------------
+TIMES = [0.30, 0.31, 0.32, 0.33, 0.34, 0.35, 0.36, 0.37, 0.38, 2.00]  # one slow run
+
+
+def test_nb09_median():
+    ok(nb09.check_median_ms(345, TIMES))
+    ok(nb09.check_median_ms(346.5, TIMES))
+    bad(nb09.check_median_ms(0.345, TIMES), "seconds", "1000")
+    bad(nb09.check_median_ms(506, TIMES), "mean", "middle value")
+    bad(nb09.check_median_ms(300, TIMES), "not the median")
+    bad(nb09.check_median_ms("345", TIMES), "number")
+    bad(nb09.check_median_ms(345, []), "no measured times")
+    bad(nb09.check_median_ms(..., TIMES), "no answer yet")
+
+
+def test_nb09_kernel():
+    ok(nb09.check_kernel("6.1.0-13-amd64", host_release="6.1.0-13-amd64"))
+    ok(nb09.check_kernel("6.1.0-13-amd64\n", host_release="6.1.0-13-amd64"))
+    bad(nb09.check_kernel("ubuntu 24.04", host_release="6.1.0-13-amd64"), "not a kernel release")
+    bad(nb09.check_kernel("5.15.0-1", host_release="6.1.0-13-amd64"), "not the release")
+    bad(nb09.check_kernel(..., host_release="6.1.0-13-amd64"), "no answer yet")
+
+
+def test_nb09_kernel_defaults_to_this_host():
+    import platform
+
+    ok(nb09.check_kernel(platform.release()))
+
+
+# --- 10 ------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("answer", [
+    "docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=alice)",
+    "sudo docker rm -f $(docker ps -a -q --filter label=org.dockerlab.owner=alice)",
+    "docker rm --force $(docker ps --all --quiet --filter label=org.dockerlab.session=abc123)",
+    "docker rm -f $(docker ps -aq -f label=org.dockerlab.owner=bob)",
+])
+def test_nb10_safe_command_right(answer):
+    ok(nb10.check_safe_command(answer))
+
+
+@pytest.mark.parametrize("answer,words", [
+    ("docker rm -f $(docker ps -aq)", ["every container"]),
+    ("docker rm -f $(docker ps -q --filter label=org.dockerlab.owner=a)", ["-a"]),
+    ("docker rm -f $(docker ps -a --filter label=org.dockerlab.owner=a)", ["-q"]),
+    ("docker rm $(docker ps -aq --filter label=org.dockerlab.owner=a)", ["forced"]),
+    ("docker rm -f $(docker ps -aq --filter label=team=a)", ["kit's label"]),
+    ("docker kill $(docker ps -q)", ["docker rm"]),
+    (..., ["no answer yet"]),
+])
+def test_nb10_safe_command_wrong(answer, words):
+    bad(nb10.check_safe_command(answer), *words)
+
+
+def test_nb10_prune():
+    keep = inspect_json("nb10-ex-keep", "running")
+    ok(nb10.check_prune(FakeLab(keep)))
+    bad(nb10.check_prune(FakeLab(keep, inspect_json("nb10-ex-1", "exited"), inspect_json("nb10-ex-2", "exited"))),
+        "still there: nb10-ex-1, nb10-ex-2")
+    bad(nb10.check_prune(FakeLab(keep, inspect_json("nb10-ex-2", "exited"))), "still there: nb10-ex-2")
+    bad(nb10.check_prune(FakeLab()), "nb10-ex-keep is gone")
+    bad(nb10.check_prune(FakeLab(inspect_json("nb10-ex-keep", "exited"))), "should still be running")
+
+
+# --- solutions --------------------------------------------------------------------------------------
+KEYS = [nb06.PS_ALL, nb06.STOPPED, nb06.STATES, nb07.CPU, nb07.LIMITS, nb08.LARGEST, nb08.TAG,
+        nb09.MEDIAN, nb09.KERNEL, nb10.SAFE, nb10.PRUNE]
+
+
+@pytest.mark.parametrize("key", KEYS)
+def test_every_exercise_has_a_solution(key, capsys):
+    assert (SOLUTIONS / f"{key}.txt").exists()
+    show_solution(key)
+    assert capsys.readouterr().out.strip()
+
+
+def test_the_solutions_answers_pass():
+    """The literal answers in the solution files are right (the ones that need no engine)."""
+    import statistics  # noqa: F401  (the median solution uses it)
+
+    assert nb06.check_ps_all("docker ps -a")
+    assert nb06.check_states(["created", "running", "paused", "running", "exited"])
+    assert nb07.check_cpu_percent(500_000_000 / 2_000_000_000 * 2 * 100)
+    assert nb10.check_safe_command("docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=YOU)")
