@@ -58,7 +58,7 @@ def median(xs) -> float:
 
 
 def parser(description: str, *, runs: int = 5) -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(description=description)
+    p = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=runs, help=f"repetitions per figure (default {runs}; medians)")
     p.add_argument("--quick", action="store_true", help="smoke mode: 1 repetition, smallest sizes (no figures)")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON to FILE")

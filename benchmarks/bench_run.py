@@ -18,7 +18,7 @@ import _common as C
 
 
 def main(argv=None) -> int:
-    p = C.parser(__doc__.splitlines()[0], runs=7)
+    p = C.parser(__doc__, runs=7)
     a = p.parse_args(argv)
     runs = 1 if a.quick else a.runs
     tag = C.run_id()
@@ -54,9 +54,10 @@ def main(argv=None) -> int:
             return n
 
         # warm up each path once (imports, connection pool, the lab's NCPU cache); not timed
-        for fn in (run_kit, run_widget, run_cli):
-            fn()
-        C.reap(lab)
+        if not a.quick:
+            for fn in (run_kit, run_widget, run_cli):
+                fn()
+            C.reap(lab)
         paths = [("kit", run_kit, kit), ("launcher", run_widget, wid), ("cli", run_cli, cli)]
         for r in range(runs):
             for who, fn, out in (paths if r % 2 == 0 else paths[::-1]):

@@ -150,6 +150,15 @@ class ConfirmationRequired(DockerLabError):
     """A destructive action beyond the kit's own containers needs ``confirm=True``."""
 
 
+class OperationTimedOut(DockerLabError):
+    """The engine answered, but an operation (waiting for a container) took longer than allowed."""
+
+    def __init__(self, what: str, *, seconds: float | None = None, container: str = "", state: str = "", hint: str = ""):
+        self.seconds = seconds
+        self.container = container
+        super().__init__(what, state=state, hint=hint)
+
+
 class ContainerStateError(DockerLabError):
     """The container is not in a state that allows the action (exec in a stopped container)."""
 

@@ -233,14 +233,15 @@ def _binds(volumes) -> list[tuple[str, str, str]]:
     out = []
     if isinstance(volumes, dict):
         for src, spec in volumes.items():
-            if not isinstance(src, str) or not isinstance(spec, dict) or not isinstance(spec.get("bind"), str):
+            if (not isinstance(src, str) or not isinstance(spec, dict) or not isinstance(spec.get("bind"), str)
+                    or not src or not spec["bind"] or ":" in src or ":" in spec["bind"]):  # '/:/x' would smuggle in '/
                 raise InvalidReference(f"Invalid volume {src!r}: {spec!r}", value=repr(spec),
                                        hint="write {'/host/path': {'bind': '/in/container', 'mode': 'ro'}}")
             out.append((src, spec["bind"], str(spec.get("mode", "rw"))))
         return out
     if not isinstance(volumes, (list, tuple)):
         raise InvalidReference(f"Volumes must be a list like ['/host:/container:ro'], not {type(volumes).__name__}",
-                               value=repr(volumes))
+                               value=repr(volumes), hint="for example volumes=['mydata:/data'] or ['/srv/x:/x:ro']")
     for v in volumes:
         if not isinstance(v, str) or v.count(":") not in (1, 2) or not all(v.split(":")[:2]):
             raise InvalidReference(f"Invalid volume {v!r}", value=repr(v),
@@ -248,6 +249,14 @@ def _binds(volumes) -> list[tuple[str, str, str]]:
         parts = v.split(":")
         out.append((parts[0], parts[1], parts[2] if len(parts) == 3 else "rw"))
     return out
+
+
+def _realpath(path: str) -> str:
+    """Where a path leads on this machine (a symlink to / is /); best effort for a local engine."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, ValueError):
+        return path
 
 
 def _is_docker_socket(path: str) -> bool:
@@ -296,9 +305,9 @@ def check_options(*, privileged: bool = False, network: str | None = None, pid: 
                 _refuse("allow_docker_socket", f"the bind mount {src}:{dst}",
                         "the Docker socket lets the container start containers as root on the host "
                         "(root-equivalent), and stop everyone else's", p)
-        if src.startswith("/") and os.path.normpath(src).strip("/") == "":
+        if src.startswith("/") and (os.path.normpath(src).strip("/") == "" or _realpath(src) == "/"):
             if not p.allow_root_mount:
-                _refuse("allow_root_mount", f"the bind mount /:{dst}",
+                _refuse("allow_root_mount", f"the bind mount {src}:{dst}",
                         "it would hand the container the host's whole file system", p)
         binds.append(f"{src}:{dst}:{mode}")
     if binds:

@@ -393,7 +393,15 @@ class Lab:
             raise
         if detach or keep_open:
             return self._container(cid)
-        code = self.engine.wait(cid, timeout=timeout)
+        try:
+            code = self.engine.wait(cid, timeout=timeout)
+        except E.OperationTimedOut as e:
+            c = self._container(cid)
+            raise E.OperationTimedOut(
+                f"{c.name} did not finish within {timeout:g} seconds", seconds=timeout, container=c.name,
+                state=f"it is still {c.state}; nothing was stopped",
+                hint=f"see its output with lab.logs({c.name!r}); stop it with lab.stop({c.name!r}); "
+                     "for a long-running command use detach=True") from e
         out = self.engine.logs(cid)
         c = self._container(cid)
         if rm:
@@ -585,11 +593,12 @@ class Lab:
     def stats(self, containers=None, *, scope: str = "mine"):
         """`docker stats --no-stream`: one snapshot of CPU %, memory, I/O and PIDs.
 
-        CPU % needs two engine samples one tick apart: the engine samples each
-        container about once a second. Every container gets a stream of its own,
-        all opened at once, so thirty take about as long as one (two ticks at
-        most; one when the engine was idle and there is one container). A
-        container that is not running shows zeros at once, as the CLI shows it.
+        CPU % needs two samples one round of the engine's collector apart (it
+        reads every watched container about once a second). Every container gets
+        a stream of its own, all opened at once: the table is complete after the
+        collector's next two rounds at most, for thirty as for one (one round for
+        a single container on an idle engine). A container that is not running
+        shows zeros at once, as the CLI shows it.
         """
         if containers is None:
             targets = [(c["Id"], None) for c in self.engine.containers(filters=self._filters(scope))]
@@ -658,7 +667,9 @@ class Lab:
         ``scope``: "session" (default: what this notebook's kernel made),
         "mine" (everything the kit made for you), "kit" (every learner's, needs
         ``confirm=True``), "engine" (every container on the engine, even those
-        the kit did not make: needs ``confirm=True``).
+        the kit did not make: needs ``confirm=True``). Other learners' kit
+        containers are left (and listed in ``skipped``) unless a teacher set
+        ``DOCKERLAB_ALLOW_OTHERS=1``.
         """
         if scope in ("kit", "engine") and not confirm:
             what = "every container on the engine" if scope == "engine" else "every learner's kit containers"
@@ -672,6 +683,12 @@ class Lab:
         report = CleanupReport()
         for c in sorted(self.engine.containers(all=True, filters=filters), key=lambda c: (c.get("Names") or [""])[0]):
             name = (c.get("Names") or [c["Id"][:12]])[0].lstrip("/")
+            owner = (c.get("Labels") or {}).get(labels.OWNER, "")
+            if (labels.is_managed(c.get("Labels")) and owner != self.owner
+                    and os.environ.get("DOCKERLAB_ALLOW_OTHERS") != "1"):
+                # confirm=True is the learner's word; another learner's work also needs the teacher's
+                report.skipped.append((name, f"it belongs to {owner!r} (a teacher can set DOCKERLAB_ALLOW_OTHERS=1)"))
+                continue
             try:
                 if c.get("State") in ("running", "paused", "restarting"):
                     self.engine.kill(c["Id"])
@@ -714,6 +731,9 @@ class Lab:
         if not path.startswith("/"):
             raise E.InvalidReference(f"An API path starts with '/': {path!r}", value=path, hint="for example '/version'")
         self._twin_curl(path, params)
+        note = getattr(self.engine, "rest_note", "")  # udocker: no daemon answers; the backend computes it
+        if note:
+            self._say(note)
         return self.engine.rest_get(path, params=params or None)
 
     def _twin_curl(self, path: str, params: dict) -> None:

@@ -139,12 +139,26 @@ def check_links(nb) -> list[str]:
     return problems
 
 
+def check_container_names(nb, number: str) -> list[str]:
+    """Fixed container names carry the notebook's number (nb05-web), so notebooks never collide."""
+    problems = []
+    for i, c in enumerate(code_cells(nb), start=1):
+        for n in ast.walk(parse(c)):
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "run":
+                for kw in n.keywords:
+                    if kw.arg == "name" and isinstance(kw.value, ast.Constant) and isinstance(kw.value.value, str) \
+                            and not kw.value.value.startswith(f"nb{number}"):
+                        problems.append(f"code cell {i} names a container {kw.value.value!r}, not nb{number}-...")
+    return problems
+
+
 RULES = [check_intro, check_imports, check_no_defs, check_ending, check_errors_tagged, check_executed]
 
 
 def all_problems(path: Path) -> list[str]:
     nb = json.loads(path.read_text())
-    return check_name(path) + [p for rule in RULES for p in rule(nb)]
+    return (check_name(path) + [p for rule in RULES for p in rule(nb)]
+            + check_container_names(nb, path.name[:2]))
 
 
 # --- the tests over the committed notebooks ---------------------------------------------
@@ -215,6 +229,12 @@ def test_rules_accept_a_good_notebook():
 ])
 def test_rules_catch_a_broken_notebook(rule, bad):
     assert rule(bad), f"{rule.__name__} let a broken notebook pass"
+
+
+def test_container_name_rule():
+    nb = _nb(_code('lab.run("alpine", "true", name="nb05-web")\nlab.run("alpine", name=other)', 1))
+    assert check_container_names(nb, "05") == []
+    assert check_container_names(nb, "06") and "nb06" in check_container_names(nb, "06")[0]
 
 
 def test_name_rule():

@@ -27,6 +27,18 @@ def _raw_connection_errors() -> tuple:
     return _RAW_CONNECTION_ERRORS
 
 
+def _is_read_timeout(exc) -> bool:
+    """A read that timed out (the engine is there, just slow), not a connection that failed."""
+    import requests
+    import urllib3
+
+    if isinstance(exc, (requests.exceptions.ReadTimeout, urllib3.exceptions.ReadTimeoutError)):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        return any(isinstance(a, urllib3.exceptions.ReadTimeoutError) for a in exc.args)
+    return False
+
+
 def _explanation(exc) -> str:
     expl = getattr(exc, "explanation", None)
     if isinstance(expl, bytes):
@@ -48,6 +60,11 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
 
     if isinstance(exc, E.DockerLabError):
         return exc
+    if _is_read_timeout(exc):
+        return E.OperationTimedOut(
+            f"The engine did not finish while trying to {action} in the time allowed", container=container,
+            state="the engine still answers; the operation may still be going on",
+            hint="wait longer (a larger timeout=), or look at it: lab.ps(all=True), lab.logs(name)")
     if isinstance(exc, _raw_connection_errors()) or (
         isinstance(exc, de.DockerException) and not isinstance(exc, de.APIError)
         and "Error while fetching server API version" in str(exc)

@@ -57,8 +57,8 @@ LIMITATIONS = {
     "network-isolation": "containers share the host's network: there is no network namespace, and no "
                          "port publishing (-p)",
     "events": "there is no daemon to report events",
-    "df": "there is no daemon keeping build cache or volumes; look at the size of UDOCKER_DIR instead",
-    "rest": "there is no daemon, so there is no Engine API (REST) to call: no socket, no curl",
+    "rest": "there is no daemon, so there is no Engine API (REST) to call: no socket, no curl; the backend "
+            "computes only the answers of the common GET paths",
 }
 
 # The supervisor of one detached run: starts udocker in its own process group
@@ -200,7 +200,8 @@ class UdockerEngine:
     """udocker + proot as a dockerlab engine backend (no daemon, no root)."""
 
     kind = "udocker"
-    features = frozenset({"detach", "stop", "logs", "exec", "stats", "pull", "restart", "kill", "load"})
+    features = frozenset({"detach", "stop", "logs", "exec", "stats", "pull", "restart", "kill", "load", "df",
+                          "pause"})
     limitations = LIMITATIONS
 
     def __init__(self, home: str | os.PathLike | None = None, *, source: str = "DOCKERLAB_ENGINE=udocker setting",
@@ -347,7 +348,28 @@ class UdockerEngine:
         }
 
     def df(self) -> dict:
-        raise self._not_available("df", "docker system df")
+        """`docker system df` from the files udocker keeps. udocker extracts the whole image into each
+        container's directory, so a container's "writable layer" size is its whole file system."""
+        def du(path: Path) -> int:
+            total = 0
+            for dirpath, _dirs, files in os.walk(path):
+                for f in files:
+                    with contextlib.suppress(OSError):
+                        total += os.lstat(os.path.join(dirpath, f)).st_size
+            return total
+
+        cfgs = self._configs()
+        images = self.images()
+        for im in images:
+            im["Containers"] = sum(1 for c in cfgs if c.get("ImageID") == im["Id"])
+            im["SharedSize"] = 0
+        layers = du(self.home / "layers") + sum(du(d) for _r, _t, d in self._image_dirs())
+        containers = []
+        for c in cfgs:
+            summary = self._summary(c)
+            summary["SizeRw"] = du(Path(c.get("Root", ""))) if c.get("Root") else 0
+            containers.append(summary)
+        return {"LayersSize": layers, "Images": images, "Containers": containers, "Volumes": [], "BuildCache": []}
 
     def events(self, *, since=None, until=None, filters=None, decode=True):
         raise self._not_available("events", "docker events")
@@ -355,10 +377,41 @@ class UdockerEngine:
     def events_stream(self, *, since=None, filters=None):
         raise self._not_available("events", "Following the engine's events")
 
+    rest_note = ("(udocker has no daemon, so no socket answers that curl: dockerlab's udocker backend "
+                 "computes the JSON a Docker Engine would return, in the same shape)")
+
     def rest_get(self, path: str, params: dict | None = None):
+        """The Engine API's answer for the GET paths the lessons use, computed by this backend (no daemon)."""
+        params = dict(params or {})
+        p = re.sub(r"^/v\d+\.\d+", "", path.split("?")[0])
+        truthy = lambda v: str(v).lower() in ("1", "true", "yes")  # noqa: E731
+        if p == "/_ping":
+            return "OK"
+        if p == "/version":
+            return self.version()
+        if p == "/info":
+            return self.info()
+        if p == "/system/df":
+            return self.df()
+        if p == "/containers/json":
+            flt = params.get("filters")
+            flt = json.loads(flt) if isinstance(flt, str) else flt
+            return self.containers(all=truthy(params.get("all", False)), filters=flt)
+        if p == "/images/json":
+            return self.images()
+        m = re.fullmatch(r"/containers/([^/]+)/json", p)
+        if m:
+            return self.inspect_container(m.group(1))
+        m = re.fullmatch(r"/containers/([^/]+)/stats", p)
+        if m and not truthy(params.get("stream", True)) or (m and truthy(params.get("one-shot", False))):
+            return self.stats(m.group(1), stream=False, one_shot=truthy(params.get("one-shot", False)))
+        m = re.fullmatch(r"/images/(.+)/json", p)
+        if m:
+            return self.inspect_image(m.group(1))
         raise self._not_available("rest", f"GET {path} on the Engine API",
-                                  hint="the lab's methods (lab.info(), lab.ps()) work; on a Docker Engine "
-                                       "lab.rest(path) shows the API under them")
+                                  hint="on udocker, lab.rest() answers /version, /info, /containers/json, "
+                                       "/containers/<name>/json, /containers/<name>/stats?stream=false, "
+                                       "/images/json, /images/<name>/json and /system/df")
 
     def close(self) -> None:
         for p in list(self._procs.values()):
@@ -982,8 +1035,11 @@ class UdockerEngine:
             return out
         for tagfile in repos.rglob("TAG"):
             d = tagfile.parent
-            rel = d.parent.relative_to(repos).as_posix()
-            out.append((rel, d.name, d))
+            rel, tag = d.parent.relative_to(repos).as_posix(), d.name
+            with contextlib.suppress(OSError, ValueError):  # TAG holds ".../repos/<name>:<tag>"
+                named = tagfile.read_text().strip().split("/repos/", 1)[1]
+                rel, tag = named.rsplit(":", 1)
+            out.append((rel, tag, d))
         return sorted(out)
 
     def _image_dict(self, repo: str, tag: str, d: Path, all_tags: list[str] | None = None) -> dict:
@@ -1073,9 +1129,24 @@ class UdockerEngine:
         repo, _ = _split_image(f"{repository}:{tag}")
         ref = f"{repo}:{tag}"
         yield {"status": f"Pulling from {repo if '/' in repo else 'library/' + repo}", "id": tag}
-        args = ["pull"] + ([f"--registry={self.registry}"] if self.registry else []) + [ref]
+        first, _, rest = repo.partition("/")
+        if rest and ("." in first or ":" in first or first == "localhost"):
+            # a registry named in the reference: udocker wants it apart (--registry) and the path alone;
+            # plain http for this machine's own registries, as Docker allows them without TLS
+            local = first.split(":")[0] in ("localhost", "127.0.0.1", "::1") or first.startswith("127.")
+            registry, path = ("http://" if local else "https://") + first, rest
+        else:
+            registry, path = self.registry, repo
+        had_path = self._find_image(f"{path}:{tag}") is not None
+        args = ["pull"] + ([f"--registry={registry}"] if registry else []) + [f"{path}:{tag}"]
         cp = self._ud(*args, check=False)
         out = (cp.stderr + "\n" + cp.stdout)
+        if cp.returncode == 0 and path != repo and self._find_image(f"{path}:{tag}"):
+            with contextlib.suppress(_Fail):  # keep it under the name asked for
+                if not self._find_image(ref):
+                    self._ud("tag", f"{path}:{tag}", ref)
+                if not had_path:
+                    self._ud("rmi", f"{path}:{tag}")
         if cp.returncode == 0 and self._find_image(ref):
             for layer in re.findall(r"downloading layer sha256:([0-9a-f]{12})", out):
                 yield {"status": "Pull complete", "id": layer}

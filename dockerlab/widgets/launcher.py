@@ -170,7 +170,7 @@ class Launcher(W.VBox):
             a = self.args()
             with self._out:
                 res = self._lab.run(a.pop("image"), a.pop("command"), timeout=self.timeout, **a)
-        except DockerLabError as e:
+        except DockerLabError as e:  # a run that outlasts `timeout` is OperationTimedOut, from the lab
             self.error = e
             self.set_trait("last_command", new_history(self.lab, start))
             self._result.value = (cli_html(self.last_command) if self.last_command else "") + error_html(e)

@@ -30,8 +30,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(os.environ.get("DOCKERLAB_ARTIFACTS", ROOT / "artifacts")) / "browser"
+from jlab import ARTIFACTS, ROOT  # (tests/browser is on sys.path: no __init__.py here)
 CHROMIUM = os.environ.get("DOCKERLAB_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("DOCKERLAB_REQUIRE_ENGINE") == "1"
 CHROMIUM_ARGS = [
@@ -97,6 +96,14 @@ class JupyterServer:
         tracker = dirs["JUPYTERLAB_SETTINGS_DIR"] / "@jupyterlab" / "notebook-extension"
         tracker.mkdir(parents=True, exist_ok=True)
         (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+        if os.environ.get("DOCKERLAB_BROWSER_BREAK_LAUNCH") == "1":
+            # a deliberately broken Launch button (the click does nothing), to see this test catch it;
+            # patched in from the kernel's IPython startup, the widget code stays as it is
+            startup = dirs["IPYTHONDIR"] / "profile_default" / "startup"
+            startup.mkdir(parents=True, exist_ok=True)
+            (startup / "00-break-launch.py").write_text(
+                "from dockerlab.widgets import launcher as _l\n"
+                "_l.Launcher._on_launch = lambda self, button: None\n")
         env = {**os.environ, **{k: str(v) for k, v in dirs.items()},
                "DOCKERLAB_OWNER": self.owner, "PYTHONUNBUFFERED": "1"}
         env.pop("JUPYTER_PATH", None)
@@ -195,7 +202,7 @@ def notebooks_copy(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def jupyter(notebooks_copy, owner, tmp_path_factory, engine_lab):
+def jupyter(need_browser, engine_lab, notebooks_copy, owner, tmp_path_factory):
     server = JupyterServer(notebooks_copy, tmp_path_factory.mktemp("jupyter"), owner)
     try:
         server.start()
@@ -206,13 +213,20 @@ def jupyter(notebooks_copy, owner, tmp_path_factory, engine_lab):
 
 
 @pytest.fixture(scope="module")
-def chromium(tmp_path_factory):
+def need_browser():
+    """Chromium and Playwright are there (checked before a JupyterLab is started for nothing)."""
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         _missing(f"no Chromium at {CHROMIUM}")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         _missing("the Python package playwright is not installed")
+
+
+@pytest.fixture(scope="module")
+def chromium(need_browser, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(

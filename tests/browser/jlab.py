@@ -6,9 +6,15 @@ no private JupyterLab API. Selectors are JupyterLab 4 / ipywidgets 8 classes.
 from __future__ import annotations
 
 import json
+import os
 import re
 import time
+import uuid
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Screenshots and logs of the browser tests (gitignored).
+ARTIFACTS = Path(os.environ.get("DOCKERLAB_ARTIFACTS", ROOT / "artifacts")) / "browser"
 
 ERROR_PATTERNS = re.compile(r"Traceback \(most recent call last\)|^\w*(Error|Exception)\b.*Traceback", re.M)
 
@@ -30,12 +36,18 @@ class Notebook:
 
     # --- opening and running -------------------------------------------------------
     def open(self, timeout: float = 120) -> "Notebook":
+        """Open the notebook in a workspace of its own (no tabs left over from another test)."""
         pg = self.page
-        pg.goto(self.server.url(f"lab/tree/{self.name}"))
-        pg.wait_for_selector(".jp-NotebookPanel .jp-Cell", timeout=timeout * 1000)
+        workspace = "t" + uuid.uuid4().hex[:10]
+        pg.goto(self.server.url(f"lab/workspaces/{workspace}/tree/{self.name}"))
+        tab = pg.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current", has_text=self.name)
+        tab.wait_for(timeout=timeout * 1000)
+        # the notebook panel is the element whose id the current tab names
+        self.sel = f"[id='{tab.get_attribute('data-id')}']"
+        self.panel = pg.locator(self.sel)
+        self.panel.locator(".jp-Cell").first.wait_for(timeout=timeout * 1000)
         # the kernel is up once the notebook's toolbar says so
-        pg.wait_for_selector(".jp-NotebookPanel .jp-Notebook-ExecutionIndicator[data-status='idle']",
-                             timeout=timeout * 1000)
+        self.panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=timeout * 1000)
         pg.wait_for_function(
             "() => /Idle/.test(Array.from(document.querySelectorAll('.jp-StatusBar-Item'))"
             ".map(e => e.textContent).join(' '))", timeout=timeout * 1000)
@@ -51,7 +63,7 @@ class Notebook:
     def run_from(self, index: int, timeout: float = 240) -> None:
         """Run the cell at ``index`` and every cell below it (Run > Run Selected Cell and All Below)."""
         self.select_cell(index)
-        last = self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").count() - 1
+        last = self.panel.locator(".jp-Cell").count() - 1
         # JupyterLab disables "... and All Below" on the last cell: run that one alone
         self.menu("Run", "notebook:run-cell" if index >= last else "notebook:run-all-below")
         self.wait_idle(timeout)
@@ -63,9 +75,8 @@ class Notebook:
         pg.locator(f".lm-Menu-item[data-command='{command}']").first.click()
 
     def prompts(self) -> list[str]:
-        return self.page.evaluate(
-            "() => Array.from(document.querySelectorAll('.jp-NotebookPanel:not(.lm-mod-hidden) "
-            ".jp-CodeCell .jp-InputArea-prompt')).map(e => e.textContent.trim())")
+        return self.panel.evaluate(
+            "p => Array.from(p.querySelectorAll('.jp-CodeCell .jp-InputArea-prompt')).map(e => e.textContent.trim())")
 
     def run_all(self, timeout: float = 240) -> float:
         """Run > Run All Cells, then wait until the kernel is done; returns the seconds it took."""
@@ -80,8 +91,7 @@ class Notebook:
         quiet_since = None
         while time.monotonic() < deadline:
             prompts = self.prompts()
-            idle = self.page.locator(
-                ".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
+            idle = self.panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
             ran = any(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
             if idle and ran and not any(p == "[*]:" for p in prompts):
                 quiet_since = quiet_since or time.monotonic()
@@ -92,6 +102,11 @@ class Notebook:
             time.sleep(0.25)
         raise AssertionError(f"{self.name}: cells still running after {timeout:.0f} s; prompts: {self.prompts()}")
 
+    def kernel_state(self) -> str:
+        """The kernel's state as the toolbar shows it (idle, busy, ...)."""
+        ind = self.panel.locator(".jp-Notebook-ExecutionIndicator").first
+        return ind.get_attribute("data-status") or "?"
+
     def select_cell(self, index: int) -> None:
         """Click a cell's prompt area (command mode), as a learner selects a cell."""
         cell = self.cell(index)
@@ -99,7 +114,7 @@ class Notebook:
         cell.locator(".jp-InputPrompt").first.click()
 
     def cell(self, index: int):
-        return self.page.locator(f".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell[data-windowed-list-index='{index}']")
+        return self.panel.locator(f".jp-Cell[data-windowed-list-index='{index}']")
 
     def save(self) -> dict:
         """File > Save Notebook; returns the saved notebook as JSON."""
@@ -130,7 +145,7 @@ class Notebook:
     def widget_output(self, *, has_button: str):
         """The cell output whose ipywidgets view holds a button with this text (as rendered, not a repr)."""
         pg = self.page
-        return pg.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-OutputArea-output").filter(
+        return self.panel.locator(".jp-OutputArea-output").filter(
             has=pg.locator(".jupyter-widgets button.jupyter-button", has_text=re.compile(rf"^\s*{re.escape(has_button)}\s*$")))
 
     def errors(self, saved: dict) -> list[str]:
@@ -148,8 +163,7 @@ class Notebook:
                         and ERROR_PATTERNS.search("".join(out.get("text", ""))):
                     found.append(f"cell {i}: a traceback on stderr: {''.join(out['text'])[:300]}")
         # on screen: tracebacks and the lab's friendly error boxes inside widgets (not saved in the file)
-        shown = self.page.evaluate("""() => Array.from(document.querySelectorAll(
-                '.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell')).map(c => [
+        shown = self.panel.evaluate("""p => Array.from(p.querySelectorAll('.jp-Cell')).map(c => [
                   Number(c.getAttribute('data-windowed-list-index')),
                   Array.from(c.querySelectorAll('.dockerlab-error')).map(e => e.innerText),
                   Array.from(c.querySelectorAll('[data-mime-type="application/vnd.jupyter.stderr"]'))

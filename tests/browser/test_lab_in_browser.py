@@ -22,8 +22,7 @@ import uuid
 
 import pytest
 
-from conftest import ARTIFACTS
-from jlab import Notebook
+from jlab import ARTIFACTS, Notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.timeout(600)]
 
@@ -84,7 +83,13 @@ def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
     nb.shot("02-launcher-filled", launcher)
 
     launcher.locator("button.jupyter-button", has_text="Launch").click()
-    _wait(f"the launcher to report {name} started", lambda: f"Started {name}" in launcher.inner_text(), timeout=90)
+    try:
+        _wait(f"the launcher to report {name} started", lambda: f"Started {name}" in launcher.inner_text(),
+              timeout=60)
+    except AssertionError as e:
+        c = _container(engine_lab, name)
+        raise AssertionError(f"{e}\n  the engine has: {c and (c['Names'], c['State'])}\n  the kernel is "
+                             f"{nb.kernel_state()}\n  the launcher shows: {launcher.inner_text()!r}") from None
     nb.shot("03-launched", launcher)
 
     c = _wait(f"{name} in the engine", lambda: _container(engine_lab, name), timeout=10)
@@ -131,6 +136,7 @@ def test_stats_monitor_plot_changes(jupyter, page, owner):
         nb.select_cell(index)
         nb.menu("Run", "notebook:run-all-above")
         nb.wait_idle()
+        _no_errors(nb, page)  # an error stops Run All Above: say so here, not as "no plot"
     nb.select_cell(index)
     nb.menu("Run", "notebook:run-cell")
     nb.wait_idle()

@@ -236,3 +236,11 @@ def test_rest_and_api_trace(lab, capsys):
     steps = [p.split("?")[0].rsplit("/", 1)[-1] for p in paths]
     assert steps.index("create") < steps.index("start") < steps.index("wait")
     assert list(trace.frame().columns) == ["METHOD", "PATH", "STATUS"]
+
+
+def test_a_foreground_run_that_outlasts_its_timeout(lab):
+    with pytest.raises(E.OperationTimedOut) as e:
+        lab.run("alpine", "sleep 30", name="lab-slow", timeout=1)
+    assert "lab-slow did not finish within 1 seconds" in str(e.value)
+    assert "still running" in e.value.state and "detach=True" in e.value.hint
+    assert lab.container("lab-slow").state == "running"

@@ -67,8 +67,9 @@ def udocker_dir(binder_home):
 
 
 def as_learner(binder_home: Path, script: str, *, env: dict | None = None, no_socket: bool = False,
-               timeout: float = 240) -> dict:
-    """Run ``script`` as the learner, through binder/start; return the JSON it prints last."""
+               timeout: float = 240, via_start: bool = True) -> dict:
+    """Run ``script`` as the learner, through binder/start (unless ``via_start=False``: the
+    environment's python alone); return the JSON it prints last."""
     src = binder_home / f"udk-script-{uuid.uuid4().hex[:8]}.py"
     src.write_text(textwrap.dedent(script))
     os.chmod(src, 0o644)
@@ -76,7 +77,8 @@ def as_learner(binder_home: Path, script: str, *, env: dict | None = None, no_so
                 "PATH": "/usr/local/bin:/usr/bin:/bin", "DOCKERLAB_REAP": "0", "MPLBACKEND": "Agg"}
     base_env.update(env or {})
     cmd = ["runuser", "-u", LEARNER, "--", "env", "-i", *[f"{k}={v}" for k, v in base_env.items()],
-           str(binder_home / "dockerlab-binder" / "run"), "python", str(src)]
+           *([str(binder_home / "dockerlab-binder" / "run"), "python"] if via_start
+             else [str(binder_home / "dockerlab-binder" / "env" / "bin" / "python")]), str(src)]
     if no_socket:  # a private mount namespace whose /run (so /var/run/docker.sock) is empty, as on Binder
         cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
                'mount -t tmpfs tmpfs /run && exec "$@"', "sh", *cmd]
@@ -140,7 +142,10 @@ def expect(key, thunk):
     except E.DockerLabError as e:
         errors[key] = [type(e).__name__, str(e), getattr(e, "feature", "")]
 expect("limits", lambda: lab.run("alpine", "true", memory="64m"))
-expect("rest", lambda: lab.rest("/version"))
+expect("rest", lambda: lab.rest("/networks"))
+out["rest_version"] = lab.rest("/version")["Components"][0]["Name"]
+out["rest_ps"] = sorted(c["Names"][0] for c in lab.rest("/containers/json", all="true"))
+out["rest_running"] = [c["Names"][0] for c in lab.rest("/containers/json")]
 expect("events", lambda: lab.engine.events())
 expect("bash", lambda: lab.run("alpine", "/bin/bash"))
 expect("exec_stopped", lambda: lab.exec("udk-polite", "true"))
@@ -193,6 +198,9 @@ def test_lab_api_on_udocker_as_a_non_root_user(binder_home, udocker_dir):
     assert err["limits"][0] == "NotAvailableOnEngine" and "not available on this engine, because" in err["limits"][1]
     assert "cgroups" in err["limits"][1]
     assert err["rest"][0] == "NotAvailableOnEngine" and "no daemon" in err["rest"][1]
+    assert out["rest_version"] == "udocker"
+    assert [n for n in out["rest_ps"] if n.startswith("/udk-")] == ["/udk-busy", "/udk-loop", "/udk-polite"]
+    assert out["rest_running"] == ["/udk-loop"]
     assert err["events"][0] == "NotAvailableOnEngine"
     assert err["bash"][0] == "ExecutableNotFound" and "/bin/sh" in err["bash"][1]
     assert err["exec_stopped"][0] == "ContainerStateError"
@@ -233,8 +241,8 @@ print(json.dumps(out))
 def test_no_docker_daemon_falls_back_to_udocker(binder_home, udocker_dir):
     """No socket anywhere (as on Binder), no DOCKERLAB_ENGINE: connect() uses udocker and says so.
     DOCKERLAB_ENGINE=docker, or an explicit DOCKER_HOST, keep the Docker-only behaviour."""
-    out = as_learner(binder_home, FALLBACK, env={"UDOCKER_DIR": str(udocker_dir), "DOCKERLAB_ENGINE": ""},
-                     no_socket=True)
+    out = as_learner(binder_home, FALLBACK, env={"UDOCKER_DIR": str(udocker_dir)}, no_socket=True,
+                     via_start=False)  # binder/start would set DOCKERLAB_ENGINE=udocker
     assert out["socket_exists"] is False
     assert out["kind"] == "udocker"
     assert "via the daemonless fallback (no Docker daemon runs here)" in out["repr"]

@@ -2,7 +2,7 @@
 
 For every input: either a valid result (checked to be usable) or a
 DockerLabError with a hint; never another exception. Examples per test:
-DOCKERLAB_FUZZ_EXAMPLES (default 300; the counts run are printed with -s).
+DOCKERLAB_FUZZ_EXAMPLES (default 200; the counts run are printed with -s).
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from dockerlab import endpoints, guards, refs
 from dockerlab.errors import DockerLabError
 
-N = int(os.environ.get("DOCKERLAB_FUZZ_EXAMPLES", "300"))
+N = int(os.environ.get("DOCKERLAB_FUZZ_EXAMPLES", "200"))
 FUZZ = settings(max_examples=N, deadline=None, suppress_health_check=list(HealthCheck), database=None)
 RAN: Counter = Counter()  # inputs tried, per parser
 OUTCOME: Counter = Counter()  # (parser, "ok" | error class)
@@ -168,3 +168,25 @@ def test_guard_settings_and_requests(var, value, memory, pids):
     if lim is not None:
         assert lim.memory is None or lim.memory >= 6 * 1024**2
         assert lim.pids is None or lim.pids >= 1
+
+
+volume = st.one_of(st.text(alphabet="/:.abcdoker_-sv ", max_size=30),
+                   st.builds(lambda a, b, m: f"{a}:{b}{m}", st.sampled_from(["/", "//", "/var/run/docker.sock", "/run/docker.sock",
+                                                                            "/var/run/../run/docker.sock", "data", "/tmp/x",
+                                                                            "/home/u/podman.sock", "", "/."]),
+                             st.sampled_from(["/x", "/var/run/docker.sock", "", "rel"]), st.sampled_from(["", ":ro", ":rw", ":z:y"])))
+
+
+@FUZZ
+@given(st.booleans(), st.one_of(st.none(), st.sampled_from(["host", "none", "bridge", " host ", ""]), st.text(max_size=6), st.integers()),
+       st.one_of(st.none(), st.sampled_from(["host", "container:x", ""]), st.text(max_size=6)),
+       st.one_of(st.none(), volume, st.lists(volume, max_size=3), st.dictionaries(volume, st.one_of(
+           st.fixed_dictionaries({"bind": st.text(max_size=8)}), st.text(max_size=3)), max_size=2), junk))
+def test_dangerous_options(privileged, network, pid, volumes):
+    hc = outcome("check_options", guards.check_options, privileged=privileged, network=network, pid=pid,
+                 volumes=volumes, policy=guards.load(env={}, files=[]))
+    if hc is not None:
+        assert not hc.get("privileged") and hc.get("network_mode") != "host" and hc.get("pid_mode") != "host"
+        for b in hc.get("binds", []):
+            src = b.split(":")[0]
+            assert not (src.startswith("/") and (src.strip("/") in ("", ".") or src.endswith("docker.sock")))

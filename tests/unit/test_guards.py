@@ -116,3 +116,13 @@ def test_bad_volumes_are_invalid_reference(volumes):
 
 def test_every_refusal_is_a_dockerlab_error():
     assert issubclass(GuardRefused, DockerLabError)
+
+
+def test_a_symlink_to_root_or_a_smuggled_colon_is_refused(tmp_path):
+    link = tmp_path / "innocent"
+    link.symlink_to("/")
+    with pytest.raises(GuardRefused) as ei:
+        guards.check_options(volumes=[f"{link}:/h"], policy=policy())
+    assert ei.value.guard == "allow_root_mount" and str(link) in ei.value.what
+    with pytest.raises(InvalidReference):  # '/:/x' as a dict key would reach the engine as '/:/x:...'
+        guards.check_options(volumes={"/:/x": {"bind": "/y"}}, policy=policy())

@@ -123,3 +123,11 @@ def test_error_message_reads_what_state_hint():
     assert "<b>DockerLabError</b>" in err._repr_html_()
     assert isinstance(E.ImageNotFound("x"), E.NotFound)
     assert issubclass(E.EngineLost, E.EngineUnavailable)
+
+
+def test_a_read_timeout_is_not_a_lost_engine():
+    exc = requests.exceptions.ConnectionError(urllib3.exceptions.ReadTimeoutError(None, "/wait", "Read timed out."))
+    err = translate_error(exc, action="wait for web", container="web")
+    assert isinstance(err, E.OperationTimedOut)
+    assert "still answers" in err.state
+    assert isinstance(translate_error(requests.exceptions.ReadTimeout("x"), action="a"), E.OperationTimedOut)

@@ -457,3 +457,16 @@ def test_widgets_are_real_ipywidgets():
     for w in (Launcher(lab), ContainerTable(lab), PullProgress(lab), Shell(lab, "web"), EngineStatus(lab),
               InfoDashboard(lab), _filled_monitor()):
         assert isinstance(w, W.Box) and w.model_id and w.get_state()["children"]
+
+
+def test_monitor_png_encoder_round_trips():
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from dockerlab.widgets.monitor import _png_rgba
+
+    a = np.random.default_rng(1).integers(0, 256, (9, 13, 4), dtype=np.uint8)
+    im = Image.open(io.BytesIO(_png_rgba(a.tobytes(), 13, 9)))
+    assert im.size == (13, 9) and im.mode == "RGBA" and (np.asarray(im) == a).all()
