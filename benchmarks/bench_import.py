@@ -78,7 +78,7 @@ def main(argv=None) -> int:
     for r in range(runs):
         for key in (order if r % 2 == 0 else order[::-1]):
             times[key].append(time_import(CASES[key]))
-    report = C.Report(f"import time in a fresh process (median of {runs})")
+    report = C.Report(f"import time in a fresh process (median of {runs})", quick=a.quick)
     report.add("import dockerlab", times["dockerlab"], times["deps"], 1.05, ref_name="the 4 dependencies")
     report.add("the whole kit (lab, engine, widgets...)", times["kit"], times["deps"], 1.05,
                ref_name="the 4 dependencies")

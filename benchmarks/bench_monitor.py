@@ -33,7 +33,7 @@ def main(argv=None) -> int:
     tag = C.run_id()
     lab = C.connect(f"bench{tag}")
     report = C.Report(f"monitor: client CPU at 1 Hz over {n} containers, windows of {window:.0f} s "
-                      f"(docker CLI {C.cli_version()}, median of {runs})", unit="%")
+                      f"(docker CLI {C.cli_version()}, median of {runs})", unit="%", quick=a.quick)
     import psutil
 
     from dockerlab.widgets import Monitor
@@ -63,7 +63,7 @@ def main(argv=None) -> int:
             ref.append(((k1.user + k1.system) - (k0.user + k0.system)) / wall * 100)
             draws.append((mon.frames_drawn - d0) / wall)
         report.add(f"Monitor, {n} containers", kit, ref, None, ref_name="docker stats (streaming)")
-        report.rows[-1]["ok"] = C.median(kit) <= 1.0
+        report.rows[-1]["ok"] = None if a.quick else C.median(kit) <= 1.0
         report.rows[-1]["target"] = None
         report.note(f"target: at most 1 % of one core (absolute): {'met' if C.median(kit) <= 1.0 else 'NOT met'}")
         report.note("kit windows " + ", ".join(f"{x:.2f}" for x in kit) + " %; CLI windows "

@@ -59,7 +59,7 @@ def main(argv=None) -> int:
     tag = C.run_id()
     lab = C.connect(f"bench{tag}")
     report = C.Report(f"pull via the registry mirror: lab.pull / PullProgress vs docker pull "
-                      f"(docker CLI {C.cli_version()}, median of {runs})")
+                      f"(docker CLI {C.cli_version()}, median of {runs})", quick=a.quick)
     try:
         ensure_image()
         from dockerlab.lab import Lab

@@ -24,7 +24,7 @@ def main(argv=None) -> int:
     tag = C.run_id()
     lab = C.connect(f"bench{tag}")
     report = C.Report(f"run -d: lab.run(detach=True) and the launcher vs docker run -d "
-                      f"(docker CLI {C.cli_version()}, median of {runs})")
+                      f"(docker CLI {C.cli_version()}, median of {runs})", quick=a.quick)
     try:
         from dockerlab.widgets import Launcher
 

@@ -180,7 +180,7 @@ def main(argv=None) -> int:
     tag = C.run_id()
     lab = C.connect(f"bench{tag}")
     report = C.Report(f"stats: first complete table, lab.stats() vs docker stats --no-stream "
-                      f"(docker CLI {C.cli_version()}, median of {runs})")
+                      f"(docker CLI {C.cli_version()}, median of {runs})", quick=a.quick)
     try:
         n_max = max(sizes)
         names = [f"{C.PREFIX}st{tag}-{i:02d}" for i in range(n_max)]

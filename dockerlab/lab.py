@@ -345,7 +345,8 @@ class Lab:
         if name is not None:
             name = refs.check_name(name)
         mem = refs.parse_memory(memory)
-        ncpus = refs.parse_cpus(cpus, host_cpus=self._ncpu())
+        # the engine's CPU count (a GET /info, once per lab) only when a CPU limit is asked
+        ncpus = refs.parse_cpus(cpus, host_cpus=self._ncpu() if cpus is not None else None)
         npids = refs.parse_pids(pids)
         from . import guards
 

@@ -226,6 +226,24 @@ class UdockerEngine:
         self.calls = deque(maxlen=500)  # (method, path, status): here ("udocker", "create ...", exit code)
         self._procs: dict[int, subprocess.Popen] = {}  # supervisors this process started (reaped on poll)
         self._version_cache: dict | None = None
+        self.preloaded = self._preload()
+
+    def _preload(self) -> list[str]:
+        """A new, empty image store gets the offline stand-ins (as provision-engine pre-pulls them for
+        Docker), when their archives are here. ``DOCKERLAB_UDOCKER_PRELOAD=0`` turns it off."""
+        if os.environ.get("DOCKERLAB_UDOCKER_PRELOAD", "1").strip().lower() in ("0", "no", "false", "off"):
+            return []
+        marker = self.meta / ".preloaded"
+        if marker.exists() or self._image_dirs() or not self.archive_dir.is_dir():
+            return []
+        loaded = []
+        for tar in sorted(self.archive_dir.glob("*.tar")):
+            if os.access(tar, os.R_OK):
+                with contextlib.suppress(E.DockerLabError):
+                    loaded += self.load(str(tar))
+        with contextlib.suppress(OSError):
+            marker.write_text("\n".join(loaded) + "\n")
+        return loaded
 
     # --- plumbing -------------------------------------------------------------------
     @property
@@ -1086,10 +1104,14 @@ class UdockerEngine:
 
     def _find_image(self, ref: str):
         want_repo, want_tag = _split_image(ref)
+        raw = ref.strip()
+        raw_repo, raw_tag = (raw.rsplit(":", 1) if ":" in raw.rsplit("/", 1)[-1] else (raw, "latest"))
+        wanted = [(raw_repo, raw_tag), (want_repo, want_tag), (f"library/{want_repo}", want_tag)]
         dirs = self._image_dirs()
-        for repo, tag, d in dirs:
-            if (repo, tag) == (want_repo, want_tag):
-                return repo, tag, d
+        for key in wanted:  # the name as given first, then Docker Hub's short and long forms
+            for repo, tag, d in dirs:
+                if (repo, tag) == key:
+                    return repo, tag, d
         short = ref.split(":", 1)[-1] if ref.startswith("sha256:") else ref
         if re.fullmatch(r"[0-9a-f]{6,64}", short):
             for repo, tag, d in dirs:

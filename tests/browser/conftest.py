@@ -12,6 +12,12 @@
 Chromium or Playwright missing: the tests skip, or fail under
 DOCKERLAB_REQUIRE_ENGINE=1 (CI), where ``./kit test`` has run
 scripts/provision-browser.
+
+Knobs (environment): DOCKERLAB_CHROMIUM (another Chromium binary),
+DOCKERLAB_ARTIFACTS (where artifacts/browser/ goes), DOCKERLAB_BROWSER_OWN_NOTEBOOKS=1
+(drive the test's own small notebooks with the real widgets instead of the
+lessons, see own_notebooks.py), DOCKERLAB_BROWSER_BREAK_LAUNCH=1 (break the
+Launch button on purpose, from the kernel's IPython startup, to see the test fail).
 """
 from __future__ import annotations
 
@@ -22,7 +28,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 import uuid
@@ -31,6 +36,7 @@ from pathlib import Path
 import pytest
 
 from jlab import ARTIFACTS, ROOT  # (tests/browser is on sys.path: no __init__.py here)
+
 CHROMIUM = os.environ.get("DOCKERLAB_CHROMIUM", "/usr/bin/chromium")
 REQUIRE = os.environ.get("DOCKERLAB_REQUIRE_ENGINE") == "1"
 CHROMIUM_ARGS = [

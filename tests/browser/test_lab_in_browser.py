@@ -68,7 +68,8 @@ def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
     assert launcher.count() >= 1, "the Launcher did not render as a widget (no Launch button in any output)"
     assert table.count() >= 1, "the ContainerTable did not render as a widget (no Refresh / docker ps -a buttons)"
     launcher, table = launcher.first, table.first
-    nb.shot("01-lifecycle-widgets-rendered", launcher)
+    nb.shot("01-lifecycle-launcher-rendered", launcher)
+    nb.shot("01b-lifecycle-table-rendered", table)
     _no_errors(nb, page)
 
     # 2. fill in the launcher as a learner would; the `docker run` line follows the typing
@@ -105,8 +106,8 @@ def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
     nb.shot("04-table-running", table)
 
     row.locator(f"button[title='docker stop {name}']").click()
-    _wait(f"the table to show `docker stop {name}`", lambda: f"$ docker stop" in table.inner_text()
-          and name in table.inner_text(), timeout=60)
+    _wait(f"the table to show `docker stop {name}`",
+          lambda: re.search(rf"\$ docker stop (-t \d+ )?{name}\b", table.inner_text()), timeout=60)
     _wait(f"{name} stopped in the engine", lambda: _container(engine_lab, name)["State"] == "exited", timeout=60)
     # `docker ps` no longer lists it; `docker ps -a` shows it Exited
     if row.count() == 1 and "Exited" not in row.inner_text():
@@ -146,6 +147,7 @@ def test_stats_monitor_plot_changes(jupyter, page, owner):
     monitor = monitor.first
     plot = monitor.locator("img").first
     _wait("the monitor's plot", lambda: plot.count() == 1 and plot.bounding_box() is not None, timeout=30)
+    _wait("the monitor to follow a running container", lambda: ": running" in monitor.inner_text(), timeout=30)
     time.sleep(3)  # a few samples in
     a = nb.shot("07-monitor-a", monitor)
     time.sleep(3)

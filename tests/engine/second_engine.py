@@ -58,6 +58,13 @@ class SecondEngine:
             time.sleep(0.2)
         raise RuntimeError(f"the second dockerd did not answer within {timeout} s; see {self.log}")
 
+    def ensure_up(self) -> None:
+        """Start it again if a test stopped it and failed before starting it."""
+        if self.pid() is None or not self.answers():
+            if self.pid() is not None:
+                self.stop()
+            self.start()
+
     def answers(self) -> bool:
         return subprocess.run(["docker", "-H", self.url, "version", "--format", "{{.Server.Version}}"],
                               capture_output=True, timeout=20).returncode == 0
