@@ -98,21 +98,30 @@ class Sampler:
             return self
         self.started = True
         self._stop.clear()
-        since = int(time.time())
+        self._open_events()
+        if self._events is not None:
+            self._events_thread = threading.Thread(target=self._follow_events, name="dockerlab-events", daemon=True)
+            self._events_thread.start()
+        self._open_running()
+        return self
+
+    def _open_events(self) -> None:
+        """Follow the engine's container events from now on (a start opens a stream)."""
         flt = {"type": ["container"], "event": ["start", "die", "oom", "destroy", "rename"]}
         if self.chosen is not None:
             flt["container"] = list(self.chosen)
         else:
             flt["label"] = self._label_filter()
         opener = getattr(self.engine, "events_stream", None)
+        since = int(time.time())
         try:
             self._events = opener(since=since, filters=flt) if opener else self.engine.events(since=since, filters=flt)
         except E.DockerLabError as e:
             self._note(f"cannot follow the engine's events ({e.what}); containers started later are not picked up")
             self._events = None
-        if self._events is not None:
-            self._events_thread = threading.Thread(target=self._follow_events, name="dockerlab-events", daemon=True)
-            self._events_thread.start()
+
+    def _open_running(self) -> None:
+        """A stats stream for each followed container that runs now."""
         if self.chosen is not None:
             for ref in self.chosen:
                 try:
@@ -131,7 +140,6 @@ class Sampler:
                 name = ((c.get("Names") or [c["Id"][:12]])[0]).lstrip("/")
                 self._names[c["Id"]] = name
                 self._open(c["Id"], name)
-        return self
 
     def stop(self, timeout: float = 3.0) -> None:
         """Close the event follower; each stats thread ends at its next sample (within a second)."""
@@ -275,6 +283,8 @@ class Sampler:
                 prev = cpu_stats
         except E.ContainerNotFound:
             ended = "removed"
+        except E.EngineUnavailable:
+            return  # the engine went away: the event follower says so once, and reopens the streams
         except E.DockerLabError as e:
             ended = "error"
             if not self._stop.is_set():
@@ -308,6 +318,37 @@ class Sampler:
             self._set_status(name, STOPPED, f"{name} stopped (exit code {st.get('ExitCode')}): waiting for it to start again")
 
     def _follow_events(self) -> None:
+        """Read events until stopped; when the stream ends by itself the engine went away: wait for
+        it, say so once, and pick up again when it is back."""
+        while not self._stop.is_set():
+            self._read_events()
+            if self._stop.is_set() or not self._wait_for_engine():
+                return
+
+    def _wait_for_engine(self) -> bool:
+        try:
+            self.engine.ping()
+            lost = False  # the stream ended but the engine answers (a restarted stream): just go on
+        except E.DockerLabError:
+            lost = True
+            self._note("the engine stopped answering: the lines pause and go on when it is back")
+        while lost and not self._stop.wait(1.0):
+            try:
+                self.engine.ping()
+                lost = False
+            except E.DockerLabError:
+                continue
+            self._note("the engine answers again: sampling goes on")
+        if self._stop.wait(0.5):  # a pause, so a stream that keeps breaking is not reopened in a tight loop
+            return False
+        self._open_events()
+        try:
+            self._open_running()
+        except E.DockerLabError:
+            pass
+        return self._events is not None
+
+    def _read_events(self) -> None:
         try:
             for ev in self._events:
                 if self._stop.is_set():
@@ -337,9 +378,5 @@ class Sampler:
                     self._set_status(name, STOPPED, f"{name} stopped (exit code {code}): waiting for it to start again")
                 elif action == "destroy":
                     self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
-        except E.DockerLabError as e:
-            if not self._stop.is_set():
-                self._note(f"stopped following the engine's events ({e.what})")
-        except Exception:  # a stream closed under the reader: only when stopping
-            if not self._stop.is_set():
-                self._note("stopped following the engine's events")
+        except Exception:  # the stream broke (the engine went away) or was closed by stop()
+            pass

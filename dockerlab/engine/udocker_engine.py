@@ -13,10 +13,12 @@ file per container), exec (another ``udocker run`` in the same container
 directory), stats (psutil over the processes under proot), labels and names
 (kept in this backend's own metadata, beside udocker's repository).
 
-What it cannot do, and says so (:class:`~dockerlab.errors.NotAvailableOnEngine`):
-resource limits (no cgroups), a PID namespace (``ps`` inside shows the host's
+What it cannot do, and says so (:class:`~dockerlab.errors.NotAvailableOnEngine`,
+and ``features``/``limitations`` for code that wants to check first): resource
+limits (no cgroups), a PID namespace (``ps`` inside shows the host's
 processes), network isolation (containers share the host's network), events,
-``docker system df`` and the REST API (there is no daemon to ask).
+push and save. There is no daemon and so no REST API: ``rest_get`` computes the
+JSON of the common GET paths from the same dicts, and the Lab says so.
 
 State lives in ``UDOCKER_DIR`` (default ``~/.dockerlab/udocker``): udocker's own
 ``repos/``, ``layers/``, ``containers/``, and ``dockerlab/<id>/`` with
@@ -919,9 +921,9 @@ class UdockerEngine:
             if status not in LIVE:
                 return int(st.get("ExitCode") if st.get("ExitCode") is not None else -1)
             if end and time.time() > end:
-                raise E.EngineError(f"{cfg['Name']} did not finish within {timeout:g} s",
-                                    state="it is still running",
-                                    hint="run it with detach=True, then lab.logs() and lab.stop()")
+                raise E.OperationTimedOut(f"{cfg['Name']} did not finish within {timeout:g} s", seconds=timeout,
+                                          container=cfg["Name"], state="it is still running",
+                                          hint="run it with detach=True, then lab.logs() and lab.stop()")
             time.sleep(delay)
             delay = min(delay * 1.5, 0.2)
 

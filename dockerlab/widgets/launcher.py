@@ -184,10 +184,15 @@ class Launcher(W.VBox):
             self._result.value = head + pre_html(text) + ok_html(
                 f"{c.name} ran and exited with code {res.exit_code}; it stays listed in `docker ps -a` until removed.")
             self.set_trait("last_container", c.name)
-        else:
+        elif res.state == "running":
             self._result.value = head + ok_html(
                 f"Started {res.name} ({res.short_id}) from {res.image}: {res.state}. "
                 "See it in `docker ps`; stop it with `docker stop " + res.name + "`.")
+        else:  # its command ended at once (no command, or a shell with no input)
+            self._result.value = head + ok_html(
+                f"Started {res.name} ({res.short_id}) from {res.image}, and it has already {res.state}: its command "
+                "ended at once. `docker ps -a` lists it; `docker logs " + res.name + "` shows what it printed.")
+        if not hasattr(res, "container"):
             self.set_trait("last_container", res.name)
         return res
 

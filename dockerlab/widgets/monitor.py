@@ -115,6 +115,7 @@ class Monitor(W.VBox):
         self._export.on_click(self._on_export)
         self.observe(self._on_paused, names="paused")
         self.observe(self._on_window, names="window")
+        self.observe(self._on_running, names="running")
         self.children = [W.HBox([self._pause, self._window]), self._image, self._status,
                          W.HBox([self._export, self._csv_path]), self._message]
         self._make_figure(size, dpi)
@@ -149,6 +150,14 @@ class Monitor(W.VBox):
         self._pause.icon = "play" if self.paused else "pause"
         if not self.paused:
             self.update()
+
+    def _on_running(self, change):
+        # a stopped monitor has nothing to pause: the button says so until start()
+        self._pause.disabled = not self.running
+        if not self.running:
+            self._pause.description, self._pause.icon = "Stopped", "stop"
+        else:
+            self._on_paused({"new": self.paused})
 
     def _on_window_slider(self, change):
         self.window = int(change["new"])

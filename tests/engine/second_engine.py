@@ -101,12 +101,17 @@ class SecondEngine:
         return subprocess.run(["docker", "-H", self.url, *args], capture_output=True, text=True, check=check, **kw)
 
     def teardown(self) -> None:
+        try:
+            self.ensure_up()  # live-restore: containers outlive a stopped daemon, so remove them through it
+        except (RuntimeError, OSError):
+            pass
         if self.pid() is not None:
             ids = self.cli("ps", "-aq", check=False).stdout.split()
             if ids:
                 self.cli("rm", "-f", *ids, check=False)
             self.stop()
         self._kill_leftover()
+        self._kill_shims()
         subprocess.run(["umount", "-l", str(self.data)], capture_output=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
@@ -120,6 +125,20 @@ class SecondEngine:
                 return
             if str(self.sock).encode() in b" ".join(cmdline):
                 self.stop()
+
+    def _kill_shims(self) -> None:
+        """Last resort: containers of this daemon still running after it stopped (their shims name our exec root)."""
+        import psutil
+
+        mark = f"{self.exec_root}/containerd/containerd.sock"
+        for proc in psutil.process_iter(["cmdline"]):
+            if mark in " ".join(proc.info.get("cmdline") or []):
+                try:
+                    for child in proc.children(recursive=True):
+                        child.kill()
+                    proc.kill()
+                except psutil.Error:
+                    pass
 
     # --- the kit on it -------------------------------------------------------------------
     def lab(self, **kw):

@@ -204,8 +204,6 @@ def test_engine_stops_mid_stats_and_comes_back(second, flab):
     assert flab.exec(c.name, "echo back").output.strip() == "back"
 
 
-@pytest.mark.xfail(strict=True, reason="dockerlab.sampler (the monitor widget's sampler) notes the loss once "
-                   "but does not resume its streams when the engine is back; remove this mark once it does")
 def test_monitor_says_engine_lost_and_resumes(second, flab):
     from dockerlab.sampler import Sampler
 
@@ -372,10 +370,25 @@ def test_fork_bomb_is_contained(lab):
     c = lab.run("busybox", ["sh", "-c", "sh -c 'f(){ f|f& }; f' & exec sleep 600"], pids=limit,
                 name=f"flt-bomb-{_uid()}", detach=True)
     assert lab.engine.inspect_container(c.id)["HostConfig"]["PidsLimit"] == limit
+    def refused_forks():
+        """How many forks the kernel refused at the limit (the cgroup's pids.events), None if unreadable."""
+        for path in (f"/sys/fs/cgroup/pids/docker/{c.id}/pids.events",  # cgroup v1 (here)
+                     f"/sys/fs/cgroup/system.slice/docker-{c.id}.scope/pids.events"):  # v2, systemd driver
+            try:
+                return int(open(path).read().split()[-1])
+            except (OSError, ValueError, IndexError):
+                continue
+        return None
+
     try:
         peak, host_delays, seen = 0, [], []
         deadline = time.monotonic() + 12
-        while time.monotonic() < deadline and (len(seen) < 4 or peak < limit - 2):
+
+        def pressed() -> bool:  # proof the bomb hit the limit: the kernel refused forks (or, lacking the
+            n = refused_forks()  # counter, the count came within a few of the limit)
+            return n > 0 if n is not None else peak >= limit - 4
+
+        while time.monotonic() < deadline and (len(seen) < 4 or not pressed()):
             s = lab.engine.stats(c.id, stream=False, one_shot=True)
             pids = s.get("pids_stats") or {}  # empty in a sample taken before the cgroup is read
             seen.append((s.get("read"), pids))
@@ -386,13 +399,10 @@ def test_fork_bomb_is_contained(lab):
             subprocess.run(["true"], check=True)  # the host still forks and runs a command
             host_delays.append(time.monotonic() - t0)
             time.sleep(0.3)
-        assert peak >= limit - 2, (f"the bomb never reached the limit (peak {peak}, state "
-                                   f"{lab.container(c.id).state}, samples {seen}): the test proves nothing")
+        assert pressed() and peak >= limit // 2, (
+            f"the bomb never pressed the limit (peak {peak}, refused forks {refused_forks()}, state "
+            f"{lab.container(c.id).state}, samples {seen}): the test proves nothing")
         assert max(host_delays) < 2.0, host_delays
-        events = glob.glob(f"/sys/fs/cgroup/pids/docker/{c.id}/pids.events")
-        if events:  # cgroup v1 here: the kernel counted the forks it refused
-            refused = int(open(events[0]).read().split()[-1])
-            assert refused > 0
         assert lab.container(c.id).state == "running"  # contained, not crashed
     finally:
         t0 = time.monotonic()

@@ -17,8 +17,8 @@ import json
 import os
 import pwd
 import shutil
+import signal
 import subprocess
-import sys
 import textwrap
 import urllib.request
 import uuid
@@ -63,6 +63,17 @@ def udocker_dir(binder_home):
     """A UDOCKER_DIR of the learner's own for one test, removed afterwards."""
     d = binder_home / f"udk-test-{uuid.uuid4().hex[:8]}"
     yield d
+    # containers a notebook's kernel left running (a killed kernel runs no cleanup): each runs in a
+    # process group led by its supervisor, whose command line names this directory
+    import psutil
+
+    for proc in psutil.process_iter(["pid", "username", "cmdline"]):
+        if proc.info["username"] == LEARNER and str(d) in " ".join(proc.info["cmdline"] or []):
+            try:
+                if os.getpgid(proc.info["pid"]) == proc.info["pid"]:
+                    os.killpg(proc.info["pid"], signal.SIGKILL)
+            except OSError:
+                pass
     shutil.rmtree(d, ignore_errors=True)
 
 
@@ -153,6 +164,7 @@ expect("bash", lambda: lab.run("alpine", "/bin/bash"))
 expect("exec_stopped", lambda: lab.exec("udk-polite", "true"))
 expect("name_taken", lambda: lab.run("alpine", "true", name="udk-loop"))
 expect("no_image", lambda: lab.run("alpnie", "true"))
+expect("timeout", lambda: lab.run("alpine", "sleep 5", name="udk-slow", timeout=1))
 out["errors"] = errors
 
 other = Lab(lab.engine, lesson="udocker-test", session="othersession1", show_cli=False)
@@ -211,9 +223,10 @@ def test_lab_api_on_udocker_as_a_non_root_user(binder_home, udocker_dir):
     assert err["exec_stopped"][0] == "ContainerStateError"
     assert err["name_taken"][0] == "NameConflict"
     assert err["no_image"][0] in ("ImageNotFound", "RegistryUnreachable") and "alpine" in err["no_image"][1]
+    assert err["timeout"][0] == "OperationTimedOut" and "udk-slow" in err["timeout"][1]
     # cleanup by label: this session's containers only; the other session's stays until its own cleanup
     assert "udk-other" not in out["cleanup_removed"]
-    assert {"udk-busy", "udk-loop", "udk-polite"} <= set(out["cleanup_removed"])
+    assert {"udk-busy", "udk-loop", "udk-polite", "udk-slow"} <= set(out["cleanup_removed"])
     assert out["after_cleanup_kit"] == ["udk-other"]
     assert out["other_cleanup"] == ["udk-other"] and out["after_all"] == []
 

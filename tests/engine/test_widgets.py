@@ -71,6 +71,14 @@ def test_launcher_errors_are_the_lab_messages(lab):
     assert w._launch.disabled and "lowercase" in w.shown
 
 
+def test_launcher_says_when_a_detached_container_exited_at_once(lab):
+    name = _name("quick")
+    w = Launcher(lab, image="alpine", command="true", name=name, detach=True)
+    assert w.launch() is not None
+    assert "has already exited" in w.shown and f"docker logs {name}" in w.shown
+    assert "running" not in w.shown.split("$ docker")[-1].split("\n", 1)[-1]
+
+
 # --- ContainerTable ------------------------------------------------------------------------------------------
 def test_table_buttons_change_the_engine(lab, capsys):
     name = _name("tbl")

@@ -470,3 +470,15 @@ def test_monitor_png_encoder_round_trips():
     a = np.random.default_rng(1).integers(0, 256, (9, 13, 4), dtype=np.uint8)
     im = Image.open(io.BytesIO(_png_rgba(a.tobytes(), 13, 9)))
     assert im.size == (13, 9) and im.mode == "RGBA" and (np.asarray(im) == a).all()
+
+
+
+def test_a_stopped_monitor_offers_no_pause_until_started_again():
+    m = _filled_monitor()
+    m.start()
+    assert not m._pause.disabled and m._pause.description == "Pause"
+    m.stop()
+    assert m._pause.disabled and m._pause.description == "Stopped"
+    m.start()
+    assert not m._pause.disabled and m._pause.description == "Pause"
+    m.stop()
