@@ -21,6 +21,9 @@ class DockerLabError(Exception):
         self.hint = hint
         super().__init__(self.message)
 
+    def __str__(self) -> str:  # built from the attributes, so a hint refined later shows too
+        return self.message
+
     @property
     def message(self) -> str:
         parts = [self.what.rstrip(".") + "."]

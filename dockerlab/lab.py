@@ -381,11 +381,16 @@ class Lab:
                 labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson, extra=labels_))
 
         try:  # like the CLI: create at once; only when the image is missing, pull it and create again
-            cid = create()
-        except E.ImageNotFound:
-            self._say(f"Unable to find image '{ref}' locally")
-            self._pull(ref)
-            cid = create()
+            try:
+                cid = create()
+            except E.ImageNotFound:
+                self._say(f"Unable to find image '{ref}' locally")
+                self._pull(ref)
+                cid = create()
+        except E.NameConflict as e:
+            self._explain_conflict(e)
+            raise
+
         try:
             self.engine.start(cid, image=image.strip())
         except E.ExecutableNotFound as e:
@@ -438,6 +443,21 @@ class Lab:
             image=image.strip(), command=args or None, name=name, host_config=host_config,
             labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson))
         return self._container(cid)
+
+    def _explain_conflict(self, e: E.NameConflict) -> None:
+        """Say who holds the name and the one call that frees it (force=True when it runs)."""
+        try:
+            holder = self._container(e.name)
+        except E.DockerLabError:
+            return
+        if holder.managed and holder.owner != self.owner:
+            e.hint = f"it is another learner's ({holder.owner!r}): choose another name"
+        elif holder.state in ("running", "paused", "restarting"):
+            e.state = f"the container {holder.name} is {holder.state}; names are unique on an engine, even for stopped ones"
+            e.hint = f"remove it with lab.remove({holder.name!r}, force=True) (docker rm -f), or choose another name"
+        else:
+            e.state = f"the container {holder.name} is {holder.state}; names are unique on an engine, even for stopped ones"
+        e.args = (e.message,)
 
     def _ncpu(self) -> int | None:
         if not hasattr(self, "_ncpu_cache"):

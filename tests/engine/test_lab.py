@@ -106,7 +106,11 @@ def test_name_conflict(lab):
     with pytest.raises(E.NameConflict) as e:
         lab.run("alpine", "true", name="lab-dup")
     assert e.value.existing_id == first.short_id
-    assert "lab.remove('lab-dup')" in e.value.hint
+    assert "lab.remove('lab-dup', force=True)" in e.value.hint and "The container lab-dup is running" in str(e.value)
+    lab.stop("lab-dup", timeout=0)
+    with pytest.raises(E.NameConflict) as e:
+        lab.run("alpine", "true", name="lab-dup")
+    assert "lab.remove('lab-dup'))" in e.value.hint and "The container lab-dup is exited" in str(e.value)
 
 
 def test_invalid_input_is_refused_before_any_call(lab):
