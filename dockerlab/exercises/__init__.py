@@ -42,7 +42,14 @@ def passed(exercise: str, reason: str = "") -> Verdict:
     return Verdict(True, exercise, reason)
 
 
+_SENTENCE_STARTS = ("there", "the", "that", "this", "plain", "without", "after", "still", "a", "an")
+
+
 def failed(exercise: str, reason: str, hint: str = "") -> Verdict:
+    """A wrong answer. The reason reads as a sentence: a plain first word gets its capital,
+    a name or a command (``docker ps``, ``nb06-web``) keeps its case."""
+    if reason.split(" ", 1)[0] in _SENTENCE_STARTS:
+        reason = reason[:1].upper() + reason[1:]
     return Verdict(False, exercise, reason, hint)
 
 
