@@ -248,16 +248,19 @@ class Sampler:
     def _open(self, cid: str, name: str) -> None:
         """Start the thread reading ``cid``'s stats stream, unless one is already reading it."""
         with self._lock:
-            t = self._streams.get(cid)
-            if t is not None and t.is_alive():
-                return
             if self._stop.is_set():
                 return
-            self._buffers.setdefault(name, deque(maxlen=self.maxlen))
-            t = threading.Thread(target=self._read_stats, args=(cid, name), name=f"dockerlab-stats-{name}", daemon=True)
-            self._streams[cid] = t
+            t = self._streams.get(cid)
+            # restarted within a second of stopping: the old stream reads on, and it runs again
+            fresh = t is None or not t.is_alive()
+            if fresh:
+                self._buffers.setdefault(name, deque(maxlen=self.maxlen))
+                t = threading.Thread(target=self._read_stats, args=(cid, name), name=f"dockerlab-stats-{name}",
+                                     daemon=True)
+                self._streams[cid] = t
         self._set_status(name, RUNNING)
-        t.start()
+        if fresh:
+            t.start()
 
     def _read_stats(self, cid: str, name: str) -> None:
         stream = None

@@ -87,3 +87,20 @@ def test_bad_arguments_are_friendly(lab):
         Sampler(lab, [None])
     with pytest.raises(E.InvalidReference, match="maxlen"):
         Sampler(lab, ["x"], maxlen=0)
+
+
+def test_a_container_restarted_at_once_is_shown_running_again(lab):
+    from dockerlab.sampler import Sampler
+
+    c = lab.run("alpine", "sleep 300", name=f"smp-restart-{lab.session}", detach=True)
+    s = Sampler(lab, [c.name]).start()
+    try:
+        time.sleep(1.5)
+        lab.restart(c.name, timeout=0)  # stop and start within a second
+        deadline = time.time() + 10
+        while time.time() < deadline and s.status.get(c.name) != "running":
+            time.sleep(0.2)
+        time.sleep(1.5)
+        assert s.status[c.name] == "running", s.notes
+    finally:
+        s.stop()
