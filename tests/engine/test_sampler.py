@@ -3,27 +3,15 @@ removal survived. Every container here carries the test's session label and is r
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
 from dockerlab import errors as E
+from tests.engine.waiting import unique_name, wait_until
 from dockerlab.sampler import REMOVED, RUNNING, STOPPED, Sampler
 
 BUSY = ["sh", "-c", "while :; do :; done"]
 
-
-def _name(kind: str) -> str:
-    return f"wdg-{kind}-{uuid.uuid4().hex[:6]}"
-
-
-def _wait(pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return pred()
 
 
 def _stats_requests(lab, cid):
@@ -31,15 +19,15 @@ def _stats_requests(lab, cid):
 
 
 def test_busy_beats_idle_and_removal_is_survived(lab):
-    busy = lab.run("alpine", BUSY, name=_name("busy"), detach=True, cpus=0.5)
-    idle = lab.run("alpine", "sleep 300", name=_name("idle"), detach=True)
+    busy = lab.run("alpine", BUSY, name=unique_name("busy"), detach=True, cpus=0.5)
+    idle = lab.run("alpine", "sleep 300", name=unique_name("idle"), detach=True)
     s = Sampler(lab, [busy.name, idle.name]).start()
     try:
-        assert _wait(lambda: len(s.series(busy.name)) >= 2 and len(s.series(idle.name)) >= 2, 15)
+        assert wait_until(lambda: len(s.series(busy.name)) >= 2 and len(s.series(idle.name)) >= 2, 15)
         lab.remove(idle.name, force=True)
-        assert _wait(lambda: s.status.get(idle.name) == REMOVED, 10), s.notes
+        assert wait_until(lambda: s.status.get(idle.name) == REMOVED, 10), s.notes
         n = len(s.series(busy.name))
-        assert _wait(lambda: len(s.series(busy.name)) >= n + 2, 10)  # still sampling the other one
+        assert wait_until(lambda: len(s.series(busy.name)) >= n + 2, 10)  # still sampling the other one
         df = s.frame()
         cpu = df.groupby("name")["cpu %"].mean()
         # a shared, busy machine may give the loop little CPU: "higher" is what is checked, clearly
@@ -57,14 +45,14 @@ def test_busy_beats_idle_and_removal_is_survived(lab):
 def test_follows_containers_started_and_stopped_later(lab):
     s = Sampler(lab, scope="session").start()
     try:
-        c = lab.run("alpine", "sleep 300", name=_name("late"), detach=True)
-        assert _wait(lambda: len(s.series(c.name)) >= 2, 10), (s.status, s.notes)
+        c = lab.run("alpine", "sleep 300", name=unique_name("late"), detach=True)
+        assert wait_until(lambda: len(s.series(c.name)) >= 2, 10), (s.status, s.notes)
         lab.kill(c.name)
-        assert _wait(lambda: s.status.get(c.name) == STOPPED, 10), s.notes
-        assert _wait(lambda: s.active_streams == 0, 5)  # its stream closed with it
+        assert wait_until(lambda: s.status.get(c.name) == STOPPED, 10), s.notes
+        assert wait_until(lambda: s.active_streams == 0, 5)  # its stream closed with it
         lab.start(c.name)
         n = len(s.series(c.name))
-        assert _wait(lambda: len(s.series(c.name)) > n + 1, 10), s.notes
+        assert wait_until(lambda: len(s.series(c.name)) > n + 1, 10), s.notes
         assert s.status[c.name] == RUNNING and f"{c.name} started" in s.notes
     finally:
         s.stop()
@@ -72,7 +60,7 @@ def test_follows_containers_started_and_stopped_later(lab):
 
 
 def test_unknown_and_stopped_containers_are_reported(lab, tmp_path):
-    done = lab.run("alpine", "true", name=_name("done"))
+    done = lab.run("alpine", "true", name=unique_name("done"))
     s = Sampler(lab, [done.container.name, "wdg-no-such-container"]).start()
     try:
         assert s.status == {done.container.name: STOPPED, "wdg-no-such-container": "not found"}

@@ -10,22 +10,11 @@ import uuid
 import pytest
 
 from dockerlab import errors as E
+from tests.engine.waiting import unique_name, wait_until
 from dockerlab.widgets import ContainerTable, EngineStatus, InfoDashboard, Launcher, Monitor, PullProgress, Shell
 
 BUSY = "sh -c 'while :; do :; done'"
 
-
-def _name(kind: str) -> str:
-    return f"wdg-{kind}-{uuid.uuid4().hex[:6]}"
-
-
-def _wait(pred, timeout=10.0):
-    end = time.time() + timeout
-    while time.time() < end:
-        if pred():
-            return True
-        time.sleep(0.1)
-    return pred()
 
 
 def _state(lab, name):
@@ -44,7 +33,7 @@ def test_launcher_runs_foreground_and_detached_with_limits(lab, capsys):
     assert "hello from the launcher" in w.shown and "exited with code 0" in w.shown
     assert _state(lab, w.last_container) == "exited"
 
-    name = _name("launch")
+    name = unique_name("launch")
     w.command, w._name.value, w._mode.value = "sleep 300", name, True
     w.memory, w.cpus, w.pids = "64m", "0.5", "50"
     assert w.twin == f"docker run -d --name {name} --memory 64m --cpus 0.5 --pids-limit 50 alpine sleep 300"
@@ -60,7 +49,7 @@ def test_launcher_errors_are_the_lab_messages(lab):
     w = Launcher(lab, image="alpine", command="/bin/bash", detach=True)
     assert w.launch() is None and isinstance(w.error, E.ExecutableNotFound)
     assert "alpine has no /bin/bash" in w.shown and "Traceback" not in w.shown
-    name = _name("twice")
+    name = unique_name("twice")
     w.command, w.name = "sleep 300", name
     assert w.launch() is not None
     assert w.launch() is None and isinstance(w.error, E.NameConflict) and name in w.shown
@@ -72,7 +61,7 @@ def test_launcher_errors_are_the_lab_messages(lab):
 
 
 def test_launcher_says_when_a_detached_container_exited_at_once(lab):
-    name = _name("quick")
+    name = unique_name("quick")
     w = Launcher(lab, image="alpine", command="true", name=name, detach=True)
     assert w.launch() is not None
     assert "has already exited" in w.shown and f"docker logs {name}" in w.shown
@@ -81,7 +70,7 @@ def test_launcher_says_when_a_detached_container_exited_at_once(lab):
 
 # --- ContainerTable ------------------------------------------------------------------------------------------
 def test_table_buttons_change_the_engine(lab, capsys):
-    name = _name("tbl")
+    name = unique_name("tbl")
     lab.run("alpine", "sleep 300", name=name, detach=True)
     capsys.readouterr()
     t = ContainerTable(lab, scope="session", stop_timeout=1)
@@ -111,11 +100,11 @@ def test_table_errors_and_auto_refresh(lab):
     assert t.act("stop", "wdg-no-such-container") is None
     assert "No such container" in t.shown or "wdg-no-such-container" in t.shown
     t.auto_refresh = True
-    name = _name("auto")
+    name = unique_name("auto")
     n = len(lab.history)
     lab.run("alpine", "sleep 300", name=name, detach=True)
     try:
-        assert _wait(lambda: name in t.names, 10)
+        assert wait_until(lambda: name in t.names, 10)
     finally:
         t.auto_refresh = False
     assert lab.history[n:] == [f"docker run -d --name {name} alpine sleep 300"]  # auto-refreshes stay out
@@ -123,19 +112,19 @@ def test_table_errors_and_auto_refresh(lab):
 
 # --- Monitor ---------------------------------------------------------------------------------------------------
 def test_monitor_busy_idle_and_a_removed_container(lab, tmp_path):
-    busy = lab.run("alpine", BUSY, name=_name("busy"), detach=True, cpus=0.5)
-    idle = lab.run("alpine", "sleep 300", name=_name("idle"), detach=True)
+    busy = lab.run("alpine", BUSY, name=unique_name("busy"), detach=True, cpus=0.5)
+    idle = lab.run("alpine", "sleep 300", name=unique_name("idle"), detach=True)
     m = Monitor(lab, [busy.name, idle.name], window=30, interval=0.5)
     try:
-        assert _wait(lambda: len(m.line_data(busy.name)[1]) >= 2 and len(m.line_data(idle.name)[1]) >= 2, 15)
+        assert wait_until(lambda: len(m.line_data(busy.name)[1]) >= 2 and len(m.line_data(idle.name)[1]) >= 2, 15)
         fig = m.figure
         busy_cpu, idle_cpu = m.line_data(busy.name)[1].mean(), m.line_data(idle.name)[1].mean()
         # a shared, busy machine may give the loop little CPU: "higher" is what is checked, clearly
         assert busy_cpu > 2 and busy_cpu > 5 * idle_cpu, (busy_cpu, idle_cpu)
         lab.remove(idle.name, force=True)
-        assert _wait(lambda: m.statuses.get(idle.name) == "removed", 10), m.shown
+        assert wait_until(lambda: m.statuses.get(idle.name) == "removed", 10), m.shown
         frames = m.frames_drawn
-        assert _wait(lambda: m.frames_drawn >= frames + 2, 6)  # it keeps drawing
+        assert wait_until(lambda: m.frames_drawn >= frames + 2, 6)  # it keeps drawing
         assert f"{idle.name}: removed" in m.shown and f"{idle.name} was removed" in m.shown
         legend = [t.get_text() for t in m._ax_cpu.get_legend().get_texts()]
         assert f"{idle.name} (removed)" in legend and busy.name in legend
@@ -203,7 +192,7 @@ def test_pull_progress_errors(lab):
 
 # --- Shell ---------------------------------------------------------------------------------------------------------
 def test_shell_in_a_running_container(lab):
-    name = _name("sh")
+    name = unique_name("sh")
     lab.run("alpine", "sleep 300", name=name, detach=True)
     s = Shell(lab, name)
     s._input.value = "ls /"
