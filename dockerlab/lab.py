@@ -627,7 +627,12 @@ class Lab:
             wanted = [containers] if isinstance(containers, str) else list(containers)
             seen = self._stats_targets(wanted)
             targets = [(c.id, None if c.state not in ("created", "exited", "dead") else c) for c in seen]
-        names = " ".join(containers if not isinstance(containers, str) else [containers]) if containers else ""
+        if containers:
+            names = " ".join([containers] if isinstance(containers, str) else containers)
+        elif scope in ("mine", "engine"):  # as `ps` shows it: plain, the learner's own by default
+            names = ""
+        else:  # `docker stats` has no --filter: name the containers with `docker ps -q`
+            names = f"$(docker ps -q {self._scope_twin(scope)})"
         self._twin(" ".join(w for w in ("docker stats --no-stream", names) if w))
         rows = self._sample_all([cid for cid, stopped in targets if stopped is None])
         rows += [_zero_row(c) for _, c in targets if c is not None]

@@ -57,3 +57,10 @@ def test_stats_of_a_memory_limited_container_uses_the_limit(lab):
 def test_stats_default_scope_is_the_learners_own(lab):
     lab.run("alpine", "sleep 300", name="st-mine", detach=True)
     assert list(lab.stats()["NAME"]) == ["st-mine"]
+
+
+def test_the_twin_of_a_session_snapshot_names_its_containers(lab):
+    lab.run("alpine", "sleep 300", name="st-twin", detach=True)
+    df = lab.stats(scope="session")
+    assert list(df["NAME"]) == ["st-twin"]
+    assert lab.history[-1] == f"docker stats --no-stream $(docker ps -q --filter label=org.dockerlab.session={lab.session})"
