@@ -182,6 +182,11 @@ class Lab:
         self._lock = threading.Lock()
 
     # --- who we are ------------------------------------------------------------
+    def can(self, feature: str) -> bool:
+        """Whether the engine can do ``feature`` ("limits", "stats", "exec", "events", ...):
+        udocker (Binder) cannot limit resources, for one. Lessons use it to stay honest."""
+        return feature in getattr(self.engine, "features", ())
+
     @property
     def engine_name(self) -> str:
         comps = [c.get("Name", "") for c in self._version.get("Components") or []]
