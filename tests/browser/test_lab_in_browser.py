@@ -110,8 +110,9 @@ def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
           lambda: re.search(rf"\$ docker stop (-t \d+ )?{name}\b", table.inner_text()), timeout=60)
     _wait(f"{name} stopped in the engine", lambda: _container(engine_lab, name)["State"] == "exited", timeout=60)
     # `docker ps` no longer lists it; `docker ps -a` shows it Exited
-    if row.count() == 1 and "Exited" not in row.inner_text():
-        _wait(f"{name} leaving `docker ps`", lambda: row.count() == 0, timeout=30)
+    # the table refreshes after the engine does: wait for the row to go (`docker ps`) or to say Exited (`ps -a`)
+    _wait(f"{name} leaving `docker ps` or shown as Exited",
+          lambda: row.count() == 0 or "Exited" in row.inner_text(), timeout=30)
     if row.count() == 0:
         table.locator("button", has_text="docker ps -a").click()
     _wait(f"the table to show {name} as Exited", lambda: row.count() == 1 and "Exited" in row.inner_text(),

@@ -127,7 +127,10 @@ class FakeEngine:
         self.opened: list[str] = []
 
     def events_stream(self, since=None, filters=None):
-        return _Closable(iter(()))
+        return _Quiet()  # like the engine's: no events, open until closed
+
+    def ping(self):
+        return True
 
     def inspect_container(self, ref):
         if ref not in self.states:
@@ -152,18 +155,21 @@ class FakeEngine:
         return gen()
 
 
-class _Closable:
-    def __init__(self, it):
-        self.it = it
+class _Quiet:
+    """An events stream with nothing to say: it blocks until closed, as the engine's does."""
+
+    def __init__(self):
+        self.closed = threading.Event()
 
     def __iter__(self):
         return self
 
     def __next__(self):
-        return next(self.it)
+        self.closed.wait()
+        raise StopIteration
 
     def close(self):
-        pass
+        self.closed.set()
 
 
 def sample(total, system, mem, t):
