@@ -93,7 +93,7 @@ def main(argv=None) -> int:
                 remove_local()  # untimed
         report.add("lab.pull (text progress)", kit, cli, 1.1)
         report.add("PullProgress.pull() (bars)", wid, cli, 1.1)
-        report.note(f"kit runs {_ms(kit)}; widget runs {_ms(wid)}; CLI runs {_ms(cli)}")
+        report.note(f"kit runs {C.runs_ms(kit)}; widget runs {C.runs_ms(wid)}; CLI runs {C.runs_ms(cli)}")
         report.note(f"the widget drew {len(widget.layers)} layer bars from {len(widget.events)} progress events "
                     f"in its last pull; the text progress ended with: {shown.getvalue().strip().splitlines()[-1]!r}")
     finally:
@@ -102,10 +102,6 @@ def main(argv=None) -> int:
     report.print()
     report.dump(a.json)
     return 0
-
-
-def _ms(xs) -> str:
-    return ", ".join(f"{x * 1000:.0f}" for x in xs) + " ms"
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def main(argv=None) -> int:
         calls = ", ".join(f"{m} {C_path(pth)}" for m, pth, _ in trace.calls)
         report.add("lab.run(detach=True)", kit, cli, 1.0)
         report.add("Launcher.launch() (detached)", wid, cli, 1.0)
-        report.note(f"kit runs {_ms(kit)}; launcher runs {_ms(wid)}; CLI runs {_ms(cli)}")
+        report.note(f"kit runs {C.runs_ms(kit)}; launcher runs {C.runs_ms(wid)}; CLI runs {C.runs_ms(cli)}")
         report.note(f"the lab's Engine API calls for one run: {calls}")
         report.note("the CLI's: HEAD /_ping, POST /containers/create, POST /containers/{id}/start "
                     "(plus starting the docker process itself)")
@@ -86,10 +86,6 @@ def C_path(path: str) -> str:
 
     path = re.sub(r"^/v\d+\.\d+", "", path.split("?")[0])
     return re.sub(r"[0-9a-f]{64}", "{id}", path)
-
-
-def _ms(xs) -> str:
-    return ", ".join(f"{x * 1000:.0f}" for x in xs) + " ms"
 
 
 if __name__ == "__main__":

@@ -197,7 +197,7 @@ def main(argv=None) -> int:
                 for n in sizes:
                     kit, cli, cpu = measure(lab, names[:n], runs, mode, a.gap)
                     report.add(f"N={n:<2} {mode}", kit, cli, 0.8)
-                    report.note(f"N={n} {mode}: kit runs {_ms(kit)}; CLI runs {_ms(cli)}; "
+                    report.note(f"N={n} {mode}: kit runs {C.runs_ms(kit)}; CLI runs {C.runs_ms(cli)}; "
                                 f"kit client CPU {C.median(cpu) * 1000:.0f} ms per table")
         if not a.no_check:
             for n in sizes:
@@ -209,10 +209,6 @@ def main(argv=None) -> int:
     report.print()
     report.dump(a.json)
     return 0
-
-
-def _ms(xs) -> str:
-    return ", ".join(f"{x * 1000:.0f}" for x in xs) + " ms"
 
 
 class _null:

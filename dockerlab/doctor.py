@@ -985,14 +985,7 @@ def _check_permissions(ctx: _Ctx) -> Check:
         st = os.stat(path)
     except OSError as e:
         return Check(name, "skip", f"cannot stat {path}: {e.strerror}", group=group)
-    try:
-        owner = pwd.getpwuid(st.st_uid).pw_name
-    except KeyError:
-        owner = str(st.st_uid)
-    try:
-        gname = grp.getgrgid(st.st_gid).gr_name
-    except KeyError:
-        gname = str(st.st_gid)
+    owner, gname = ep_mod.owner_and_group(st)
     me, uid = _whoami(), os.getuid()
     my_gids = set(os.getgroups()) | {os.getgid()}
     try:

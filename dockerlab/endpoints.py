@@ -185,11 +185,8 @@ def candidates() -> list[Endpoint]:
     return found
 
 
-def _socket_owner(path: str) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return ""
+def owner_and_group(st: os.stat_result) -> tuple[str, str]:
+    """The names of a file's owner and group (their numbers where no name is known)."""
     try:
         user = pwd.getpwuid(st.st_uid).pw_name
     except KeyError:
@@ -198,6 +195,15 @@ def _socket_owner(path: str) -> str:
         group = grp.getgrgid(st.st_gid).gr_name
     except KeyError:
         group = str(st.st_gid)
+    return user, group
+
+
+def _socket_owner(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return ""
+    user, group = owner_and_group(st)
     return f"owner {user}, group {group}, mode {stat.filemode(st.st_mode)}"
 
 
