@@ -237,6 +237,18 @@ class Sampler:
             self._notes.append((time.time(), text))
             self.version += 1
 
+    def _note_oom(self, name: str) -> None:
+        """The engine sends an "oom" event per kill; one container's burst makes one note that counts."""
+        text = f"{name} ran out of memory: the kernel killed a process at its --memory limit"
+        with self._lock:
+            last = self._notes[-1][1] if self._notes else ""
+            if last == text or last.startswith(text + " ("):
+                n = int(last[len(text) + 2:].split()[0]) + 1 if last != text else 2
+                self._notes[-1] = (time.time(), f"{text} ({n} times)")
+            else:
+                self._notes.append((time.time(), text))
+            self.version += 1
+
     def _set_status(self, name: str, status: str, note: str | None = None) -> None:
         with self._lock:
             changed = self._status.get(name) != status
@@ -375,7 +387,7 @@ class Sampler:
                         self._note(f"{name} started")
                     self._open(cid, name)
                 elif action == "oom":
-                    self._note(f"{name} ran out of memory: the kernel killed a process at its --memory limit")
+                    self._note_oom(name)
                 elif action == "die":
                     code = attrs.get("exitCode", "?")
                     self._set_status(name, STOPPED, f"{name} stopped (exit code {code}): waiting for it to start again")

@@ -20,6 +20,7 @@ def _raw_connection_errors() -> tuple:
         _RAW_CONNECTION_ERRORS = (
             requests.exceptions.ConnectionError,
             requests.exceptions.Timeout,
+            requests.exceptions.ChunkedEncodingError,  # a stream cut off: "Response ended prematurely"
             urllib3.exceptions.ProtocolError,
             urllib3.exceptions.MaxRetryError,
             ConnectionError,

@@ -2,6 +2,7 @@
 state and what the widget shows. Containers carry the test's session label and are reaped."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -152,8 +153,10 @@ def fresh_image(tmp_path, engine_lab):
     if not shutil.which("docker"):
         pytest.skip("the docker CLI is needed to build and push a test image")
     ref = f"127.0.0.1:5000/wdgtest/layers:{uuid.uuid4().hex[:8]}"
-    (tmp_path / "a").write_bytes(uuid.uuid4().bytes * 20000)
-    (tmp_path / "b").write_bytes(uuid.uuid4().bytes * 10000)
+    # random bytes, so the gzipped layers stay large: a layer of a few compressed bytes arrives
+    # in one read, and the engine then says "Download complete" without any "Downloading"
+    (tmp_path / "a").write_bytes(os.urandom(2 * 2**20))
+    (tmp_path / "b").write_bytes(os.urandom(2**20))
     (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY a /a\nCOPY b /b\n")
     for cmd in (["build", "-q", "-t", ref, str(tmp_path)], ["push", "-q", ref], ["rmi", ref]):
         for attempt in (1, 2):  # the engine is shared: one retry for a transient failure

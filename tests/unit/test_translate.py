@@ -33,6 +33,13 @@ def test_bare_requests_connection_error_becomes_engine_lost():
     assert "unix:///var/run/docker.sock" in err.state
 
 
+def test_a_stream_cut_off_midway_is_engine_lost():
+    # requests' iter_lines on a stats stream whose engine died: "Response ended prematurely"
+    exc = requests.exceptions.ChunkedEncodingError(urllib3.exceptions.ProtocolError("Response ended prematurely"))
+    err = translate_error(exc, action="read the stats of web", endpoint="unix:///var/run/docker.sock")
+    assert isinstance(err, E.EngineLost) and "stopped answering while trying to read the stats of web" in str(err)
+
+
 def test_sdk_version_fetch_permission_error_is_permission_denied():
     exc = de.DockerException("Error while fetching server API version: ('Connection aborted.', "
                              "PermissionError(13, 'Permission denied'))")

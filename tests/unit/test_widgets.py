@@ -396,6 +396,32 @@ def test_sampler_cpu_from_consecutive_samples_and_stop():
     assert s.active_streams == 0
 
 
+def test_sampler_notes_a_burst_of_oom_events_once_with_a_count():
+    class Events(_Quiet):
+        def __init__(self, events):
+            super().__init__()
+            self.events = list(events)
+
+        def __next__(self):
+            if self.events:
+                return self.events.pop(0)
+            return super().__next__()
+
+    def ev(action, **attrs):
+        return {"Action": action, "Actor": {"ID": "oomid", "Attributes": {"name": "oom", **attrs}}}
+
+    eng = FakeEngine(states={"oom": "running"})
+    eng.events_stream = lambda since=None, filters=None: Events(
+        [ev("oom"), ev("oom"), ev("oom"), ev("die", exitCode="137"), ev("oom")])
+    lab = FakeLab()
+    lab.engine = eng
+    s = Sampler(lab, ["oom"]).start()
+    text = "oom ran out of memory: the kernel killed a process at its --memory limit"
+    assert _wait(lambda: len(s.notes) >= 3)
+    s.stop()
+    assert s.notes[-3:] == [f"{text} (3 times)", "oom stopped (exit code 137): waiting for it to start again", text]
+
+
 def test_sampler_bounded_buffer_and_bad_args():
     eng = FakeEngine(streams={"c": [sample(i * 10, i * 100, 2**20, i % 60) for i in range(1, 30)]},
                      states={"c": "running"})
@@ -431,9 +457,17 @@ def test_monitor_updates_line_data_without_rebuilding_the_figure(tmp_path):
     x, y = m.line_data("busy")
     assert len(x) == 20 and y.max() == 90.0 and -21 < x.min() < x.max() <= 0
     assert m.line_data("idle", "mem")[1].tolist() == [1.0] * 10
-    full = m.full_draws
+    full, background = m.full_draws, m._image.value
     m.update()
-    assert m.full_draws == full and m.figure is fig and m._ax_cpu is ax  # blit only, same figure
+    assert m.full_draws == full and m.figure is fig and m._ax_cpu is ax  # lines only, same figure
+    assert m._image.value is background  # the axes' picture is not re-encoded on a routine tick
+    svg = m._overlay.value  # the lines, drawn by the browser over that picture
+    assert svg.count("<polyline") == 4 and svg.count('stroke-dasharray="2 3"') == 2  # idle ended: dotted
+    assert svg.count("<path") == 2 and svg.count("clip-path=") == 2  # its crosses; lines clipped to the axes
+    busy_cpu = svg.split("<polyline")[1]
+    ys = [float(v) for v in busy_cpu.split('points="')[1].split('"')[0].split()[1::2]]
+    x0, y0, w, h, _, (ya, yb) = m._boxes[0]
+    assert all(abs(y - (y0 + h - (90.0 - ya) * h / (yb - ya))) < 0.06 for y in ys)  # 90 % on the CPU axis
     assert m.png().startswith(b"\x89PNG")
     assert m.statuses == {"busy": "running", "idle": "removed"} and "idle: removed" in m.shown
     legend = [t.get_text() for t in m._ax_cpu.get_legend().get_texts()]
