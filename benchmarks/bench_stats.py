@@ -14,7 +14,9 @@ Two conditions, because the engine's stats collector behaves differently in each
   subscribe wakes the collector, which samples *only the containers subscribed at
   that instant* at once, then every second.
 * ``busy``: another client keeps a stats stream open (a monitor in another notebook),
-  so the collector ticks every second anyway; a request waits for the next tick.
+  so the collector ticks every second anyway; a request waits for the next tick. Each
+  run starts at a random point of the collector's cycle, the same for the kit and the
+  CLI (found from the other client's samples), so both wait alike.
 
 What limits the figure is the engine, for any client: CPU % needs two samples of the
 collector, one tick (about 1 s plus the collection itself) apart. With an idle collector
@@ -70,15 +72,27 @@ class Ticker:
         self.lab, self.name = lab, name
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._read, daemon=True)
+        self.tick = threading.Condition()
+        self.ticks = 0
 
     def _read(self):
         stream = self.lab.engine.stats(self.name, stream=True)
         try:
             for _ in stream:
+                with self.tick:
+                    self.ticks += 1
+                    self.tick.notify_all()
                 if self.stop.is_set():
                     break
         finally:
             stream.close()
+
+    def at_phase(self, phase: float) -> None:
+        """Return ``phase`` seconds after the collector's next round (seen on this stream)."""
+        with self.tick:
+            n = self.ticks
+            self.tick.wait_for(lambda: self.ticks > n, timeout=3)
+        time.sleep(phase)
 
     def __enter__(self):
         self.thread.start()
@@ -90,13 +104,18 @@ class Ticker:
         self.thread.join(3)
 
 
-def measure(lab, names, runs: int, mode: str, gap: float) -> tuple[list, list, list]:
+def measure(lab, names, runs: int, mode: str, gap: float, ticker=None) -> tuple[list, list, list]:
     kit, cli, cpu = [], [], []
     for r in range(runs):
         order = ("kit", "cli") if r % 2 == 0 else ("cli", "kit")
+        phase = random.uniform(0.0, 0.95)
         for who in order:
-            # idle: let the collector go back to sleep; busy: land anywhere in its 1 s cycle
-            time.sleep(gap if mode == "idle" else random.uniform(0.0, 1.0))
+            # idle: let the collector go back to sleep; busy: land anywhere in its 1 s cycle, the kit
+            # and the CLI of one run at the same place (else the phase's spread swamps the ratio)
+            if mode == "idle":
+                time.sleep(gap)
+            else:
+                ticker.at_phase(phase)
             if who == "kit":
                 c0 = time.process_time()
                 t, got = C.timed(kit_table, lab, names)
@@ -200,7 +219,7 @@ def main(argv=None) -> int:
             ctx = Ticker(lab, names[0]) if mode == "busy" else _null()
             with ctx:
                 for n in sizes:
-                    kit, cli, cpu = measure(lab, names[:n], runs, mode, a.gap)
+                    kit, cli, cpu = measure(lab, names[:n], runs, mode, a.gap, ctx if mode == "busy" else None)
                     cli_median[(mode, n)] = C.median(cli) * 1000
                     report.add(f"N={n:<2} {mode}", kit, cli, 0.8)
                     report.note(f"N={n} {mode}: kit runs {C.runs_ms(kit)}; CLI runs {C.runs_ms(cli)}; "
