@@ -12,9 +12,9 @@ extension). ``png()`` and ``save()`` render lines and axes together with matplot
 """
 from __future__ import annotations
 
-import itertools
 import struct
 import threading
+import uuid
 import time
 import zlib
 from html import escape
@@ -34,7 +34,6 @@ _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 _CPU_STEPS = [100, 200, 300, 400, 600, 800, 1200, 1600, 3200, 6400]
 _LW = 1.8  # line width, points
 _DASHES = {"-": "", ":": "2 3", "--": "6 4"}  # matplotlib's line styles as SVG dash arrays (px)
-_ids = itertools.count(1)  # SVG clip-path ids unique on the page
 
 
 def _nice_ceiling(value: float, floor: float) -> float:
@@ -119,7 +118,8 @@ class Monitor(W.VBox):
         self._overlay = W.HTML(layout=W.Layout(height="auto", **cell))
         self._plot = W.GridBox([self._image, self._overlay],
                                layout=W.Layout(grid_template_areas='"plot"', width=f"{w}px", max_width="100%"))
-        self._svg_id = f"dlmon{next(_ids)}"
+        # clip-path ids must be unique in the page, which may show monitors of several kernels
+        self._svg_id = f"dlmon-{uuid.uuid4().hex[:10]}"
         self._status = W.HTML()
         self._message = W.HTML()
         self._pause.observe(self._on_pause_button, names="value")

@@ -464,6 +464,7 @@ def test_monitor_updates_line_data_without_rebuilding_the_figure(tmp_path):
     svg = m._overlay.value  # the lines, drawn by the browser over that picture
     assert svg.count("<polyline") == 4 and svg.count('stroke-dasharray="2 3"') == 2  # idle ended: dotted
     assert svg.count("<path") == 2 and svg.count("clip-path=") == 2  # its crosses; lines clipped to the axes
+    assert f'id="{m._svg_id}-0"' in svg and _filled_monitor()._svg_id != m._svg_id  # ids unique in the page
     busy_cpu = svg.split("<polyline")[1]
     ys = [float(v) for v in busy_cpu.split('points="')[1].split('"')[0].split()[1::2]]
     x0, y0, w, h, _, (ya, yb) = m._boxes[0]
