@@ -269,12 +269,17 @@ class Lab:
             say("Using default tag: latest")
         repo, tag = image.name, (image.digest or image.tag)
         last = {}
+        downloading = set()  # layers whose download started and has not finished
         for ev in self.engine.pull(repo, tag):
             if progress is not None:
                 progress(ev)
             if "error" in ev or "errorDetail" in ev:
-                raise self._pull_error(image, ev)
+                raise self._pull_error(image, ev, downloading=bool(downloading))
             status, lid = ev.get("status", ""), ev.get("id", "")
+            if status == "Downloading":
+                downloading.add(lid)
+            elif status in ("Download complete", "Pull complete", "Already exists"):
+                downloading.discard(lid)
             if status.startswith("Pulling from"):
                 say(f"{lid}: {status}")
             elif lid and status in ("Pull complete", "Already exists"):
@@ -285,8 +290,8 @@ class Lab:
                 say(status)
         say(image.canonical)
 
-    def _pull_error(self, image: ImageRef, ev: dict) -> E.DockerLabError:
-        from .engine.translate import translate_error
+    def _pull_error(self, image: ImageRef, ev: dict, *, downloading: bool = False) -> E.DockerLabError:
+        from .engine.translate import download_cut_off, translate_error
 
         msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
 
@@ -295,7 +300,11 @@ class Lab:
             status_code = 404 if ("not found" in msg or "manifest unknown" in msg) else 500
 
         known = [t.split(":")[0] for i in self.engine.images() for t in (i.get("RepoTags") or [])]
-        return translate_error(_Evt(msg), action=f"pull {image}", image=str(image), known_images=known)
+        err = translate_error(_Evt(msg), action=f"pull {image}", image=str(image), known_images=known)
+        if downloading and isinstance(err, E.RegistryUnreachable) and "cut off" not in err.what:
+            # it answered until the layers were under way: it went away mid-pull, it is not unreachable
+            return download_cut_off(f"pull {image}", image.registry or "the registry")
+        return err
 
     def _image(self, ref: str) -> Image:
         d = self.engine.inspect_image(ref)

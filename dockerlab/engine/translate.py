@@ -163,15 +163,21 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
     if ("pull" in action or "load" in action) and re.search(
             r"(\": eof|unexpected eof|connection reset by peer|broken pipe|use of closed network connection)$", low.strip()):
         host = re.search(r"https?://([\w.:\[\]-]+)", expl)
-        where = host.group(1) if host else "the registry"
-        return E.RegistryUnreachable(
-            f"Could not {action}: the download from {where} was cut off midway",
-            state="the registry or the network stopped answering during the pull; the engine discarded the "
-                  "partial download, and the images you already had are untouched",
-            hint="run the pull again when the registry (or the network) is back: finished layers are not "
-                 "downloaded twice")
+        return download_cut_off(action, host.group(1) if host else "the registry")
     return E.EngineError(f"The engine could not {action}", explanation=expl, status_code=status,
                          state=f"the engine said: {expl}")
+
+
+def download_cut_off(action: str, where: str) -> E.RegistryUnreachable:
+    """A pull whose layers were downloading when the registry stopped answering. The engine's last
+    word depends on timing (an EOF on the layer it was reading, or "connection refused" on a retry
+    or a second layer), so the pull, which saw the download start, also calls this."""
+    return E.RegistryUnreachable(
+        f"Could not {action}: the download from {where} was cut off midway",
+        state="the registry or the network stopped answering during the pull; the engine discarded the "
+              "partial download, and the images you already had are untouched",
+        hint="run the pull again when the registry (or the network) is back: finished layers are not "
+             "downloaded twice")
 
 
 COMMON_IMAGES = ("alpine", "ubuntu", "debian", "busybox", "hello-world", "nginx", "python", "redis", "postgres")

@@ -138,3 +138,43 @@ def test_a_read_timeout_is_not_a_lost_engine():
     assert isinstance(err, E.OperationTimedOut)
     assert "still answers" in err.state
     assert isinstance(translate_error(requests.exceptions.ReadTimeout("x"), action="a"), E.OperationTimedOut)
+
+
+class _PullEngine:
+    """Just enough engine for Lab.pull: canned progress events, then the engine's last word."""
+
+    def __init__(self, events):
+        self.events = events
+
+    def version(self):
+        return {"Version": "20.10.24", "ApiVersion": "1.41"}
+
+    def pull(self, repo, tag):
+        yield from self.events
+
+    def images(self):
+        return []
+
+
+REFUSED = ('Get "http://127.0.0.1:5056/v2/dlfault/mid/blobs/sha256:ab": dial tcp 127.0.0.1:5056: '
+           'connect: connection refused')
+
+
+@pytest.mark.parametrize("started", [True, False])
+def test_a_registry_gone_mid_download_is_cut_off_not_unreachable(started):
+    from dockerlab.lab import Lab
+
+    # which error the engine reports last depends on timing: an EOF on the layer it was reading, or
+    # "connection refused" when it retried or opened a second layer; the pull saw the download start
+    events = [{"status": "Pulling from dlfault/mid", "id": "latest"}, {"status": "Pulling fs layer", "id": "ab"}]
+    if started:
+        events.append({"status": "Downloading", "id": "ab", "progressDetail": {"current": 2 << 20}})
+    events.append({"errorDetail": {"message": REFUSED}, "error": REFUSED})
+    lab = Lab(_PullEngine(events), show_cli=False, session="unit", owner="unit")
+    with pytest.raises(E.RegistryUnreachable) as ei:
+        lab.pull("127.0.0.1:5056/dlfault/mid", quiet=True)
+    if started:
+        assert ei.value.what.endswith("the download from 127.0.0.1:5056 was cut off midway")
+        assert "pull again" in ei.value.hint
+    else:  # it never answered: unreachable, as before
+        assert ei.value.what.endswith("the registry 127.0.0.1:5056 cannot be reached")
