@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from dockerlab import errors as E
-from dockerlab.exercises import SOLUTIONS, Verdict, nb06, nb07, nb08, nb09, nb10, show_solution
+from dockerlab.exercises import SOLUTIONS, Verdict, nb06, nb07, nb08, nb09, nb13, show_solution
 from dockerlab.lab import Container
 
 
@@ -190,8 +190,8 @@ def test_nb09_kernel_defaults_to_this_host():
     "docker rm --force $(docker ps --all --quiet --filter label=org.dockerlab.session=abc123)",
     "docker rm -f $(docker ps -aq -f label=org.dockerlab.owner=bob)",
 ])
-def test_nb10_safe_command_right(answer):
-    ok(nb10.check_safe_command(answer))
+def test_nb13_safe_command_right(answer):
+    ok(nb13.check_safe_command(answer))
 
 
 @pytest.mark.parametrize("answer,words", [
@@ -203,23 +203,23 @@ def test_nb10_safe_command_right(answer):
     ("docker kill $(docker ps -q)", ["docker rm"]),
     (..., ["no answer yet"]),
 ])
-def test_nb10_safe_command_wrong(answer, words):
-    bad(nb10.check_safe_command(answer), *words)
+def test_nb13_safe_command_wrong(answer, words):
+    bad(nb13.check_safe_command(answer), *words)
 
 
-def test_nb10_prune():
-    keep = inspect_json("nb10-ex-keep", "running")
-    ok(nb10.check_prune(FakeLab(keep)))
-    bad(nb10.check_prune(FakeLab(keep, inspect_json("nb10-ex-1", "exited"), inspect_json("nb10-ex-2", "exited"))),
-        "still there: nb10-ex-1, nb10-ex-2")
-    bad(nb10.check_prune(FakeLab(keep, inspect_json("nb10-ex-2", "exited"))), "still there: nb10-ex-2")
-    bad(nb10.check_prune(FakeLab()), "nb10-ex-keep is gone")
-    bad(nb10.check_prune(FakeLab(inspect_json("nb10-ex-keep", "exited"))), "should still be running")
+def test_nb13_prune():
+    keep = inspect_json("nb13-ex-keep", "running")
+    ok(nb13.check_prune(FakeLab(keep)))
+    bad(nb13.check_prune(FakeLab(keep, inspect_json("nb13-ex-1", "exited"), inspect_json("nb13-ex-2", "exited"))),
+        "still there: nb13-ex-1, nb13-ex-2")
+    bad(nb13.check_prune(FakeLab(keep, inspect_json("nb13-ex-2", "exited"))), "still there: nb13-ex-2")
+    bad(nb13.check_prune(FakeLab()), "nb13-ex-keep is gone")
+    bad(nb13.check_prune(FakeLab(inspect_json("nb13-ex-keep", "exited"))), "should still be running")
 
 
 # --- solutions --------------------------------------------------------------------------------------
 KEYS = [nb06.PS_ALL, nb06.STOPPED, nb06.STATES, nb07.CPU, nb07.LIMITS, nb08.LARGEST, nb08.TAG,
-        nb09.MEDIAN, nb09.KERNEL, nb10.SAFE, nb10.PRUNE]
+        nb09.MEDIAN, nb09.KERNEL, nb13.SAFE, nb13.PRUNE]
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -236,4 +236,4 @@ def test_the_solutions_answers_pass():
     assert nb06.check_ps_all("docker ps -a")
     assert nb06.check_states(["created", "running", "paused", "running", "exited"])
     assert nb07.check_cpu_percent(500_000_000 / 2_000_000_000 * 2 * 100)
-    assert nb10.check_safe_command("docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=YOU)")
+    assert nb13.check_safe_command("docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=YOU)")

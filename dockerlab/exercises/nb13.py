@@ -1,4 +1,4 @@
-"""Checks for 10-cleanup: a safe "kill all" command line, and removing only what should go."""
+"""Checks for 13-cleanup: a safe "kill all" command line, and removing only what should go."""
 from __future__ import annotations
 
 import re
@@ -6,8 +6,8 @@ import re
 from . import Verdict, failed, passed
 
 
-SAFE = "nb10.safe-command"
-PRUNE = "nb10.prune"
+SAFE = "nb13.safe-command"
+PRUNE = "nb13.prune"
 
 _KIT_LABEL = re.compile(r"(?:--filter|-f)[ =]['\"]?label=org\.dockerlab\.(owner|session|managed)(=\S+)?")
 
@@ -46,7 +46,7 @@ def check_safe_command(answer) -> "Verdict":
     return passed(SAFE, "Only containers carrying the kit's label are listed, so only they are removed.")
 
 
-def check_prune(lab, stopped=("nb10-ex-1", "nb10-ex-2"), keep: str = "nb10-ex-keep") -> "Verdict":
+def check_prune(lab, stopped=("nb13-ex-1", "nb13-ex-2"), keep: str = "nb13-ex-keep") -> "Verdict":
     """The stopped containers are removed, the running one is kept (and still runs)."""
     from ..errors import ContainerNotFound
 
