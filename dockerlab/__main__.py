@@ -8,6 +8,7 @@ import sys
 COMMANDS = {
     "doctor": ("dockerlab.doctor", "check this machine's Docker set-up and say what to fix"),
     "mirror": ("dockerlab.mirror", "run a classroom registry mirror and seed it with the lesson images"),
+    "bake": ("dockerlab.bake", "put the lesson images into the daemonless engine's store (Binder's postBuild)"),
     "version": ("dockerlab.__main__", "print the kit's and the engine's versions"),
 }
 

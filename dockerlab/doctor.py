@@ -771,14 +771,14 @@ def _check_sdk(ctx: _Ctx) -> Check:
         import docker
     except ImportError as e:
         return Check("Docker SDK", "fail", f"the Python package 'docker' cannot be imported ({e})", group="Client",
-                     data={"version": None}, fix=f"{sys.executable} -m pip install 'docker>=7.1' (or ./kit env)")
+                     data={"version": None}, fix=f"{sys.executable} -m pip install 'docker>=7.1,<8' (or ./kit env)")
     version = getattr(docker, "__version__", "?")
     parts = [int(p) for p in re.findall(r"\d+", version)[:2]] + [0, 0]
     data = {"version": version, "python": platform.python_version(), "executable": sys.executable}
     ev = f"docker {version} (Python {platform.python_version()}, {sys.executable})"
     if tuple(parts[:2]) < (7, 1):
         return Check("Docker SDK", "fail", ev, group="Client", data=data,
-                     fix=f"the kit needs docker>=7.1: {sys.executable} -m pip install -U docker")
+                     fix=f"the kit needs docker>=7.1,<8: {sys.executable} -m pip install -U 'docker>=7.1,<8'")
     return Check("Docker SDK", "pass", ev, group="Client", data=data)
 
 

@@ -139,8 +139,17 @@ def _user_file() -> Path:
     return Path(os.path.expanduser("~")) / ".dockerlab" / "guards.toml"
 
 
+def _toml():
+    """The TOML reader: the standard library's from Python 3.11, tomli (a dependency there) on 3.10."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:
+        import tomli as tomllib
+    return tomllib
+
+
 def _read_toml(path: Path) -> dict:
-    import tomllib
+    tomllib = _toml()
 
     try:
         with open(path, "rb") as fh:

@@ -1190,12 +1190,28 @@ class UdockerEngine:
             if self._find_image(ref):
                 yield {"status": f"Status: the registry cannot be reached; using the local image {ref}"}
                 return
+            baked = self._classroom_copy(repo, tag)
+            if baked is not None:  # the lessons' classroom registry (127.0.0.1:5000) has no Binder twin
+                self._ud("tag", baked, ref)
+                yield {"status": f"Status: no registry can be reached here; {ref} is the {baked} image already in "
+                                 f"this environment (baked in at build time), tagged, not downloaded"}
+                return
             where = re.search(r"resolve host: ([\w.-]+)", out)
             yield {"error": f"dial tcp: lookup {where.group(1) if where else 'the registry'}: no such host "
                             f"(udocker pull {ref})", "errorDetail": {"message": out.strip()}}
             return
         yield {"error": f"manifest unknown: {ref} not found (udocker: {out.strip().splitlines()[-1] if out.strip() else 'pull failed'})",
                "errorDetail": {"message": out.strip()}}
+
+    def _classroom_copy(self, repo: str, tag: str) -> str | None:
+        """For ``127.0.0.1:PORT/library/NAME`` (the kit's classroom registry, which the lessons pull from),
+        the local ``NAME:tag`` if the store has it: on Binder no such registry exists, and the lesson
+        images were baked in (``dockerlab bake``)."""
+        m = re.fullmatch(r"(?:127\.0\.0\.1|localhost):\d+/library/([\w.-]+)", repo)
+        if m is None:
+            return None
+        hit = self._find_image(f"{m.group(1)}:{tag}")
+        return f"{hit[0]}:{hit[1]}" if hit else None
 
     def tag(self, image: str, repository: str, tag: str) -> None:
         """`docker tag` (``udocker tag``): one more name for an image."""

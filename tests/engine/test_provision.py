@@ -40,3 +40,52 @@ def test_plain_pull_goes_through_the_offline_mirror(engine_lab):
         pytest.skip("this engine does not use the kit's offline mirror")
     events = list(engine_lab.engine.pull("alpine", "latest"))
     assert any("Status:" in e.get("status", "") for e in events)
+
+
+def _provision():
+    res = subprocess.run([str(ROOT / "scripts/provision-engine")], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stdout + res.stderr
+    return res.stdout
+
+
+def _standin_of(image: str) -> str:
+    return subprocess.run(["docker", "image", "inspect", "-f", '{{index .Config.Labels "org.dockerlab.standin.of"}}',
+                           image], capture_output=True, text=True, check=True).stdout.strip()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="provisioning runs as root")
+def test_an_engine_image_that_is_not_the_recipes_build_is_replaced(engine_lab):
+    """Provisioning is a function of the repository: a lesson image left by an earlier run (here:
+    `alpine` pointing at another image, as an older recipe's build would) is replaced."""
+    subprocess.run(["docker", "tag", "busybox:latest", "alpine:latest"], check=True)
+    assert _standin_of("alpine") == "busybox"
+    out = _provision()
+    assert "the engine's lesson images now match the recipe: alpine" in out
+    assert _standin_of("alpine") == "alpine"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="provisioning runs as root")
+def test_a_registry_image_that_is_not_the_recipes_build_is_rebuilt(engine_lab):
+    """The registry's copy is checked too: a stale stand-in there (another recipe's label) is rebuilt,
+    checked and pushed again, and the engine then holds that new build."""
+    mirrors = (engine_lab.engine.info().get("RegistryConfig") or {}).get("Mirrors") or []
+    if not any("127.0.0.1:5000" in m for m in mirrors):
+        pytest.skip("this engine does not use the kit's registry on 127.0.0.1:5000")
+    stale = "127.0.0.1:5000/library/hello-world:latest"
+    subprocess.run(["docker", "tag", "busybox:latest", stale], check=True)
+    subprocess.run(["docker", "push", "-q", stale], check=True, capture_output=True)
+    subprocess.run(["docker", "rmi", stale], check=True, capture_output=True)
+    out = _provision()
+    assert "stand-ins built, checked and pushed: hello-world" in out
+    assert _standin_of("hello-world") == "hello-world"
+    assert "stand-ins built" not in _provision()  # and it stays built
+
+
+def test_stand_ins_carry_their_recipe_and_an_honest_os_release(lab):
+    for image in ("alpine", "ubuntu", "busybox"):
+        labels = lab.engine.inspect_image(image)["Config"]["Labels"] or {}
+        if labels.get("org.dockerlab.standin") != "true":
+            continue
+        assert len(labels.get("org.dockerlab.standin.recipe", "")) == 16
+        out = lab.run(image, "cat /etc/os-release", rm=True).output
+        assert f"ID={image}\n" in out and "dockerlab stand-in" in out

@@ -77,8 +77,21 @@ def udocker_dir(binder_home):
     shutil.rmtree(d, ignore_errors=True)
 
 
+@pytest.fixture
+def baked_dir(binder_home):
+    """A copy of the image store binder/postBuild baked (`dockerlab bake`), for one test: what a
+    Binder session starts with. The tests that use it also turn off every other way to get an
+    image (no preload from the offline archives, no network: no registry can be reached)."""
+    baked = binder_home / ".dockerlab" / "udocker"
+    assert (baked / "dockerlab" / ".preloaded").is_file(), "binder/postBuild did not bake the lesson images"
+    d = binder_home / f"udk-baked-{uuid.uuid4().hex[:8]}"
+    subprocess.run(["runuser", "-u", LEARNER, "--", "cp", "-a", str(baked), str(d)], check=True)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
 def as_learner(binder_home: Path, script: str, *, env: dict | None = None, no_socket: bool = False,
-               timeout: float = 240, via_start: bool = True) -> dict:
+               timeout: float = 240, via_start: bool = True, no_network: bool = False) -> dict:
     """Run ``script`` as the learner, through binder/start (unless ``via_start=False``: the
     environment's python alone); return the JSON it prints last."""
     src = binder_home / f"udk-script-{uuid.uuid4().hex[:8]}.py"
@@ -91,8 +104,10 @@ def as_learner(binder_home: Path, script: str, *, env: dict | None = None, no_so
            *([str(binder_home / "dockerlab-binder" / "run"), "python"] if via_start
              else [str(binder_home / "dockerlab-binder" / "env" / "bin" / "python")]), str(src)]
     if no_socket:  # a private mount namespace whose /run (so /var/run/docker.sock) is empty, as on Binder
-        cmd = ["unshare", "--mount", "--propagation", "private", "sh", "-c",
-               'mount -t tmpfs tmpfs /run && exec "$@"', "sh", *cmd]
+        # no_network: a network namespace of its own, only loopback (the kernel's ports) up: no registry,
+        # no mirror, no Docker Hub can be reached from it
+        cmd = ["unshare", "--mount", "--propagation", "private", *(["--net"] if no_network else []), "sh", "-c",
+               ("ip link set lo up && " if no_network else "") + 'mount -t tmpfs tmpfs /run && exec "$@"', "sh", *cmd]
     try:
         cp = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     finally:
@@ -362,11 +377,14 @@ print(json.dumps({"error": err}))
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
-def test_notebook_runs_on_udocker(binder_home, udocker_dir, notebook):
-    """Each lesson notebook, top to bottom, on the udocker backend (Binder-like: no socket)."""
+def test_notebook_runs_on_udocker(binder_home, baked_dir, notebook):
+    """Each lesson notebook, top to bottom, on the udocker backend as on Binder: no socket, no network
+    (so no registry), no offline archives; only the images binder/postBuild baked into the image."""
     nb_path = binder_home / "dockerlab-binder" / "repo" / "notebooks" / notebook
-    out = as_learner(binder_home, RUN_NB, env={"UDOCKER_DIR": str(udocker_dir), "NB": str(nb_path)},
-                     no_socket=True, timeout=400)
+    out = as_learner(binder_home, RUN_NB, env={"UDOCKER_DIR": str(baked_dir), "NB": str(nb_path),
+                                                "DOCKERLAB_UDOCKER_PRELOAD": "0",
+                                                "DOCKERLAB_UDOCKER_IMAGES": "/nonexistent"},
+                     no_socket=True, no_network=True, timeout=400)
     err = out["error"]
     if err and "NotAvailableOnEngine:" in err:
         # an honest refusal (limits without cgroups, ...): the notebook should skip that cell on udocker
