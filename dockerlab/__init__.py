@@ -6,6 +6,7 @@
 """
 from .connect import connect
 from .errors import DockerLabError
+from .tracking import progress
 
 __version__ = "0.1.0"
-__all__ = ["connect", "DockerLabError", "__version__"]
+__all__ = ["connect", "DockerLabError", "progress", "__version__"]
