@@ -134,6 +134,6 @@ def memory_vs_vms(idle_mib: float, shim_mib: float, *, guest_mib: float = FIRECR
     ax.barh(rows[3], CLEAR_CONTAINERS_MB, color="tab:orange")
     ax.set_xscale("log")
     ax.set(xlabel="MiB (log scale)", title="Memory per instance: measured here vs. published", xlim=(0.05, 1000))
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper right", fontsize=8)
     ax.invert_yaxis()
     return _done(fig, show)

@@ -134,8 +134,8 @@ class Terminal:
         return f"$ {self.command}" + (f"\n{body}" if body else "")
 
     def __repr__(self) -> str:
-        cli = f" (docker CLI {self.cli})" if self.cli else ""
-        return f"{HOW}{cli}:\n{self.text()}"
+        cli = f", docker CLI {self.cli}" if self.cli else ""
+        return f"{HOW}{cli}, this printed:\n{self.text()}"
 
     def _repr_html_(self) -> str:
         cli = f", docker CLI {escape(self.cli)}" if self.cli else ""
