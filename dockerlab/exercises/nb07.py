@@ -88,15 +88,18 @@ def compare_cpu(guess, measured: float, cap: float = 25.0):
 
 def predict_cpu(lab, prediction, name: str = "nb07-guess"):
     """Predict, then run: an endless loop with --cpus 0.25; what CPU % will docker stats show?"""
-    from ..errors import DockerLabError
+    from ..errors import DockerLabError, NotAvailableOnEngine
 
     def action():
+        if not lab.can("limits"):  # udocker (Binder): no cgroups, so no cap to predict
+            raise NotAvailableOnEngine("This engine cannot limit CPU (no cgroups)", feature="limits",
+                                       engine=getattr(lab.engine, "kind", ""), state="nothing was started",
+                                       hint="this question needs a Docker Engine")
         try:
             lab.remove(name, force=True)
         except DockerLabError:
             pass
-        limits = {"cpus": 0.25} if lab.can("limits") else {}
-        lab.run("alpine", ["sh", "-c", "while :; do :; done"], name=name, detach=True, **limits)
+        lab.run("alpine", ["sh", "-c", "while :; do :; done"], name=name, detach=True, cpus=0.25)
         try:
             return round(float(lab.stats(name)["CPU %"].iloc[0]), 1)
         finally:

@@ -114,3 +114,20 @@ def test_the_default_path_is_in_the_home(monkeypatch, tmp_path):
     monkeypatch.delenv("DOCKERLAB_PROGRESS_FILE")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert tracking.path() == tmp_path / ".dockerlab" / "progress.jsonl"
+
+
+def test_nb07_prediction_on_an_engine_without_limits_starts_nothing(progress_file):
+    class NoLimits:
+        owner = "ann"
+        engine = type("E", (), {"kind": "udocker"})()
+        ran: list = []
+
+        def can(self, feature):
+            return False
+
+        def run(self, *a, **kw):
+            self.ran.append(a)
+
+    lab = NoLimits()
+    v = nb07.predict_cpu(lab, 25)
+    assert not v.ok and "cannot limit CPU" in repr(v) and lab.ran == []
