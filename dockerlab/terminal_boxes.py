@@ -152,7 +152,7 @@ class Terminal:
         note = f"<div style='font-size:90%'>{escape(self.note)}</div>" if self.note else ""
         return ("<div style='border:1px solid #999;border-radius:4px;padding:4px 8px;margin:4px 0'>"
                 f"<div style='font-size:90%'>⌨ {HOW}{cli}, this printed{code}:</div>"
-                "<pre style='background:#1e1e1e;color:#eee;padding:6px;margin:4px 0'>"
+                "<pre style='background:#1e1e1e;color:#eee;padding:6px;margin:4px 0;font-family:monospace;white-space:pre'>"
                 f"{escape(self.text())}</pre>{note}</div>")
 
 
