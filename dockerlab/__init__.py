@@ -6,6 +6,8 @@
 """
 from .connect import connect
 from .errors import DockerLabError
+from .terminal_boxes import terminal
+from .tracking import progress
 
 __version__ = "0.1.0"
-__all__ = ["connect", "DockerLabError", "__version__"]
+__all__ = ["connect", "DockerLabError", "progress", "terminal", "__version__"]

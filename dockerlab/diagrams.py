@@ -105,17 +105,20 @@ def architecture(images=("alpine", "ubuntu"), containers=(("web", "alpine"), ("d
     ax.text(0.545, 0.015, "an image is a read-only template; a container is a copy of it with its own writable layer",
             ha="center", va="bottom", fontsize=8, style="italic")
 
-    # registries, which only dockerd talks to
+    # registries, as dockerd sees them (buildx, `docker manifest`, skopeo or crane talk to them too)
     _box(ax, 0.86, 0.10, 0.24, 0.78, "Registries", REGISTRY, title=True, size=11)
     _box(ax, 0.88, 0.55, 0.20, 0.2, "", "white")
     ax.text(0.98, 0.69, "Docker Hub", ha="center", fontsize=10, weight="bold")
-    ax.text(0.98, 0.59, "public registry\n(docker.io)", ha="center", fontsize=8)
+    ax.text(0.98, 0.59, "the default registry\n(docker.io)", ha="center", fontsize=8)
     _box(ax, 0.88, 0.16, 0.20, 0.3, "", "white")
     ax.text(0.98, 0.39, "private registry", ha="center", fontsize=10, weight="bold")
     ax.text(0.98, 0.22, (f"here: a mirror at\n{mirror}" if mirror else "your company's,\nor a classroom mirror"),
             ha="center", fontsize=8)
     _arrow(ax, (0.88, 0.65), (0.76, 0.79), "pull / push", both=True, offset=(0.0, 0.0))
-    _arrow(ax, (0.88, 0.31), (0.76, 0.72), "pull / push", both=True, offset=(0.0, -0.06))
+    if mirror:  # a mirror only serves pulls: the engine never pushes to it
+        _arrow(ax, (0.88, 0.31), (0.76, 0.72), "pull (a mirror is pull-only)", offset=(0.0, -0.06))
+    else:
+        _arrow(ax, (0.88, 0.31), (0.76, 0.72), "pull / push", both=True, offset=(0.0, -0.06))
     fig.tight_layout()
     return fig
 

@@ -1088,7 +1088,7 @@ def _http_get(url: str, timeout: float, headers: dict | None = None, method: str
 
 
 def parse_ratelimit(value: str | None) -> tuple[int, int] | None:
-    """``"100;w=21600"`` (Docker Hub's RateLimit headers) -> (100, 21600 seconds)."""
+    """``"10;w=3600"`` (Docker Hub's RateLimit headers) -> (10, 3600 seconds); ``"100;w=21600"`` was the old limit."""
     if not value:
         return None
     m = re.match(r"\s*(\d+)\s*(?:;\s*w=(\d+))?", value)
@@ -1139,6 +1139,10 @@ def _resolves(host: str, timeout: float) -> bool:
     return bool(found)
 
 
+#: Docker Hub's limit for anonymous pulls (Docker's docs, 2025); a logged-in free account gets more.
+HUB_ANONYMOUS_LIMIT = "10 pulls per hour per IPv4 address (or IPv6 /64)"
+
+
 def _check_hub(ctx: _Ctx, online: bool) -> Check:
     name = "Docker Hub"
     if not online:
@@ -1174,10 +1178,10 @@ def _check_hub(ctx: _Ctx, online: bool) -> Check:
                 data.update(limit=limit[0], remaining=remaining[0], window_seconds=limit[1])
                 if remaining[0] < 10:
                     return Check(name, "warn", f"reachable (HTTP {status}){budget}", group="Registry", data=data,
-                                 fix="almost no pulls left from this address: log in (docker login) or use a mirror "
-                                     f"({DOCS['rate-limit']})")
+                                 fix="almost no pulls left from this address (anonymous: "
+                                     f"{HUB_ANONYMOUS_LIMIT}): log in (docker login) or use a mirror ({DOCS['rate-limit']})")
             elif hs:
-                budget = "; no rate limit reported for this address"
+                budget = f"; no rate limit reported for this address (anonymous: {HUB_ANONYMOUS_LIMIT})"
     return Check(name, "pass", f"registry-1.docker.io reachable (HTTP {status} on /v2/){budget}", group="Registry",
                  data=data)
 

@@ -741,18 +741,33 @@ class Lab:
             report.images_removed = self.prune_images(quiet=True)
         return report
 
-    def prune_images(self, *, quiet: bool = False) -> list[str]:
-        """`docker image prune`: remove dangling images (untagged, unused)."""
+    def prune_images(self, scope: str = "mine", *, confirm: bool = False, quiet: bool = False) -> list[str]:
+        """`docker image prune`: remove dangling images (untagged, unused).
+
+        ``scope``: "mine" (default: only images carrying your ``org.dockerlab.owner`` label, the ones
+        the kit built for you), "engine" (every dangling image on the engine, whoever made it: needs
+        ``confirm=True``, as the plain CLI command does it).
+        """
+        if scope not in ("mine", "engine"):
+            raise E.InvalidReference(f"Unknown scope {scope!r}", value=scope, hint="'mine' or 'engine'")
+        if scope == "engine" and not confirm:
+            raise E.ConfirmationRequired(
+                "prune_images('engine') would remove every dangling image on the engine, other people's too",
+                state="nothing was removed",
+                hint="if you mean it: lab.prune_images('engine', confirm=True); for your own: lab.prune_images()")
         if not quiet:
-            self._twin("docker image prune -f")
+            self._twin("docker image prune -f" + (f" --filter label={labels.OWNER}={self.owner}" if scope == "mine" else ""))
         removed = []
         for im in self.engine.images(all=False):
-            if (im.get("RepoTags") or ["<none>:<none>"]) == ["<none>:<none>"]:
-                try:
-                    self.engine.remove_image(im["Id"])
-                    removed.append(im["Id"].split(":")[-1][:12])
-                except E.DockerLabError:
-                    pass
+            if (im.get("RepoTags") or ["<none>:<none>"]) != ["<none>:<none>"]:
+                continue
+            if scope == "mine" and (im.get("Labels") or {}).get(labels.OWNER) != self.owner:
+                continue
+            try:
+                self.engine.remove_image(im["Id"])
+                removed.append(im["Id"].split(":")[-1][:12])
+            except E.DockerLabError:
+                pass
         return removed
 
     def system_df(self):

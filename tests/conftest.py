@@ -10,6 +10,22 @@ import pytest
 
 REQUIRE_ENGINE = os.environ.get("DOCKERLAB_REQUIRE_ENGINE") == "1"
 
+# Exercise checks record the learner's progress; a test run (and the notebook kernels nbval starts,
+# which inherit this environment) writes to a file of its own, never to ~/.dockerlab/progress.jsonl.
+if not os.environ.get("DOCKERLAB_PROGRESS_FILE"):
+    import tempfile
+
+    os.environ["DOCKERLAB_PROGRESS_FILE"] = os.path.join(tempfile.mkdtemp(prefix="dockerlab-progress-"),
+                                                         "progress.jsonl")
+
+
+@pytest.fixture
+def progress_file(tmp_path, monkeypatch):
+    """A fresh, empty progress file for one test."""
+    path = tmp_path / "progress.jsonl"
+    monkeypatch.setenv("DOCKERLAB_PROGRESS_FILE", str(path))
+    return path
+
 
 def _engine_or_fail():
     import dockerlab

@@ -87,3 +87,79 @@ def test_the_check_can_fail():
     assert teaching("docker run -i -t", {"x": ("docker run -it alpine", "lab.run('alpine', tty=True)")}) == []
     assert teaching("docker run -i -t", {"x": ("docker run -it alpine",
                                                "lab.run('alpine', 'sh', interactive=True, tty=True)")}) == ["x"]
+
+
+# --- the seed's claims that are wrong or out of date, each answered in the notebook where it belongs ---------
+# claim -> (a phrase of the seed, the notebook, regexes that must ALL match its markdown or its code)
+CLAIMS = {
+    "Dockerfile has two types of registries": (
+        "Dockerfile has two types of registries", "02-architecture.ipynb",
+        [r"Dockerfile has two types of registries", r"A Dockerfile has no registries", r"build recipe"]),
+    "images are the source code": (
+        'Docker images are the "source code"', "02-architecture.ipynb",
+        [r"source code", r"built artifact", r"Dockerfile[\s\S]{0,80}is the\s+source"]),
+    "Docker Cleanup: kill all running containers": (
+        "Docker Cleanup", "13-cleanup.ipynb",
+        [r"not\s+a command", r"docker kill \$\(docker ps -q\)", r"docker stop \$\(docker ps -q\)",
+         r"-a` lists the stopped containers too", r"docker container prune", r"docker system prune",
+         r'terminal\("13-kill"\)', r'terminal\("13-rm"\)']),
+    'the sign "/" is not necessary': (
+        'the sign "/" is not necessary', "03-installation.ipynb",
+        [r"backslash", r"apt-get install \\\n", r"\*\*last\*\*"]),
+    "docker ps - a": (
+        '"- a"', "06-lifecycle.ipynb",
+        [r'terminal\("06-ps-typo"\)', r"\"docker ps\" accepts no arguments\.", r"See 'docker ps --help'\."]),
+    "improves efficiency and security": (
+        "improves efficiency and security", "09-containers-vs-vms.ipynb",
+        [r"less strongly isolated than a VM"]),
+    "VMs can communicate with the hardware of the host": (
+        "VMs which can communicate with the hardware of the host", "09-containers-vs-vms.ipynb",
+        [r"communicate with the hardware of the host", r"\*\*virtual\*\*\s+hardware"]),
+    "docker stats: container information": (
+        "Container information", "07-stats.ipynb",
+        [r"Container information", r"docker inspect"]),
+    "alpine is only 5 MB": (
+        "only 5 MB in size", "04-info-and-pull.ipynb",
+        [r"3–4 MB to download", r"8 MB unpacked", r"`hello-world` \| a few kB"]),
+    "pull from the public registry (Docker Hub's limit today)": (
+        "pull it from the public registry", "04-info-and-pull.ipynb",
+        [r"10 pulls per hour per IPv4 address", r"IPv6 /64"]),
+    "multiple operating systems: containers vs VMs, measured": (
+        "multiple Operating systems", "01-start-here.ipynb",
+        [r"isolate less strongly than VMs", r"\*published\* VM figures", r"dockerlab\.progress\(\)"]),
+}
+
+# Docker 29's screens, where a learner's differ from this engine's
+DOCKER29 = {
+    "02-architecture.ipynb": [r"On Docker 29 you will see", r"1\.44", r"containerd.{0,3} image store"],
+    "04-info-and-pull.ipynb": [r"On Docker 29 you will see", r"io\.containerd\.snapshotter\.v1"],
+    "08-images.ipynb": [r"On Docker 29 you will see", r"IMAGE  ID  DISK USAGE  CONTENT SIZE  EXTRA",
+                        r"\*\*no CREATED\*\*"],
+}
+
+
+def _all_text(name: str) -> str:
+    md, code = load(NOTEBOOKS / name)
+    return md + "\n" + code
+
+
+@pytest.mark.parametrize("claim", list(CLAIMS))
+def test_seed_claim_is_answered(claim):
+    phrase, notebook, patterns = CLAIMS[claim]
+    if SEED.exists():
+        assert phrase in SEED.read_text(), f"the seed no longer says {phrase!r}"
+    text = _all_text(notebook)
+    missing = [p for p in patterns if not re.search(p, text)]
+    assert not missing, f"{notebook} does not answer the seed's {claim!r}: missing {missing}"
+
+
+@pytest.mark.parametrize("notebook", list(DOCKER29))
+def test_docker29_notes(notebook):
+    text = _all_text(notebook)
+    missing = [p for p in DOCKER29[notebook] if not re.search(p, text)]
+    assert not missing, f"{notebook}: missing {missing}"
+
+
+def test_the_claim_check_can_fail():
+    assert not re.search(CLAIMS["docker ps - a"][2][1], "docker: 'docker ps' accepts no arguments")
+    assert not re.search(CLAIMS["improves efficiency and security"][2][0], "containers are secure")

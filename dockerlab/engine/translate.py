@@ -90,7 +90,8 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
     if "toomanyrequests" in low or "rate limit" in low:
         return E.RateLimited(
             f"Docker Hub refused to {action}: too many pulls (toomanyrequests)",
-            state="anonymous users get 100 pulls per 6 hours per IP address; a classroom shares one address",
+            state=("anonymous users get 10 pulls per hour per IPv4 address (or IPv6 /64), Docker's limit since 2025; "
+                   "a classroom shares one address"),
             hint="wait, 'docker login' (more pulls), or ask your teacher for the classroom mirror (dockerlab mirror)")
     if ("no such host" in low or "dial tcp" in low or "i/o timeout" in low or "connection refused" in low
             or "network is unreachable" in low) and ("pull" in action or "registry" in low or "lookup" in low):

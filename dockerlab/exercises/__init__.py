@@ -5,11 +5,18 @@ built from :func:`check`. A check never raises on a wrong answer: it returns a
 :class:`Verdict` whose text says why the answer is wrong and gives a hint.
 Solutions live in ``dockerlab/exercises/solutions/`` (text files), not in the
 lessons: ``show_solution("nb04.pull")`` prints one.
+
+Every check is declared with :func:`exercise`, which records its outcome in the learner's
+progress file (:mod:`dockerlab.tracking`). :func:`predict` asks for a prediction first, then
+does the action on the engine and compares.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
+
+from .. import tracking
 
 
 @dataclass
@@ -64,3 +71,61 @@ def show_solution(key: str) -> None:
         print(f"No solution named {key!r}. Known: {', '.join(known) or 'none yet'}")
         return
     print(path.read_text().rstrip())
+
+
+def _owner(args, kwargs) -> str | None:
+    for a in list(args) + list(kwargs.values()):
+        owner = getattr(a, "owner", None)
+        if isinstance(owner, str) and owner:
+            return owner
+    return None
+
+
+def register(key: str, title: str = "") -> tuple[str, str]:
+    """Make ``"nb06.ps-all"`` known to :func:`dockerlab.progress` (as ``("nb06", "ps-all")``)."""
+    lesson, name = key.split(".", 1)
+    tracking.EXERCISES[(lesson, name)] = title or name
+    return lesson, name
+
+
+def exercise(key: str, title: str = ""):
+    """Declare a check: its verdicts are recorded in the progress file (not a bare ``...``)."""
+    lesson, name = register(key, title)
+
+    def wrap(check):
+        @functools.wraps(check)
+        def checked(*args, **kwargs):
+            verdict = check(*args, **kwargs)
+            answers = [a for a in args if not hasattr(a, "engine")][:1]  # the answer, if the check takes one
+            if isinstance(verdict, Verdict) and not (answers and answers[0] is Ellipsis):
+                tracking.record(lesson, name, verdict.ok, owner=_owner(args, kwargs))
+            return verdict
+
+        checked.key = key
+        return checked
+
+    return wrap
+
+
+def predict(key: str, prediction, action, compare, *, owner: str | None = None,
+            ask: str = "write your prediction in place of the ..., then run the cell") -> Verdict:
+    """Predict, then run: nothing happens on the engine until there is a prediction.
+
+    ``action()`` does the Docker step and returns what the engine did (an exit code, a state,
+    a number); ``compare(prediction, observed)`` returns ``(ok, reason)``. The verdict says
+    what you predicted and what the engine did; it is recorded like any check.
+    """
+    from ..errors import DockerLabError
+
+    lesson, name = key.split(".", 1)
+    if prediction is Ellipsis or prediction is None:
+        return failed(key, "there is no prediction yet, so nothing was run.", ask)
+    try:
+        observed = action()
+    except DockerLabError as e:
+        return failed(key, f"the engine could not do the step: {e.what}.", getattr(e, "hint", "") or "run the cell again")
+    good, reason = compare(prediction, observed)
+    tracking.record(lesson, name, good, owner=owner)
+    if good:
+        return passed(key, f"You predicted {prediction!r}; the engine: {observed!r}. {reason}".rstrip())
+    return failed(key, f"You predicted {prediction!r}; the engine: {observed!r}.", reason)

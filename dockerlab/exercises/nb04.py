@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from ..errors import DockerLabError
 from ..refs import parse_image
-from . import failed, passed
+from . import exercise, failed, passed
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
 
 
+@exercise("nb04.pull", "pull busybox")
 def check_pull(answer, lab=None, *, image: str = "busybox"):
     """Exercise 1: ``answer = lab.pull("busybox")``; the engine now has busybox:latest."""
     ex = "Exercise 1 (pull busybox)"
@@ -39,6 +40,7 @@ def check_pull(answer, lab=None, *, image: str = "busybox"):
     return passed(ex, f"The engine has {got}.")
 
 
+@exercise("nb04.default-tag", "the default tag")
 def check_default_tag(answer):
     """Exercise 2: which full reference does `docker pull ubuntu` fetch? ("ubuntu:latest")."""
     ex = "Exercise 2 (the default tag)"
@@ -62,6 +64,14 @@ def check_default_tag(answer):
     return passed(ex, "With no tag, Docker pulls the tag 'latest' (a name, not a promise of the newest version).")
 
 
+def _host_port(url: str) -> str:
+    """``http://127.0.0.1:5000/`` and ``127.0.0.1:5000`` name the same registry (http is the mirror's scheme here)."""
+    u = url.strip().lower()
+    u = u.split("://", 1)[1] if "://" in u else u
+    return u.rstrip("/")
+
+
+@exercise("nb04.mirror", "where images come from")
 def check_mirror(answer, lab):
     """Exercise 3: which registry mirror does this engine use? Read it from lab.info()."""
     ex = "Exercise 3 (where images come from)"
@@ -75,7 +85,7 @@ def check_mirror(answer, lab):
     if not isinstance(answer, str):
         return failed(ex, f"Write the mirror's address as text, not a {type(answer).__name__}.",
                       'look at info["RegistryConfig"]["Mirrors"]')
-    if answer.strip().rstrip("/") in mirrors:
+    if _host_port(answer) in {_host_port(m) for m in mirrors}:
         return passed(ex, f"This engine pulls through {mirrors[0]} before it asks Docker Hub.")
     return failed(ex, f"{answer!r} is not a mirror of this engine.",
                   'look at the "Registry Mirrors" line of lab.info(), or info["RegistryConfig"]["Mirrors"]')

@@ -5,13 +5,14 @@ import shlex
 
 from ..errors import DockerLabError
 from ..refs import _DASHES, parse_image
-from . import failed, passed
+from . import exercise, failed, passed, predict, register
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
 
 
+@exercise("nb05.alpine-shell", "alpine's shell")
 def check_alpine_shell(answer):
-    """Exercise 1: the path of the shell alpine ships (``/bin/sh``)."""
+    """Exercise 1: the path of a shell alpine ships: ``/bin/sh``, or ``/bin/ash`` (the same BusyBox ash)."""
     ex = "Exercise 1 (alpine's shell)"
     if answer is ...:
         return failed(ex, "There is no answer yet.", NOT_YET)
@@ -21,14 +22,18 @@ def check_alpine_shell(answer):
     if a in ("/bin/bash", "bash", "/usr/bin/bash"):
         return failed(ex, "That is the tutorial's mistake: alpine has no bash.",
                       "look at what `ls /bin/sh /bin/bash` printed in alpine")
-    if a in ("sh", "ash", "/bin/ash"):
+    if a in ("sh", "ash"):
         return failed(ex, f"{a!r} is right in spirit (BusyBox's ash answers as sh), but the exercise asks for the path.",
                       "a path starts with /")
+    if a == "/bin/ash":
+        return passed(ex, "/bin/ash is BusyBox's ash, and /bin/sh is the same program: "
+                      "`docker run -it alpine /bin/ash` works, and so does /bin/sh.")
     if a != "/bin/sh":
         return failed(ex, f"Alpine has no shell at {a!r} that the lesson showed.", "the lesson listed /bin/sh")
     return passed(ex, "Alpine's shell is /bin/sh (BusyBox ash); `docker run -it alpine /bin/sh` works.")
 
 
+@exercise("nb05.fix-dash", "fix the en dash")
 def check_fixed_command(answer):
     """Exercise 2: the seed's `docker run –-name our_container -it ubuntu /bin/bash`, fixed."""
     ex = "Exercise 2 (fix the en dash)"
@@ -79,6 +84,7 @@ def check_fixed_command(answer):
     return passed(ex, "Plain hyphens: the CLI reads --name as an option again.")
 
 
+@exercise("nb05.named-shell", "your own named container")
 def check_named_shell(lab, name: str = "nb05-mine"):
     """Exercise 3: a running ubuntu container called ``name`` with bash, started with -it."""
     ex = "Exercise 3 (your own named container)"
@@ -105,3 +111,37 @@ def check_named_shell(lab, name: str = "nb05-mine"):
     if st.get("Status") != "running":
         return failed(ex, f"{name} is {st.get('Status')}, not running.", f"lab.start({name!r})")
     return passed(ex, f"{name} runs bash from ubuntu, waiting for input (lab.exec({name!r}, ...) talks to it).")
+
+
+PREDICT_STATE = "nb05.predict-state"
+register(PREDICT_STATE, "predict: sh without -it")
+
+
+def predict_state(lab, prediction, name: str = "nb05-guess"):
+    """Predict, then run: `docker run -d --name nb05-guess alpine sh` (no -i, no -t): its state a moment later?"""
+    import time
+
+    def action():
+        try:
+            lab.remove(name, force=True)
+        except DockerLabError:
+            pass
+        lab.run("alpine", "sh", name=name, detach=True)
+        for _ in range(50):  # the shell ends at once; give the engine a moment to notice
+            state = lab.container(name).state
+            if state != "running":
+                break
+            time.sleep(0.1)
+        return state
+
+    def compare(guess, state):
+        g = str(guess).strip().lower()
+        if g == state:
+            return True, ("With no -i its input is closed: sh reads end-of-input and exits, and the "
+                          "container with it." if state == "exited" else "")
+        if g == "stopped" and state == "exited":
+            return False, "right idea: Docker's word for a stopped container is 'exited'"
+        return False, "without -i the shell has no input: what does a shell do at the end of its input?"
+
+    return predict(PREDICT_STATE, prediction, action, compare, owner=getattr(lab, "owner", None))
+

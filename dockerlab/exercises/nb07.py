@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from . import Verdict, failed, passed
+from . import Verdict, exercise, failed, passed, predict, register
 
 
 CPU = "nb07.cpu-percent"
@@ -16,6 +16,7 @@ ONLINE_CPUS = 2
 CPU_ANSWER = CPU_DELTA / SYSTEM_DELTA * ONLINE_CPUS * 100  # 50.0
 
 
+@exercise(CPU, "CPU % by hand")
 def check_cpu_percent(answer) -> "Verdict":
     """CPU % as `docker stats` computes it from the numbers above."""
     if answer is Ellipsis or answer is None:
@@ -36,6 +37,7 @@ def check_cpu_percent(answer) -> "Verdict":
                   "cpu_delta / system_delta x online_cpus x 100, with the deltas in nanoseconds")
 
 
+@exercise(LIMITS, "limits")
 def check_limits(lab, name: str = "nb07-ex", *, cpus: float = 0.25, memory_mib: int = 32) -> "Verdict":
     """A running container ``name`` limited to ``cpus`` CPUs and ``memory_mib`` MiB."""
     from ..errors import ContainerNotFound
@@ -63,3 +65,44 @@ def check_limits(lab, name: str = "nb07-ex", *, cpus: float = 0.25, memory_mib: 
         return failed(LIMITS, f"the limits are right, but {name} is {state}, not running.",
                       "give it a command that keeps running, e.g. sleep 600, and detach=True")
     return passed(LIMITS, f"{name} runs with --cpus {cpus:g} --memory {memory_mib}m.")
+
+
+PREDICT_CPU = "nb07.predict-cpu"
+register(PREDICT_CPU, "predict: CPU % under --cpus 0.25")
+
+
+def compare_cpu(guess, measured: float, cap: float = 25.0):
+    """A prediction of CPU % for an endless loop under ``--cpus 0.25``: right if near what the engine
+    measured, or near the cap when the engine measured at most the cap (a busy machine gives less)."""
+    if isinstance(guess, bool) or not isinstance(guess, (int, float)) or math.isnan(guess):
+        return False, "predict a number: the CPU % docker stats will show"
+    if abs(guess - measured) <= 8 or (abs(guess - cap) <= 5 and measured <= cap + 8):
+        return True, (f"--cpus 0.25 = 25 ms of CPU time in every 100 ms: a loop that would take a whole CPU "
+                      f"(100 %) gets a quarter of one.")
+    if abs(guess - cap / 2) <= 3:
+        return False, "docker stats counts in CPUs (100 % = one CPU), not in shares of the whole machine"
+    if guess >= 90:
+        return False, "the loop wants a whole CPU (100 %), but the limit lets it run only part of each 100 ms"
+    return False, "--cpus 0.25 lets it run a quarter of one CPU"
+
+
+def predict_cpu(lab, prediction, name: str = "nb07-guess"):
+    """Predict, then run: an endless loop with --cpus 0.25; what CPU % will docker stats show?"""
+    from ..errors import DockerLabError, NotAvailableOnEngine
+
+    def action():
+        if not lab.can("limits"):  # udocker (Binder): no cgroups, so no cap to predict
+            raise NotAvailableOnEngine("This engine cannot limit CPU (no cgroups)", feature="limits",
+                                       engine=getattr(lab.engine, "kind", ""), state="nothing was started",
+                                       hint="this question needs a Docker Engine")
+        try:
+            lab.remove(name, force=True)
+        except DockerLabError:
+            pass
+        lab.run("alpine", ["sh", "-c", "while :; do :; done"], name=name, detach=True, cpus=0.25)
+        try:
+            return round(float(lab.stats(name)["CPU %"].iloc[0]), 1)
+        finally:
+            lab.remove(name, force=True)
+
+    return predict(PREDICT_CPU, prediction, action, compare_cpu, owner=getattr(lab, "owner", None))

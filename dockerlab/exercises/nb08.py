@@ -1,13 +1,16 @@
 """Checks for 08-images: reading the image table, and tagging an image."""
 from __future__ import annotations
 
-from . import Verdict, failed, passed
+import math
+
+from . import Verdict, exercise, failed, passed, predict, register
 
 
 LARGEST = "nb08.largest"
 TAG = "nb08.tag"
 
 
+@exercise(LARGEST, "the largest image")
 def check_largest(answer, images) -> "Verdict":
     """``answer`` names the repository of the largest image in ``images`` (a `lab.images()` frame)."""
     if answer is Ellipsis or answer is None:
@@ -31,6 +34,7 @@ def check_largest(answer, images) -> "Verdict":
                   "compare the SIZE (MB) column row by row")
 
 
+@exercise(TAG, "docker tag")
 def check_tag(lab, ref: str = "nb08-ex/busybox:v1", source: str = "busybox") -> "Verdict":
     """The engine has ``ref``, and it is the same image as ``source`` (a tag, not a copy)."""
     from ..errors import ImageNotFound
@@ -49,3 +53,36 @@ def check_tag(lab, ref: str = "nb08-ex/busybox:v1", source: str = "busybox") -> 
         return failed(TAG, f"{ref} is not the {source} image{also}.",
                       f"remove it (lab.remove_image({ref!r})) and tag {source} itself")
     return passed(TAG, f"{ref} and {source} are two names of one image, id {want['Id'].split(':')[-1][:12]}.")
+
+
+PREDICT_TAG = "nb08.predict-tag"
+register(PREDICT_TAG, "predict: the disk a tag costs")
+
+
+def compare_tag_mb(guess, grew_mb: float):
+    if isinstance(guess, bool) or not isinstance(guess, (int, float)) or math.isnan(guess):
+        return False, "predict a number of MB"
+    if abs(guess - grew_mb) <= 0.1:
+        return True, "a tag is a name pointing at the same image id: nothing is copied."
+    return False, "does `docker tag` copy the image's layers, or only add a name?"
+
+
+def predict_tag_mb(lab, prediction, source: str = "alpine", target: str = "nb08-guess/alpine:v1"):
+    """Predict, then run: how many MB more do the engine's images take after `docker tag alpine ...`?"""
+    from ..errors import DockerLabError
+
+    def layers() -> int:
+        return int(lab.engine.df().get("LayersSize") or 0)
+
+    def action():
+        try:
+            lab.remove_image(target)
+        except DockerLabError:
+            pass
+        before = layers()
+        lab.tag(source, target)
+        grew = round((layers() - before) / 1e6, 2)
+        lab.remove_image(target)
+        return grew
+
+    return predict(PREDICT_TAG, prediction, action, compare_tag_mb, owner=getattr(lab, "owner", None))

@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import math
-import platform
 import statistics
 
-from . import Verdict, failed, passed
+from . import Verdict, exercise, failed, passed
 
 
 MEDIAN = "nb09.median"
 KERNEL = "nb09.kernel"
 
 
+@exercise(MEDIAN, "the median start time")
 def check_median_ms(answer, times_s) -> "Verdict":
     """``answer``: the median of ``times_s`` (seconds), in milliseconds."""
     if answer is Ellipsis or answer is None:
@@ -36,16 +36,25 @@ def check_median_ms(answer, times_s) -> "Verdict":
                   "statistics.median(start_times) * 1000")
 
 
-def check_kernel(answer, host_release: str | None = None) -> "Verdict":
-    """``answer``: the kernel release a container reports (``uname -r``): the host's own."""
-    host = host_release if host_release is not None else platform.release()
+@exercise(KERNEL, "the shared kernel")
+def check_kernel(answer, lab=None, *, engine_release: str | None = None) -> "Verdict":
+    """``answer``: the kernel release a container from ubuntu reports (``uname -r``): the ENGINE's kernel.
+
+    The truth is what the engine says of its host (``docker info`` -> Kernel Version), not the
+    machine that runs Python: with Docker Desktop or a remote engine those differ.
+    """
     if answer is Ellipsis or answer is None:
         return failed(KERNEL, "there is no answer yet: replace the ... with a string.",
-                      "run uname -r in a container: lab.run('alpine', 'uname -r')")
+                      "run uname -r in a container: lab.run('ubuntu', 'uname -r', rm=True)")
+    if engine_release is None:
+        if lab is None:
+            return failed(KERNEL, "the check needs the lab to ask the engine.", "nb09.check_kernel(answer, lab)")
+        engine_release = str(lab.engine.info().get("KernelVersion", ""))
     text = str(getattr(answer, "output", answer)).strip()
-    if text == host:
-        return passed(KERNEL, f"{text}: the container runs on the host's kernel; there is no other kernel.")
+    if text == engine_release.strip():
+        return passed(KERNEL, f"{text}: the engine's own kernel (docker info says so too); the ubuntu container "
+                      "brought its files, not a kernel.")
     if text.lower().startswith(("alpine", "ubuntu", "debian", "busybox")) or text.count(".") < 1:
         return failed(KERNEL, f"{text!r} is not a kernel release.", "uname -r prints the kernel's release, like 6.1.0-13-amd64")
     return failed(KERNEL, f"{text!r} is not the release the container reports here.",
-                  "run it: lab.run('alpine', 'uname -r').output.strip()")
+                  "run it: lab.run('ubuntu', 'uname -r', rm=True).output.strip()")

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import re
 
-from . import Verdict, failed, passed
+from . import Verdict, exercise, failed, passed
 
 
 SAFE = "nb13.safe-command"
 PRUNE = "nb13.prune"
 
-_KIT_LABEL = re.compile(r"(?:--filter|-f)[ =]['\"]?label=org\.dockerlab\.(owner|session|managed)(=\S+)?")
+# a filter on the learner's own label, WITH a value: owner=NAME or session=ID. (managed=true is every
+# learner's containers; a bare label=org.dockerlab.owner is every container that has an owner.)
+_OWN_LABEL = re.compile(r"(?:--filter|-f)[ =]['\"]?label=org\.dockerlab\.(?P<key>owner|session)=(?P<value>[^\s'\"]+)")
+_ANY_KIT_LABEL = re.compile(r"label=org\.dockerlab\.(?P<key>[\w.]+)(?:=(?P<value>[^\s'\"]*))?")
 
 
+@exercise(SAFE, "a safe kill-all")
 def check_safe_command(answer) -> "Verdict":
     """A `docker rm -f $(docker ps -aq --filter label=org.dockerlab....)` that touches only the kit's containers."""
     if answer is Ellipsis or answer is None or not str(answer).strip():
@@ -40,12 +44,21 @@ def check_safe_command(answer) -> "Verdict":
     if "--filter" not in inner and "-f " not in inner + " ":
         return failed(SAFE, "this removes EVERY container on the engine, other people's and other tools' too.",
                       "add a label filter: --filter label=org.dockerlab.owner=YOU")
-    if not _KIT_LABEL.search(inner):
+    if not _OWN_LABEL.search(inner):
+        kit = _ANY_KIT_LABEL.search(inner)
+        if kit and kit.group("key") == "managed":
+            return failed(SAFE, "label=org.dockerlab.managed=true selects every learner's kit containers, not only "
+                          "yours: on a shared engine that is the very mistake this notebook is about.",
+                          "filter on your own label: label=org.dockerlab.owner=YOU")
+        if kit and kit.group("key") in ("owner", "session"):
+            return failed(SAFE, f"label=org.dockerlab.{kit.group('key')} with no value matches every container that "
+                          "has that label, everyone's.", f"give the value: label=org.dockerlab.{kit.group('key')}=YOU")
         return failed(SAFE, "the filter does not select the kit's label, so it may match containers the kit "
                       "did not make.", "filter on label=org.dockerlab.owner=YOU (or org.dockerlab.session=...)")
     return passed(SAFE, "Only containers carrying the kit's label are listed, so only they are removed.")
 
 
+@exercise(PRUNE, "remove only the exited")
 def check_prune(lab, stopped=("nb13-ex-1", "nb13-ex-2"), keep: str = "nb13-ex-keep") -> "Verdict":
     """The stopped containers are removed, the running one is kept (and still runs)."""
     from ..errors import ContainerNotFound

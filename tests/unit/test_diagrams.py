@@ -13,8 +13,10 @@ def test_architecture_draws_what_the_engine_has():
                                 mirror="http://127.0.0.1:5000/")
     text = _texts(fig)
     for word in ("alpine", "ubuntu", "nb02-a\n(from alpine)", "dockerd", "Docker Hub", "http://127.0.0.1:5000/",
-                 "REST API", "pull / push"):
+                 "REST API", "pull / push", "pull (a mirror is pull-only)", "the default registry"):
         assert word in text, word
+    assert text.count("pull / push") == 1  # Docker Hub: both ways; the mirror: pull only
+    assert "pull-only" not in _texts(diagrams.architecture(images=["alpine"], containers=[]))
     assert text.index("alpine") < text.index("ubuntu")  # sorted, so the picture is stable
 
 

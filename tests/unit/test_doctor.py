@@ -486,3 +486,21 @@ def test_the_widget_validates_its_options():
     w = DoctorWidget(checks=lambda **kw: _canned())
     with pytest.raises(traitlets.TraitError, match="expected a boolean"):
         w.smoke = "yes"
+
+
+def test_the_hub_check_states_todays_anonymous_limit(monkeypatch):
+    """Docker Hub's anonymous limit is 10 pulls per hour per IPv4 address (or IPv6 /64), not 100 per 6 hours."""
+    import types
+
+    def fake_get(url, timeout, headers=None, method="GET"):
+        if "auth.docker.io" in url:
+            return 200, {}, '{"token": "t"}'
+        if method == "HEAD":
+            return 200, {"ratelimit-limit": "10;w=3600", "ratelimit-remaining": "3;w=3600"}, ""
+        return 401, {}, ""
+
+    monkeypatch.setattr(doctor, "_resolves", lambda host, timeout: True)
+    monkeypatch.setattr(doctor, "_http_get", fake_get)
+    check = doctor._check_hub(types.SimpleNamespace(timeout=1, info={}), True)
+    assert check.status == "warn" and "3 of 10 left per 1 h" in check.evidence
+    assert "10 pulls per hour per IPv4 address (or IPv6 /64)" in check.fix

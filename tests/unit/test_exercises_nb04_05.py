@@ -91,6 +91,10 @@ def test_mirror():
     lab = fake_lab()
     ok(nb04.check_mirror("http://127.0.0.1:5000/", lab))
     ok(nb04.check_mirror("http://127.0.0.1:5000", lab))
+    ok(nb04.check_mirror("127.0.0.1:5000", lab))          # the bare address, as `docker info` users write it
+    ok(nb04.check_mirror(" 127.0.0.1:5000/ ", lab))
+    bad(nb04.check_mirror("127.0.0.1:5001", lab), "not a mirror")
+    bad(nb04.check_mirror("127.0.0.1", lab), "not a mirror")
     bad(nb04.check_mirror("https://registry-1.docker.io", lab), "not a mirror")
     bad(nb04.check_mirror(["http://127.0.0.1:5000/"], lab), "list")
     bad(nb04.check_mirror(..., lab), "no answer")
@@ -101,6 +105,8 @@ def test_mirror():
 # --- nb05 -----------------------------------------------------------------------------
 def test_alpine_shell():
     ok(nb05.check_alpine_shell("/bin/sh"))
+    ok(nb05.check_alpine_shell("/bin/ash"))               # alpine has it: BusyBox's ash, the same as /bin/sh
+    bad(nb05.check_alpine_shell("ash"), "path")
     bad(nb05.check_alpine_shell("/bin/bash"), "alpine has no bash")
     bad(nb05.check_alpine_shell("sh"), "path")
     bad(nb05.check_alpine_shell("/usr/bin/zsh"), "/usr/bin/zsh")

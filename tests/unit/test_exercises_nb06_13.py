@@ -1,4 +1,4 @@
-"""The exercise checks of notebooks 06-10, with right AND wrong answers.
+"""The exercise checks of notebooks 06-13, with right AND wrong answers.
 
 No engine: the checks that look at the engine get a small stand-in lab whose
 methods return the Engine API's own shapes (canned ``docker inspect`` JSON).
@@ -63,13 +63,22 @@ def bad(v, *words):
 
 # --- 06 ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("answer", ["docker ps -a", "docker ps --all", "$ sudo docker ps -a", "docker container ls -a",
-                                    "docker ps -aq"])
+                                    "docker ps -aq", "docker container ps -a", "docker container list --all",
+                                    "docker ps -qa", "docker ps -a --no-trunc", "docker ps --all=true"])
 def test_nb06_ps_all_right(answer):
     ok(nb06.check_ps_all(answer))
 
 
 @pytest.mark.parametrize("answer,words", [
     ("docker ps - a", ["accepts no arguments", "-a"]),
+    # -all and -al are read as -a -l (-l: the last container only), as pflag reads one-letter flags
+    ("docker ps -all", ["-l", "last container"]),
+    ("docker ps -al", ["-l", "last container"]),
+    ("docker ps -a foo", ["accepts no arguments", "'foo'"]),
+    ("docker ps -a -n 2", ["last 2"]),
+    ("docker ps -a --filter status=exited", ["only some"]),
+    ("docker ps -x", ["no option"]),
+    ("docker container rm -a", ["does not list containers"]),
     ("docker ps", ["only the running"]),
     ("docker images", ["does not list containers"]),
     ("ps -a", ["not a docker command"]),
@@ -83,6 +92,14 @@ def test_nb06_ps_all_wrong(answer, words):
 
 def test_nb06_stopped():
     ok(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", exit_code=137)), "nb06-ex"))
+    ok(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", exit_code=143)), "nb06-ex"))
+    ok(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", image="alpine:latest", exit_code=137)), "nb06-ex"))
+    # a `true` that merely exited was never stopped
+    bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", exit_code=0)), "nb06-ex"), "exited by itself")
+    bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", exit_code=1)), "nb06-ex"), "exit code 1")
+    # busybox is not alpine
+    bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", image="busybox", exit_code=137)), "nb06-ex"),
+        "busybox", "alpine")
     bad(nb06.check_stopped(FakeLab(), "nb06-ex"), "no container named")
     bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "running")), "nb06-ex"), "still running", "lab.stop")
     bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "paused")), "nb06-ex"), "paused", "unpause")
@@ -170,17 +187,41 @@ def test_nb09_median():
 
 
 def test_nb09_kernel():
-    ok(nb09.check_kernel("6.1.0-13-amd64", host_release="6.1.0-13-amd64"))
-    ok(nb09.check_kernel("6.1.0-13-amd64\n", host_release="6.1.0-13-amd64"))
-    bad(nb09.check_kernel("ubuntu 24.04", host_release="6.1.0-13-amd64"), "not a kernel release")
-    bad(nb09.check_kernel("5.15.0-1", host_release="6.1.0-13-amd64"), "not the release")
-    bad(nb09.check_kernel(..., host_release="6.1.0-13-amd64"), "no answer yet")
+    ok(nb09.check_kernel("6.1.0-13-amd64", engine_release="6.1.0-13-amd64"))
+    ok(nb09.check_kernel("6.1.0-13-amd64\n", engine_release="6.1.0-13-amd64"))
+    bad(nb09.check_kernel("ubuntu 24.04", engine_release="6.1.0-13-amd64"), "not a kernel release")
+    bad(nb09.check_kernel("5.15.0-1", engine_release="6.1.0-13-amd64"), "not the release")
+    bad(nb09.check_kernel(..., engine_release="6.1.0-13-amd64"), "no answer yet", "ubuntu")
+    bad(nb09.check_kernel("6.1.0-13-amd64"), "needs the lab")
 
 
-def test_nb09_kernel_defaults_to_this_host():
+class InfoLab:
+    """An engine elsewhere (Docker Desktop's VM, a remote host): its kernel is not the notebook's."""
+
+    class engine:
+        @staticmethod
+        def info():
+            return {"KernelVersion": "6.10.14-linuxkit"}
+
+
+def test_nb09_kernel_is_the_engines_not_the_notebooks():
     import platform
 
-    ok(nb09.check_kernel(platform.release()))
+    ok(nb09.check_kernel("6.10.14-linuxkit", InfoLab()))
+    if platform.release() != "6.10.14-linuxkit":
+        bad(nb09.check_kernel(platform.release(), InfoLab()), "not the release")
+
+
+def test_nb09_kernel_question_hint_and_solution_agree():
+    """Exercise 2 asks about ubuntu: its hint and its solution use ubuntu too."""
+    from pathlib import Path
+
+    assert "ubuntu" in nb09.check_kernel(..., InfoLab()).hint
+    assert "'ubuntu'" in nb09.check_kernel("1.2.3", InfoLab()).hint
+    sol = (SOLUTIONS / "nb09.kernel.txt").read_text()
+    assert "ubuntu" in sol and "alpine" not in sol
+    nb = Path(__file__).parents[2] / "notebooks" / "09-containers-vs-vms.ipynb"
+    assert "a container from `ubuntu` report" in nb.read_text()
 
 
 # --- 10 ------------------------------------------------------------------------------------------
@@ -200,6 +241,11 @@ def test_nb13_safe_command_right(answer):
     ("docker rm -f $(docker ps -a --filter label=org.dockerlab.owner=a)", ["-q"]),
     ("docker rm $(docker ps -aq --filter label=org.dockerlab.owner=a)", ["forced"]),
     ("docker rm -f $(docker ps -aq --filter label=team=a)", ["kit's label"]),
+    # every learner's containers: the very mistake the exercise is about
+    ("docker rm -f $(docker ps -aq --filter label=org.dockerlab.managed=true)", ["every learner", "owner=YOU"]),
+    # a label with no value: every container that has an owner
+    ("docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner)", ["no value", "owner=YOU"]),
+    ("docker rm -f $(docker ps -aq --filter label=org.dockerlab.session)", ["no value"]),
     ("docker kill $(docker ps -q)", ["docker rm"]),
     (..., ["no answer yet"]),
 ])
@@ -237,3 +283,4 @@ def test_the_solutions_answers_pass():
     assert nb06.check_states(["created", "running", "paused", "running", "exited"])
     assert nb07.check_cpu_percent(500_000_000 / 2_000_000_000 * 2 * 100)
     assert nb13.check_safe_command("docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=YOU)")
+    assert "accepts no arguments" in (SOLUTIONS / "nb06.ps-all.txt").read_text()

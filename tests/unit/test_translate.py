@@ -77,7 +77,7 @@ def test_rate_limit():
     exc = api_error(500, "toomanyrequests: You have reached your pull rate limit.")
     err = translate_error(exc, action="pull alpine:latest", image="alpine:latest")
     assert isinstance(err, E.RateLimited)
-    assert "100 pulls per 6 hours" in err.state
+    assert "10 pulls per hour per IPv4 address (or IPv6 /64)" in err.state
 
 
 def test_registry_unreachable_with_did_you_mean():

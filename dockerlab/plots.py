@@ -1,0 +1,139 @@
+"""The lessons' plots, so that a lesson cell reads as one Docker idea (matplotlib here, not there).
+
+Each function draws one figure from the kit's frames and shows it (``show=False`` returns the
+figure instead, for tests). Published VM figures are the ones 09-containers-vs-vms cites.
+"""
+from __future__ import annotations
+
+import statistics
+
+#: Published figures (09's table gives the sources).
+FIRECRACKER_START_MS = 125      # start call to the guest's /sbin/init (Firecracker's SPECIFICATION.md)
+FIRECRACKER_VMM_MIB = 5         # its VM monitor, per microVM, guest RAM not counted
+FIRECRACKER_GUEST_MIB = 128     # a typical small guest (Firecracker's default is 128 MiB of guest memory)
+CLEAR_CONTAINERS_MS = 150       # a full VM to a login prompt (the 2016 demo)
+CLEAR_CONTAINERS_MB = 20
+CLASSIC_VM_MS = (3_000, 180_000)  # "a few seconds to a few minutes": our reading
+
+
+def _done(fig, show: bool):
+    import matplotlib.pyplot as plt
+
+    if show:
+        plt.show()
+        return None
+    return fig
+
+
+def cpu_over_time(samples, *, cap: float | None = 50, show: bool = True):
+    """07: CPU % of each container over time, from ``Monitor.samples``; ``cap``: a --cpus limit, in %."""
+    import matplotlib.pyplot as plt
+
+    seconds = (samples["time"] - samples["time"].min()).dt.total_seconds()
+    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    for name, rows in samples.groupby("name"):
+        ax.plot(seconds[rows.index], rows["cpu %"], marker=".", label=name)
+    if cap is not None:
+        ax.axhline(cap, color="grey", linestyle=":", label=f"--cpus {cap / 100:g}")
+    top = max(110, (samples["cpu %"].max() if len(samples) else 0) + 10)
+    ax.set(xlabel="seconds", ylabel="CPU % (100 = one CPU)", title="CPU % of this notebook's containers",
+           ylim=(-5, top))
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
+    return _done(fig, show)
+
+
+def image_sizes(images, *, show: bool = True):
+    """08: one bar per image (a ``lab.images()`` frame), its size in MB."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(6, 2.6), layout="constrained")
+    ax.barh(images["REPOSITORY"] + ":" + images["TAG"], images["SIZE (MB)"], color="tab:blue")
+    for y, mb in enumerate(images["SIZE (MB)"]):
+        ax.text(mb, y, f" {mb:g} MB", va="center")
+    ax.set(xlabel="size (MB)", title="Lesson images on this engine", xlim=(0, images["SIZE (MB)"].max() * 1.3))
+    ax.invert_yaxis()
+    return _done(fig, show)
+
+
+def container_layers(layers, *, image: str = "alpine", show: bool = True):
+    """08: what each container sees: the shared image (read-only) plus its own writable layer."""
+    import matplotlib.pyplot as plt
+
+    base = layers["IMAGE + LAYER (MB)"] - layers["WRITABLE LAYER (MB)"]
+    fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+    ax.barh(layers["NAME"], base, color="lightgrey", hatch="//", label=f"{image} image (read-only, shared: stored once)")
+    ax.barh(layers["NAME"], layers["WRITABLE LAYER (MB)"], left=base, color="tab:orange",
+            label="the container's own writable layer")
+    ax.set(xlabel="MB", title="What each container sees")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8)
+    ax.invert_yaxis()
+    return _done(fig, show)
+
+
+def run_times(times_s, *, command: str = "docker run --rm alpine true", show: bool = True):
+    """09: one bar per run (seconds in, milliseconds drawn), and the median."""
+    import matplotlib.pyplot as plt
+
+    ms = [t * 1000 for t in times_s]
+    fig, ax = plt.subplots(figsize=(7, 2.8), layout="constrained")
+    ax.bar(range(1, len(ms) + 1), ms, color="tab:blue")
+    ax.axhline(statistics.median(ms), color="black", linestyle="--", label="median")
+    ax.set(xlabel="run", ylabel="ms", xticks=range(1, len(ms) + 1),
+           title=f"{command}: create, start, run, wait, remove")
+    ax.legend()
+    return _done(fig, show)
+
+
+def idle_memory(stats, *, prefix: str = "nb09-", show: bool = True):
+    """09: the memory of each idle container (a ``lab.stats()`` frame), and the total."""
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 3), layout="constrained")
+    ax.bar(stats["NAME"].str.replace(prefix, ""), stats["MEM USAGE (MiB)"], color="tab:green")
+    ax.set(ylabel="MiB", title=f"{len(stats)} idle containers: {stats['MEM USAGE (MiB)'].sum():.1f} MiB in all")
+    ax.tick_params(axis="x", labelrotation=45)
+    return _done(fig, show)
+
+
+def start_vs_vms(median_ms: float, *, api_calls: int | None = None, show: bool = True):
+    """09: the container's measured start (a whole `docker run --rm` through the kit) next to published VM boots."""
+    import matplotlib.pyplot as plt
+
+    what = "create, start, wait, remove" + (f": {api_calls} API calls" if api_calls else "")
+    labels = [f"container here (measured, median)\n{what}", f"Firecracker microVM\n(≤ {FIRECRACKER_START_MS} ms to /sbin/init)",
+              f"Clear Containers VM\n({CLEAR_CONTAINERS_MS} ms to a login)", "classic VM\n(a few s to a few min)"]
+    lo, hi = CLASSIC_VM_MS
+    fig, ax = plt.subplots(figsize=(8, 3.4), layout="constrained")
+    ax.barh(labels[:3], [median_ms, FIRECRACKER_START_MS, CLEAR_CONTAINERS_MS],
+            color=["tab:blue", "tab:orange", "tab:orange"])
+    ax.barh(labels[3], hi - lo, left=lo, color="tab:red", alpha=0.5, hatch="//")
+    ax.text(median_ms, 0, f" {median_ms:.0f} ms", va="center")
+    ax.set_xscale("log")
+    ax.set(xlabel="milliseconds (log scale)", title="Start time: measured here vs. published (not like-for-like)",
+           xlim=(10, 1e6))
+    ax.invert_yaxis()
+    return _done(fig, show)
+
+
+def memory_vs_vms(idle_mib: float, shim_mib: float, *, guest_mib: float = FIRECRACKER_GUEST_MIB, show: bool = True):
+    """09: memory per instance: the container (and its shim) against a microVM WITH its guest RAM."""
+    import math
+
+    import matplotlib.pyplot as plt
+
+    shim = 0.0 if math.isnan(shim_mib) else shim_mib
+    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
+    rows = ["idle container here\n(measured)", "+ its containerd-shim\n(measured, USS)",
+            f"Firecracker microVM\n(monitor ≤ {FIRECRACKER_VMM_MIB} MiB + {guest_mib:g} MiB guest RAM)",
+            f"Clear Containers VM\n(about {CLEAR_CONTAINERS_MB} MB)"]
+    ax.barh(rows[0], idle_mib, color="tab:green")
+    ax.barh(rows[1], idle_mib + shim, color="tab:olive")
+    ax.barh(rows[2], FIRECRACKER_VMM_MIB, color="tab:orange", label="VM monitor")
+    ax.barh(rows[2], guest_mib, left=FIRECRACKER_VMM_MIB, color="navajowhite", hatch="//",
+            label=f"guest RAM the VM is given ({guest_mib:g} MiB here)")
+    ax.barh(rows[3], CLEAR_CONTAINERS_MB, color="tab:orange")
+    ax.set_xscale("log")
+    ax.set(xlabel="MiB (log scale)", title="Memory per instance: measured here vs. published", xlim=(0.05, 1000))
+    ax.legend(loc="upper right", fontsize=8)
+    ax.invert_yaxis()
+    return _done(fig, show)

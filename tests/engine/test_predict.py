@@ -1,0 +1,31 @@
+"""The predict-then-run questions of 05-08 on a real engine: the engine's answer is the truth."""
+from __future__ import annotations
+
+from dockerlab.exercises import nb05, nb06, nb07, nb08
+
+
+def test_nb05_sh_without_it_exits(lab, progress_file):
+    assert nb05.predict_state(lab, "exited").ok
+    assert not nb05.predict_state(lab, "running").ok
+    assert lab.container("nb05-guess").state == "exited"
+
+
+def test_nb06_stop_gives_137(lab, progress_file):
+    v = nb06.predict_stop_code(lab, 137)
+    assert v.ok, repr(v)
+    assert "the engine: 137" in repr(nb06.predict_stop_code(lab, 143))
+
+
+def test_nb07_cpu_under_a_quarter(lab, progress_file):
+    if not lab.can("limits"):
+        return
+    v = nb07.predict_cpu(lab, 25)
+    assert v.ok, repr(v)
+    assert not nb07.predict_cpu(lab, 100).ok
+
+
+def test_nb08_a_tag_costs_no_disk(lab, progress_file):
+    v = nb08.predict_tag_mb(lab, 0)
+    assert v.ok, repr(v)
+    assert "the engine: 0.0" in repr(v)
+    assert len(progress_file.read_text().splitlines()) == 1

@@ -1,0 +1,133 @@
+"""Predict-then-run questions, and the progress file every check writes (no engine: fake actions)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from dockerlab import tracking
+from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb13, predict
+
+
+def test_nothing_runs_before_a_prediction(progress_file):
+    ran = []
+    v = predict("nb06.predict-stop", ..., lambda: ran.append(1), lambda g, o: (True, ""))
+    assert not v.ok and "no prediction yet" in repr(v).lower() and ran == []
+    assert not progress_file.exists()  # no prediction, no record
+
+
+def test_a_prediction_is_compared_with_what_the_engine_did(progress_file):
+    v = predict("nb06.predict-stop", 137, lambda: 137, lambda g, o: (g == o, "because"), owner="ann")
+    assert v.ok and "You predicted 137; the engine: 137" in repr(v)
+    v = predict("nb06.predict-stop", 0, lambda: 137, lambda g, o: (g == o, "think again"), owner="ann")
+    assert not v.ok and "the engine: 137" in repr(v) and v.hint == "think again"
+    recs = [json.loads(line) for line in progress_file.read_text().splitlines()]
+    assert [(r["lesson"], r["exercise"], r["ok"], r["owner"]) for r in recs] == [
+        ("nb06", "predict-stop", True, "ann"), ("nb06", "predict-stop", False, "ann")]
+
+
+def test_an_engine_error_is_a_verdict_not_a_traceback(progress_file):
+    from dockerlab import errors as E
+
+    def boom():
+        raise E.ImageNotFound("No such image: alpine", image="alpine")
+
+    v = predict("nb05.predict-state", "exited", boom, lambda g, o: (True, ""))
+    assert isinstance(v, Verdict) and not v.ok and "could not do the step" in repr(v)
+
+
+@pytest.mark.parametrize("guess,measured,right", [
+    (25, 24.8, True), (25, 12.0, True),     # the cap, on a busy machine that gave less
+    (13, 12.0, True),                      # what the engine measured
+    (12.5, 25.1, False),                   # a share of the whole (2-CPU) machine
+    (100, 24.9, False), (50, 25.0, False), ("25", 25.0, False), (True, 25.0, False),
+])
+def test_nb07_cpu_prediction(guess, measured, right):
+    assert nb07.compare_cpu(guess, measured)[0] is right
+
+
+def test_nb08_tag_prediction():
+    assert nb08.compare_tag_mb(0, 0.0)[0]
+    assert not nb08.compare_tag_mb(2, 0.0)[0]
+    assert not nb08.compare_tag_mb("0", 0.0)[0]
+
+
+# --- the progress file ---------------------------------------------------------------------------
+def test_every_check_records_one_line_with_exactly_the_shared_keys(progress_file):
+    nb06.check_ps_all("docker ps -a")
+    nb06.check_ps_all("docker ps -all")
+    nb13.check_safe_command("docker rm -f $(docker ps -aq --filter label=org.dockerlab.managed=true)")
+    nb06.check_ps_all(...)  # no answer yet: not an attempt, not recorded
+    recs = [json.loads(line) for line in progress_file.read_text().splitlines()]
+    assert [tuple(r) for r in recs] == [("lesson", "exercise", "ok", "time", "owner")] * 3
+    assert [(r["lesson"], r["exercise"], r["ok"]) for r in recs] == [
+        ("nb06", "ps-all", True), ("nb06", "ps-all", False), ("nb13", "safe-command", False)]
+    assert recs[0]["time"].endswith("+00:00") and recs[0]["owner"]
+
+
+def test_the_owner_is_the_labs(progress_file):
+    class Lab:
+        owner = "bob"
+
+        class engine:
+            @staticmethod
+            def info():
+                return {"RegistryConfig": {"Mirrors": ["http://127.0.0.1:5000/"]}}
+
+    nb04.check_mirror("127.0.0.1:5000", Lab())
+    (rec,) = tracking.load()
+    assert (rec["lesson"], rec["exercise"], rec["ok"], rec["owner"]) == ("nb04", "mirror", True, "bob")
+
+
+def test_progress_shows_done_tried_and_not_tried_with_links(progress_file):
+    nb05.check_alpine_shell("/bin/bash")
+    nb05.check_alpine_shell("/bin/ash")
+    nb06.check_ps_all("docker ps")
+    with progress_file.open("a") as f:
+        f.write("not json\n{\"lesson\": \"nb99\"}\n")  # a broken line is skipped, not fatal
+    p = tracking.progress()
+    df = p.frame.set_index(["lesson", "exercise"])
+    assert df.loc[("nb05", "alpine-shell"), "done"] and df.loc[("nb05", "alpine-shell"), "tries"] == 2
+    assert not df.loc[("nb06", "ps-all"), "done"] and df.loc[("nb06", "ps-all"), "tries"] == 1
+    assert df.loc[("nb13", "prune"), "tries"] == 0
+    assert {"nb04", "nb05", "nb06", "nb07", "nb08", "nb09", "nb13"} <= set(p.frame["lesson"])
+    assert p.done == 1
+    html = p._repr_html_()
+    assert "href='05-run.ipynb'" in html and "href='13-cleanup.ipynb'" in html and "1 of" in html
+    assert "✅ nb05 alpine-shell" in repr(p)
+
+
+def test_progress_without_a_file_is_all_not_tried(progress_file):
+    import dockerlab
+
+    p = dockerlab.progress()
+    assert p.done == 0 and len(p) >= 20 and (p.frame["tries"] == 0).all()
+
+
+def test_an_unwritable_progress_file_never_breaks_a_check(tmp_path, monkeypatch):
+    (tmp_path / "file").write_text("")
+    monkeypatch.setenv("DOCKERLAB_PROGRESS_FILE", str(tmp_path / "file" / "progress.jsonl"))
+    assert nb06.check_ps_all("docker ps -a").ok
+
+
+def test_the_default_path_is_in_the_home(monkeypatch, tmp_path):
+    monkeypatch.delenv("DOCKERLAB_PROGRESS_FILE")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert tracking.path() == tmp_path / ".dockerlab" / "progress.jsonl"
+
+
+def test_nb07_prediction_on_an_engine_without_limits_starts_nothing(progress_file):
+    class NoLimits:
+        owner = "ann"
+        engine = type("E", (), {"kind": "udocker"})()
+        ran: list = []
+
+        def can(self, feature):
+            return False
+
+        def run(self, *a, **kw):
+            self.ran.append(a)
+
+    lab = NoLimits()
+    v = nb07.predict_cpu(lab, 25)
+    assert not v.ok and "cannot limit CPU" in repr(v) and lab.ran == []

@@ -1,0 +1,42 @@
+"""The lessons' plots draw what their numbers say (Agg backend, no display)."""
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd  # noqa: E402
+
+from dockerlab import plots  # noqa: E402
+
+
+def widths(ax):
+    return [round(p.get_width(), 2) for p in ax.patches]
+
+
+def test_memory_vs_vms_draws_the_guest_ram():
+    ax = plots.memory_vs_vms(0.5, 3.5, show=False).axes[0]
+    assert widths(ax) == [0.5, 4.0, 5, 128, 20]
+    assert any("128 MiB" in t.get_text() for t in ax.get_yticklabels())
+    assert plots.memory_vs_vms(0.5, float("nan"), guest_mib=256, show=False).axes[0].patches[3].get_width() == 256
+
+
+def test_start_vs_vms_says_what_the_container_time_includes():
+    ax = plots.start_vs_vms(214, api_calls=7, show=False).axes[0]
+    assert widths(ax)[:3] == [214, 125, 150]
+    assert "7 API calls" in ax.get_yticklabels()[0].get_text()
+
+
+def test_cpu_over_time_and_the_other_lesson_plots():
+    t0 = pd.Timestamp("2026-01-01")
+    samples = pd.DataFrame({"time": [t0, t0 + pd.Timedelta(seconds=1)] * 2, "name": ["a", "a", "b", "b"],
+                            "cpu %": [99.0, 100.0, 50.0, 49.0]})
+    ax = plots.cpu_over_time(samples, cap=50, show=False).axes[0]
+    assert len(ax.lines) == 3 and ax.get_ylim()[1] >= 110
+    images = pd.DataFrame({"REPOSITORY": ["alpine", "ubuntu"], "TAG": ["latest"] * 2, "SIZE (MB)": [1.98, 4.33]})
+    assert widths(plots.image_sizes(images, show=False).axes[0]) == [1.98, 4.33]
+    layers = pd.DataFrame({"NAME": ["a"], "WRITABLE LAYER (MB)": [1.0], "IMAGE + LAYER (MB)": [3.0]})
+    assert widths(plots.container_layers(layers, show=False).axes[0]) == [2.0, 1.0]
+    assert len(plots.run_times([0.2, 0.3, 0.25], show=False).axes[0].patches) == 3
+    mem = pd.DataFrame({"NAME": ["nb09-a", "nb09-b"], "MEM USAGE (MiB)": [0.3, 0.4]})
+    assert "0.7 MiB in all" in plots.idle_memory(mem, show=False).axes[0].get_title()
