@@ -72,6 +72,7 @@ class Policy:
     allow_host_pid: bool = False
     allow_docker_socket: bool = False
     allow_root_mount: bool = False
+    allow_public_ports: bool = False  # -p on 0.0.0.0 (every address of the machine), see dockerlab/ports.py
     sources: dict = field(default_factory=dict, compare=False, repr=False)
 
     def describe(self) -> list[tuple[str, str, str]]:

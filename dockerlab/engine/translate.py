@@ -115,6 +115,17 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
         return E.ExecutableNotFound(
             f"The image {image or '?'} has no {exe_name}", image=image, executable=exe_name,
             state="the container was created but its command could not start", hint=hint)
+    if "volume" in action and (status == 404 or "no such volume" in low):
+        name = re.search(r"no such volume:? ?([\w.-]+)", expl, re.I)
+        vol = name.group(1) if name else action.rsplit(" ", 1)[-1]
+        return E.VolumeNotFound(f"No such volume: {vol}", volume=vol,
+                                state="it may have been removed, or the name is misspelt",
+                                hint="list them with lab.volumes() (docker volume ls)")
+    if "volume" in action and status == 409 and "in use" in low:
+        vol = action.rsplit(" ", 1)[-1]
+        return E.VolumeInUse(f"Cannot remove the volume {vol}: a container uses it", volume=vol, state=expl,
+                             hint="remove the containers that mount it first (lab.remove(name)); the data stays "
+                                  "in the volume until the volume itself is removed")
     if status == 409 and "is already in use" in low:
         m = re.search(r'name "/?([^"]+)" is already in use by container "?([0-9a-f]{12,64})', expl)
         name, cid = (m.group(1), m.group(2)[:12]) if m else (container, "")
