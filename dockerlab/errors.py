@@ -203,3 +203,11 @@ class BuildFailed(DockerLabError):
         self.step = step
         self.output = output
         super().__init__(what, state=state, hint=hint)
+
+
+class PortInUse(DockerLabError):
+    """The host port asked for (``-p 8080:80``) is already taken."""
+
+    def __init__(self, what: str, *, port: str = "", state: str = "", hint: str = ""):
+        self.port = port
+        super().__init__(what, state=state, hint=hint)

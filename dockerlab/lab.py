@@ -416,9 +416,11 @@ class Lab(BuildMixin, VolumesMixin):
 
         try:
             self.engine.start(cid, image=image.strip())
-        except E.ExecutableNotFound as e:
+        except (E.ExecutableNotFound, E.PortInUse) as e:
             self.engine.remove(cid, force=True)
-            e.state = "the container was created but its command could not start; dockerlab removed it"
+            e.state = ("the container was created but its command could not start; dockerlab removed it"
+                       if isinstance(e, E.ExecutableNotFound) else
+                       "another container or program listens there; dockerlab removed the container it created")
             raise
         if detach or keep_open:
             return self._container(cid)

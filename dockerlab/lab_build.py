@@ -21,6 +21,8 @@ BUILD_LABEL_KEYS = (labels.MANAGED, labels.OWNER)
 def build_source(source: str, cwd: str | None = None) -> tuple[str | None, str | None]:
     """(folder, None) when ``source`` names a folder (the build context), (None, text) when it is
     the text of a Dockerfile (a build with no files to COPY). Raises when it is neither."""
+    if isinstance(source, os.PathLike):
+        source = os.fspath(source)
     if not isinstance(source, str) or not source.strip():
         raise E.InvalidReference(f"Nothing to build from: {source!r}", value=repr(source),
                                  hint="give a folder that holds a Dockerfile, or the text of a Dockerfile")
@@ -206,6 +208,40 @@ class BuildMixin:
                 digest = m.group(1) if m else ""
         return digest
 
+    def curl(self, url: str, *, timeout: float = 5.0) -> "str":
+        """`curl URL` from this machine (where the notebook's kernel runs): the page's text.
+        A server that has just started gets ``timeout`` seconds to answer."""
+        import time
+        import urllib.error
+        import urllib.request
+
+        from .lab import Text
+
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise E.InvalidReference(f"Not a web address: {url!r}", value=repr(url),
+                                     hint="for example 'http://127.0.0.1:8080/'")
+        self._twin(f"curl {url}")
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=max(timeout, 1)) as resp:
+                    return Text(resp.read().decode("utf-8", "replace"))
+            except urllib.error.HTTPError as e:
+                return Text(f"HTTP {e.code} {e.reason}\n" + e.read().decode("utf-8", "replace"))
+            except (OSError, urllib.error.URLError) as e:
+                if time.monotonic() > end:
+                    raise E.OperationTimedOut(
+                        f"Nothing answered at {url} within {timeout:g} seconds ({getattr(e, 'reason', e)})",
+                        seconds=timeout, state="the address is on this machine; no server listens there (yet)",
+                        hint="is the container running (lab.ps()) and is the port published (lab.port(name))?") from None
+                time.sleep(0.1)
+
+    def browse(self, container: str, port=80, *, confirm: bool = False) -> WebLink:
+        """A link (and a frame) that opens the page a container publishes, through JupyterLab's
+        ``/proxy/<host port>/``: the learner's browser may be far away, JupyterLab is not."""
+        published = self.port(container, port, confirm=confirm)
+        return WebLink(published, jupyter_prefix())
+
     def remove_my_images(self) -> list[str]:
         """Remove the images the kit built for you (labelled with your name), every tag of them;
         one still used by a container stays."""
@@ -249,6 +285,34 @@ class BuildMixin:
                              state=f"its published ports: {', '.join(map(repr, found)) or 'none'}",
                              hint=f"publish it when you start the container: lab.run(..., ports='8080:{cport}')")
         return hits[0]
+
+
+class WebLink:
+    """A published web page: a link that opens it through JupyterLab (jupyter-server-proxy's
+    ``/proxy/<port>/``, so it works on a remote hub and on Binder too) and the page in a frame.
+    Its text form is stable (no object address), for nbval."""
+
+    def __init__(self, published: "ports_mod.Published", prefix: str = "/"):
+        self.published = published
+        self.path = prefix.rstrip("/") + "/" + published.proxy_path
+
+    def __repr__(self) -> str:
+        return f"{self.published.url} (in JupyterLab: {self.path})"
+
+    def _repr_html_(self) -> str:
+        from html import escape
+
+        href = escape(self.path, quote=True)
+        return (f"<p><a href='{href}' target='_blank' rel='noopener'>Open {escape(self.published.url)} "
+                f"(through JupyterLab: {escape(self.path)})</a></p>"
+                f"<iframe src='{href}' style='width:100%;height:220px;border:1px solid #ccc' "
+                f"title='the page published on port {self.published.host_port}'></iframe>")
+
+
+def jupyter_prefix() -> str:
+    """JupyterLab's base URL as the kernel can know it: JupyterHub and Binder set
+    JUPYTERHUB_SERVICE_PREFIX (``/user/NAME/``); a plain `jupyter lab` serves at ``/``."""
+    return os.environ.get("JUPYTERHUB_SERVICE_PREFIX") or os.environ.get("DOCKERLAB_JUPYTER_PREFIX") or "/"
 
 
 def _takes_filters(engine) -> bool:

@@ -115,6 +115,15 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
         return E.ExecutableNotFound(
             f"The image {image or '?'} has no {exe_name}", image=image, executable=exe_name,
             state="the container was created but its command could not start", hint=hint)
+    if "port is already allocated" in low or ("address already in use" in low and "bind" in low):
+        m = re.search(r"(?:Bind for |listen tcp4? )([\d.\[\]:]+?:\d+)", expl)
+        where = m.group(1) if m else "that host port"
+        return E.PortInUse(
+            f"Cannot publish {where}: it is already taken on this machine", port=where,
+            state="another container (yours or another learner's) or program listens there; the container was "
+                  "created but not started",
+            hint="publish on another host port (ports='8081:80'), or let the engine choose one (ports='80', then "
+                 "lab.port(name)); lab.ps() shows your containers' ports")
     if "volume" in action and (status == 404 or "no such volume" in low):
         name = re.search(r"no such volume:? ?([\w.-]+)", expl, re.I)
         vol = name.group(1) if name else action.rsplit(" ", 1)[-1]

@@ -123,3 +123,19 @@ def test_history_and_volume_tables():
     assert list(df["SIZE (B)"]) == [0, 35] and df["CREATED"][0] == "About a minute ago"
     vols = volumes_frame([{"Driver": "local", "Name": "b"}, {"Driver": "local", "Name": "a"}])
     assert list(vols["VOLUME NAME"]) == ["a", "b"]
+
+
+def test_port_in_use_is_translated_with_a_hint():
+    import docker.errors
+    import requests
+
+    from dockerlab.engine.translate import translate_error
+
+    resp = requests.Response()
+    resp.status_code = 500
+    exc = docker.errors.APIError("500 Server Error", response=resp, explanation=(
+        "driver failed programming external connectivity on endpoint nb11-web (abc): "
+        "Bind for 127.0.0.1:8080 failed: port is already allocated"))
+    err = translate_error(exc, action="start nb11-web")
+    assert isinstance(err, E.PortInUse) and err.port == "127.0.0.1:8080"
+    assert "8081:80" in err.hint
