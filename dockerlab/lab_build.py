@@ -129,27 +129,27 @@ class BuildMixin:
                  twin.q(shown) if folder else "- <<'EOF' ... EOF"]
         self._twin(twin.join(*flags))
         lines: list[str] = []
-        image_id = ""
-        say = (lambda s: None) if quiet else self._say_raw
+        image_id, pending = "", ""
+        say = (lambda s: None) if quiet else self._say
         for ev in self.engine.build(tag=f"{new.name}:{new.tag}", path=folder, dockerfile_text=text, labels=kit,
                                     nocache=nocache, pull=pull):
-            if "stream" in ev:
+            if "stream" in ev:  # the engine sends pieces of lines: print each line once it is whole
                 chunk = ev["stream"]
                 lines.append(chunk)
-                say(chunk)
+                pending += chunk
+                while "\n" in pending:
+                    line, pending = pending.split("\n", 1)
+                    say(line)
             if "aux" in ev and (ev["aux"] or {}).get("ID"):
                 image_id = ev["aux"]["ID"]
             if "error" in ev or "errorDetail" in ev:
                 msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
+                if pending:
+                    say(pending)
                 raise _build_error(tag, msg, "".join(lines))
+        if pending:
+            say(pending)
         return BuildResult(f"{new.name}:{new.tag}", image_id, "".join(lines))
-
-    def _say_raw(self, text: str) -> None:
-        """Print the engine's build output as it comes (it carries its own newlines)."""
-        import sys
-
-        if self.show_cli:
-            print(text, end="", file=self._out or sys.stdout, flush=True)
 
     def _need(self, feature: str, what: str, *, hint: str = "") -> None:
         if self.can(feature):
