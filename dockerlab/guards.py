@@ -14,7 +14,8 @@ Where the settings come from, the first found wins, key by key:
    ``DOCKERLAB_MAX_MEMORY``, ``DOCKERLAB_MAX_CPUS``, ``DOCKERLAB_MAX_PIDS`` (the most
    a learner may ask for), ``DOCKERLAB_MAX_RUNNING``, ``DOCKERLAB_ALLOW_PRIVILEGED``,
    ``DOCKERLAB_ALLOW_HOST_NETWORK``, ``DOCKERLAB_ALLOW_HOST_PID``,
-   ``DOCKERLAB_ALLOW_DOCKER_SOCKET``, ``DOCKERLAB_ALLOW_ROOT_MOUNT``;
+   ``DOCKERLAB_ALLOW_DOCKER_SOCKET``, ``DOCKERLAB_ALLOW_ROOT_MOUNT``, ``DOCKERLAB_ALLOW_PUBLIC_PORTS``
+   (``-p 0.0.0.0:...``: published on every address; the kit's default is 127.0.0.1);
 2. the file named by ``DOCKERLAB_GUARDS_FILE``, else ``~/.dockerlab/guards.toml``;
 3. ``/etc/dockerlab/guards.toml`` (the teacher's, for the whole machine);
 4. the defaults below.

@@ -139,3 +139,13 @@ def test_port_in_use_is_translated_with_a_hint():
     err = translate_error(exc, action="start nb11-web")
     assert isinstance(err, E.PortInUse) and err.port == "127.0.0.1:8080"
     assert "8081:80" in err.hint
+
+
+def test_a_teacher_allows_public_ports_by_environment_or_file(tmp_path):
+    from dockerlab import guards
+
+    assert guards.load(env={}, files=[]).allow_public_ports is False
+    assert guards.load(env={"DOCKERLAB_ALLOW_PUBLIC_PORTS": "1"}, files=[]).allow_public_ports is True
+    f = tmp_path / "guards.toml"
+    f.write_text("allow_public_ports = true\n")
+    assert guards.load(env={}, files=[f]).allow_public_ports is True
