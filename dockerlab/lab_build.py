@@ -61,7 +61,7 @@ def history_frame(rows: list[dict], now: float | None = None):
         created_by = (r.get("CreatedBy") or "").replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ")
         out.append({"IMAGE": iid.split(":")[-1][:12] if iid.startswith("sha256:") else "<missing>",
                     "CREATED": ago(r.get("Created") or 0, now), "CREATED BY": created_by.strip(),
-                    "SIZE": refs.format_bytes(r.get("Size") or 0) if r.get("Size") else "0B",
+                    "SIZE": refs.format_bytes(r.get("Size") or 0, binary=False) if r.get("Size") else "0B",
                     "SIZE (B)": int(r.get("Size") or 0), "COMMENT": r.get("Comment") or ""})
     return pd.DataFrame(out, columns=["IMAGE", "CREATED", "CREATED BY", "SIZE", "SIZE (B)", "COMMENT"])
 
