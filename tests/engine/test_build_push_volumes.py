@@ -30,24 +30,25 @@ def _context(tmp_path, message: str):
 
 
 def test_build_runs_and_a_rebuild_comes_from_the_cache(lab, built, tmp_path, capsys):
-    tag = f"dltest/hello-{uuid.uuid4().hex[:6]}:v1"
+    token = uuid.uuid4().hex[:6]  # in the script: no earlier run's cache can match
+    tag = f"dltest/hello-{token}:v1"
     built.append(tag)
-    first = lab.build(_context(tmp_path, "one"), tag=tag)
+    first = lab.build(_context(tmp_path, f"one-{token}"), tag=tag)
     out = capsys.readouterr().out
     assert "Step 1/6 : FROM alpine" in out and "Successfully tagged " + tag in out
     assert first.cached == [] and first.id.startswith("sha256:")
     img = lab.engine.inspect_image(tag)
     assert img["Config"]["Labels"][labels.OWNER] == lab.owner and labels.is_managed(img["Config"]["Labels"])
-    assert lab.run(tag, rm=True).output == "one\n"
+    assert lab.run(tag, rm=True).output == f"one-{token}\n"
 
-    again = lab.build(_context(tmp_path, "one"), tag=tag)
+    again = lab.build(_context(tmp_path, f"one-{token}"), tag=tag)
     assert again.id == first.id
     assert again.cached == [s for s, _ in again.steps[1:]]  # every step after FROM: " ---> Using cache"
 
-    changed = lab.build(_context(tmp_path, "two"), tag=tag)  # the COPYed file changed
+    changed = lab.build(_context(tmp_path, f"two-{token}"), tag=tag)  # the COPYed file changed
     assert changed.id != first.id
     assert changed.cached == [] and "COPY hello.sh /hello.sh" in changed.rebuilt
-    assert lab.run(tag, rm=True).output == "two\n"
+    assert lab.run(tag, rm=True).output == f"two-{token}\n"
 
     hist = lab.image_history(tag)
     assert list(hist.columns[:4]) == ["IMAGE", "CREATED", "CREATED BY", "SIZE"]
