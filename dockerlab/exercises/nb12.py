@@ -63,7 +63,7 @@ def check_survives(answer) -> "Verdict":
     if unknown:
         return failed(SURVIVES, f"{', '.join(sorted(unknown))} is not one of layer, volume, bind.", "")
     if said == SURVIVORS:
-        return passed(SURVIVES, "a named volume and a bind-mounted folder live outside the container; its writable "
+        return passed(SURVIVES, "A named volume and a bind-mounted folder live outside the container; its writable "
                                 "layer goes with docker rm.")
     if "layer" in said:
         return failed(SURVIVES, "the writable layer is deleted by docker rm (section 1).", "")
