@@ -163,6 +163,11 @@ class BuildMixin:
         DataFrame: the instruction that made each one and the bytes it added.
         (``lab.history`` is already the list of CLI twins this lab ran.)"""
         refs.parse_image(image)
+        if not hasattr(self.engine, "history"):
+            raise E.NotAvailableOnEngine(
+                f"docker history is not available on this engine ({self.engine.kind}): it keeps no layer history",
+                feature="history", engine=self.engine.kind, state="nothing was done",
+                hint="lab.images() shows the image and its size")
         self._twin(f"docker history {image}")
         df = history_frame(self.engine.history(image))
         df.attrs["cli"] = f"docker history {image}"

@@ -63,6 +63,7 @@ LIMITATIONS = {
              "`docker save` archive",
     "ports": "containers share the host's network: a server in a container listens on this machine's own "
              "ports, so there is nothing to publish (-p)",
+    "push": "udocker cannot push images to a registry",
     "volumes": "udocker keeps no volumes of its own: a volume here is a bind mount of a folder (-v ./folder:/data)",
     "rest": "there is no daemon, so there is no Engine API (REST) to call: no socket, no curl; the backend "
             "computes only the answers of the common GET paths",
