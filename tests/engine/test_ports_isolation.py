@@ -6,6 +6,9 @@ forwarding on), and forwarding is OFF on the bridge itself (net.ipv4.conf.<bridg
 which the kernel checks on the interface a packet arrives on: even where the host's global
 ip_forward is 1 (it is on this machine), nothing arriving from a container is routed out.
 
+A routing rule (`ip rule ... iif <bridge> blackhole`, after the `local` table) also drops what arrives
+on the bridge for another machine, should forwarding ever be turned on again.
+
 dockerd still gives every container `default via <bridge address>`: a packet for another machine
 goes to THIS machine's bridge address, where the kernel drops it (counted in /proc/net/snmp's
 Ip InAddrErrors, never in ForwDatagrams). So an attempt to reach an outside address times out
@@ -108,8 +111,18 @@ def test_nothing_a_container_sends_leaves_this_machine(lab):
     assert bridge, f"the gateway {gateway} is not an address of this machine"
     if bridge == "docker0":  # a stock Docker (NAT, forwarding on): not the kit's engine; send nothing
         pytest.skip("this engine uses Docker's own docker0 bridge, not the kit's (scripts/provision-engine)")
-    # the kernel routes nothing that arrives on the bridge elsewhere
+    # the kernel routes nothing that arrives on the bridge elsewhere: forwarding is off on it, and a
+    # rule drops what is not for this machine even if forwarding came back on
     assert Path(f"/proc/sys/net/ipv4/conf/{bridge}/forwarding").read_text().strip() == "0"
+    rules = subprocess.run(["ip", "rule", "show"], capture_output=True, text=True, check=True).stdout
+    assert re.search(rf"iif {re.escape(bridge)} blackhole", rules), rules
+    # ask the kernel's routing decision for such a packet, without sending one: refused
+    decide = subprocess.run(["ip", "route", "get", OUTSIDE, "from", net["IPAddress"], "iif", bridge],
+                            capture_output=True, text=True)
+    assert decide.returncode != 0, decide.stdout
+    home = subprocess.run(["ip", "route", "get", gateway, "from", net["IPAddress"], "iif", bridge],
+                          capture_output=True, text=True)
+    assert home.returncode == 0 and home.stdout.startswith("local "), home.stdout + home.stderr
     # no IPv6 either
     assert "inet6" not in lab.exec(c.name, "ip -6 addr show scope global").output
 
