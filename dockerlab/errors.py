@@ -178,3 +178,36 @@ class EngineError(DockerLabError):
         self.explanation = explanation
         self.status_code = status_code
         super().__init__(what, state=state, hint=hint)
+
+
+class VolumeNotFound(NotFound):
+    """No volume of that name (``docker volume inspect NAME``: no such volume)."""
+
+    def __init__(self, what: str, *, volume: str = "", state: str = "", hint: str = ""):
+        self.volume = volume
+        super().__init__(what, state=state, hint=hint)
+
+
+class VolumeInUse(DockerLabError):
+    """A volume that a container still mounts cannot be removed."""
+
+    def __init__(self, what: str, *, volume: str = "", state: str = "", hint: str = ""):
+        self.volume = volume
+        super().__init__(what, state=state, hint=hint)
+
+
+class BuildFailed(DockerLabError):
+    """`docker build` stopped at a step: ``step`` is that step's line, ``output`` what the build printed."""
+
+    def __init__(self, what: str, *, step: str = "", output: str = "", state: str = "", hint: str = ""):
+        self.step = step
+        self.output = output
+        super().__init__(what, state=state, hint=hint)
+
+
+class PortInUse(DockerLabError):
+    """The host port asked for (``-p 8080:80``) is already taken."""
+
+    def __init__(self, what: str, *, port: str = "", state: str = "", hint: str = ""):
+        self.port = port
+        super().__init__(what, state=state, hint=hint)

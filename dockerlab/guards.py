@@ -14,7 +14,8 @@ Where the settings come from, the first found wins, key by key:
    ``DOCKERLAB_MAX_MEMORY``, ``DOCKERLAB_MAX_CPUS``, ``DOCKERLAB_MAX_PIDS`` (the most
    a learner may ask for), ``DOCKERLAB_MAX_RUNNING``, ``DOCKERLAB_ALLOW_PRIVILEGED``,
    ``DOCKERLAB_ALLOW_HOST_NETWORK``, ``DOCKERLAB_ALLOW_HOST_PID``,
-   ``DOCKERLAB_ALLOW_DOCKER_SOCKET``, ``DOCKERLAB_ALLOW_ROOT_MOUNT``;
+   ``DOCKERLAB_ALLOW_DOCKER_SOCKET``, ``DOCKERLAB_ALLOW_ROOT_MOUNT``, ``DOCKERLAB_ALLOW_PUBLIC_PORTS``
+   (``-p 0.0.0.0:...``: published on every address; the kit's default is 127.0.0.1);
 2. the file named by ``DOCKERLAB_GUARDS_FILE``, else ``~/.dockerlab/guards.toml``;
 3. ``/etc/dockerlab/guards.toml`` (the teacher's, for the whole machine);
 4. the defaults below.
@@ -72,6 +73,7 @@ class Policy:
     allow_host_pid: bool = False
     allow_docker_socket: bool = False
     allow_root_mount: bool = False
+    allow_public_ports: bool = False  # -p on 0.0.0.0 (every address of the machine), see dockerlab/ports.py
     sources: dict = field(default_factory=dict, compare=False, repr=False)
 
     def describe(self) -> list[tuple[str, str, str]]:

@@ -13,7 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from . import errors as E
+from . import ports as ports_mod
 from . import frames, labels, refs, stats as stats_mod, twin
+from .lab_build import BuildMixin
+from .lab_volumes import VolumesMixin
 from .refs import ImageRef
 
 
@@ -106,9 +109,10 @@ class CleanupReport:
     removed: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # (name, reason)
     images_removed: list = field(default_factory=list)
+    volumes_removed: list = field(default_factory=list)
 
     def __repr__(self) -> str:
-        if not (self.stopped or self.removed or self.images_removed):
+        if not (self.stopped or self.removed or self.images_removed or self.volumes_removed):
             return "Nothing to clean up."
         lines = []
         if self.stopped:
@@ -117,6 +121,8 @@ class CleanupReport:
             lines.append(f"Removed {len(self.removed)}: {', '.join(self.removed)}")
         if self.images_removed:
             lines.append(f"Removed images {len(self.images_removed)}: {', '.join(self.images_removed)}")
+        if self.volumes_removed:
+            lines.append(f"Removed volumes {len(self.volumes_removed)}: {', '.join(self.volumes_removed)}")
         for name, why in self.skipped:
             lines.append(f"Left {name}: {why}")
         return "\n".join(lines)
@@ -166,8 +172,9 @@ class Info(dict):
         return f"<table class='dockerlab-info'>{rows}</table>"
 
 
-class Lab:
-    """The lab: what ``dockerlab.connect()`` returns."""
+class Lab(BuildMixin, VolumesMixin):
+    """The lab: what ``dockerlab.connect()`` returns. Build, history, push, port and volumes
+    live in :mod:`dockerlab.lab_build` and :mod:`dockerlab.lab_volumes`."""
 
     def __init__(self, engine, *, lesson: str = "", owner: str | None = None, show_cli: bool = True,
                  session: str | None = None, out=None):
@@ -344,7 +351,7 @@ class Lab:
             interactive: bool = False, tty: bool = False, rm: bool = False, memory=None, cpus=None,
             pids: int | None = None, env: dict | None = None, labels_: dict | None = None,
             timeout: float | None = 120, privileged: bool = False, network: str | None = None,
-            pid: str | None = None, volumes=None):
+            pid: str | None = None, volumes=None, ports=None):
         """`docker run`: create and start a container from ``image``.
 
         Foreground (default): waits and returns a :class:`RunResult` (output and
@@ -367,19 +374,21 @@ class Lab:
         policy = guards.load()  # the teacher's guards: limits by default, dangerous options refused
         limits = guards.apply(memory=mem, cpus=ncpus, pids=npids, policy=policy)
         limits = self._engine_limits(limits, asked=any(v is not None for v in (mem, ncpus, npids)))
-        guarded = guards.check_options(privileged=privileged, network=network, pid=pid, volumes=volumes,
-                                       policy=policy)
+        mounts, pspecs = self._mounts(volumes), self._port_specs(ports, policy)  # lab_volumes, lab_build
+        guarded = guards.check_options(privileged=privileged, network=network, pid=pid,
+                                       volumes=[m.bind for m in mounts] or None, policy=policy)
         if policy.max_running is not None:
             guards.check_running(len(self.engine.containers(filters=self._filters("mine"))), owner=self.owner,
                                  policy=policy)
         keep_open = interactive or tty
         self._twin(twin.run_twin(image=image, command=args, name=name, detach=detach or keep_open,
                                  interactive=interactive, tty=tty, rm=rm, memory=memory, cpus=ncpus,
-                                 pids=npids, env=env))
+                                 pids=npids, env=env, extra=[m.cli() for m in mounts] + [f"-p {p.cli()}" for p in pspecs]))
         if keep_open and not detach:
             self._say("(a notebook has no terminal: the container runs in the background with its input open; "
                       "use lab.exec(...) or the shell widget, or JupyterLab's Terminal for a real `docker run -it`)")
-        host_config = {"auto_remove": False, **guarded}
+        host_config = {"auto_remove": False, **guarded, **ports_mod.host_config(pspecs)}
+        self._ensure_volumes(mounts)
         if limits.memory:
             host_config["mem_limit"] = limits.memory
             host_config["memswap_limit"] = limits.memory  # no swap beyond the limit, so the limit is visible
@@ -391,7 +400,7 @@ class Lab:
         def create() -> str:
             return self.engine.create_container(
                 image=image.strip(), command=args or None, name=name, tty=tty, stdin_open=interactive,
-                environment=env, host_config=host_config,
+                environment=env, host_config=host_config, **({"ports": ports_mod.exposed(pspecs)} if pspecs else {}),
                 labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson, extra=labels_))
 
         try:  # like the CLI: create at once; only when the image is missing, pull it and create again
@@ -407,9 +416,11 @@ class Lab:
 
         try:
             self.engine.start(cid, image=image.strip())
-        except E.ExecutableNotFound as e:
+        except (E.ExecutableNotFound, E.PortInUse) as e:
             self.engine.remove(cid, force=True)
-            e.state = "the container was created but its command could not start; dockerlab removed it"
+            e.state = ("the container was created but its command could not start; dockerlab removed it"
+                       if isinstance(e, E.ExecutableNotFound) else
+                       "another container or program listens there; dockerlab removed the container it created")
             raise
         if detach or keep_open:
             return self._container(cid)
@@ -701,7 +712,8 @@ class Lab:
                 stream.close()
 
     # --- cleanup -----------------------------------------------------------------------
-    def cleanup(self, scope: str = "session", *, confirm: bool = False, images: bool = False) -> CleanupReport:
+    def cleanup(self, scope: str = "session", *, confirm: bool = False, images: bool = False,
+                volumes: bool = False) -> CleanupReport:
         """"Kill all running containers", done safely: stop and remove them.
 
         ``scope``: "session" (default: what this notebook's kernel made),
@@ -709,7 +721,9 @@ class Lab:
         ``confirm=True``), "engine" (every container on the engine, even those
         the kit did not make: needs ``confirm=True``). Other learners' kit
         containers are left (and listed in ``skipped``) unless a teacher set
-        ``DOCKERLAB_ALLOW_OTHERS=1``.
+        ``DOCKERLAB_ALLOW_OTHERS=1``. ``images=True`` also prunes dangling images (and, with
+        scope "mine", removes the images lab.build made for you); ``volumes=True`` removes the
+        named volumes the kit made for you in that scope that no container uses any more.
         """
         if scope in ("kit", "engine") and not confirm:
             what = "every container on the engine" if scope == "engine" else "every learner's kit containers"
@@ -739,6 +753,10 @@ class Lab:
                 continue  # removed (or being removed) by someone else meanwhile: nothing to do
         if images:
             report.images_removed = self.prune_images(quiet=True)
+            if scope == "mine":  # and the images the kit built for you (lab.build)
+                report.images_removed += self.remove_my_images()
+        if volumes and self.can("volumes") and scope in ("session", "mine"):  # the kit's volumes of yours
+            report.volumes_removed = self.remove_my_volumes(scope=scope)
         return report
 
     def prune_images(self, scope: str = "mine", *, confirm: bool = False, quiet: bool = False) -> list[str]:

@@ -14,7 +14,8 @@ def join(*words) -> str:
 
 def run_twin(*, image: str, command: list[str], name: str | None = None, detach: bool = False,
              interactive: bool = False, tty: bool = False, rm: bool = False, memory: str | int | None = None,
-             cpus: float | None = None, pids: int | None = None, env: dict | None = None) -> str:
+             cpus: float | None = None, pids: int | None = None, env: dict | None = None,
+             extra: list[str] | None = None) -> str:
     flags = []
     if detach:
         flags.append("-d")
@@ -36,4 +37,5 @@ def run_twin(*, image: str, command: list[str], name: str | None = None, detach:
         flags.append(f"--pids-limit {pids}")
     for k, v in sorted((env or {}).items()):
         flags.append(f"-e {q(f'{k}={v}')}")
+    flags += list(extra or [])  # -v and -p, already written as the CLI wants them
     return join("run", *flags, q(image), " ".join(q(c) for c in command))

@@ -21,7 +21,8 @@ class DockerEngine:
     kind = "docker"
     #: What this backend can do; the udocker backend lists fewer.
     features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
-                          "network-isolation", "pull", "restart", "kill", "df"})
+                          "network-isolation", "pull", "restart", "kill", "df",
+                          "build", "push", "ports", "volumes"})
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
         import docker
@@ -105,11 +106,12 @@ class DockerEngine:
 
     def create_container(self, *, image: str, command=None, name=None, labels=None, tty=False,
                          stdin_open=False, environment=None, entrypoint=None, working_dir=None,
-                         host_config: dict | None = None) -> str:
+                         host_config: dict | None = None, ports=None) -> str:
         hc = self.api.create_host_config(**(host_config or {}))
         res = self._call(f"create a container from {image}", lambda: self.api.create_container(
             image=image, command=command, name=name, labels=labels, tty=tty, stdin_open=stdin_open,
-            environment=environment, entrypoint=entrypoint, working_dir=working_dir, host_config=hc),
+            environment=environment, entrypoint=entrypoint, working_dir=working_dir, host_config=hc,
+            ports=ports),
             image=image, container=name or "")
         return res["Id"]
 
@@ -197,8 +199,8 @@ class DockerEngine:
                     close()
 
     # --- images -------------------------------------------------------------
-    def images(self, *, name: str | None = None, all: bool = False) -> list[dict]:
-        return self._call("list images", lambda: self.api.images(name=name, all=all))
+    def images(self, *, name: str | None = None, all: bool = False, filters: dict | None = None) -> list[dict]:
+        return self._call("list images", lambda: self.api.images(name=name, all=all, filters=filters))
 
     def inspect_image(self, ref: str) -> dict:
         return self._call(f"inspect the image {ref}", lambda: self.api.inspect_image(ref), image=ref)
@@ -242,6 +244,35 @@ class DockerEngine:
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.api.close()
+
+    # --- build, history, volumes (lessons 10-12) -------------------------------------
+    def build(self, *, tag: str, path: str | None = None, dockerfile_text: str | None = None,
+              labels: dict | None = None, nocache: bool = False, pull: bool = False):
+        """`docker build` (the legacy builder): an iterator over the engine's messages (dicts:
+        ``stream`` lines as the CLI prints them, ``aux`` with the image id, ``error``)."""
+        import io
+
+        fileobj = io.BytesIO(dockerfile_text.encode()) if dockerfile_text is not None else None
+        return self._stream(f"build {tag}", lambda: self.api.build(
+            path=path, fileobj=fileobj, tag=tag, labels=labels, nocache=nocache, pull=pull, rm=True,
+            forcerm=True, decode=True), image=tag)
+
+    def history(self, ref: str) -> list[dict]:
+        return self._call(f"read the history of {ref}", lambda: self.api.history(ref), image=ref)
+
+    def create_volume(self, name: str | None, *, labels: dict | None = None, driver: str = "local") -> dict:
+        return self._call(f"create the volume {name}", lambda: self.api.create_volume(name=name, driver=driver,
+                                                                                         labels=labels))
+
+    def volumes(self, *, filters: dict | None = None) -> list[dict]:
+        res = self._call("list volumes", lambda: self.api.volumes(filters=filters))
+        return (res or {}).get("Volumes") or []
+
+    def inspect_volume(self, name: str) -> dict:
+        return self._call(f"inspect the volume {name}", lambda: self.api.inspect_volume(name))
+
+    def remove_volume(self, name: str, *, force: bool = False) -> None:
+        self._call(f"remove the volume {name}", lambda: self.api.remove_volume(name, force=force))
 
 
 class ClosableStream:

@@ -116,6 +116,26 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
         return E.ExecutableNotFound(
             f"The image {image or '?'} has no {exe_name}", image=image, executable=exe_name,
             state="the container was created but its command could not start", hint=hint)
+    if "port is already allocated" in low or ("address already in use" in low and "bind" in low):
+        m = re.search(r"(?:Bind for |listen tcp4? )([\d.\[\]:]+?:\d+)", expl)
+        where = m.group(1) if m else "that host port"
+        return E.PortInUse(
+            f"Cannot publish {where}: it is already taken on this machine", port=where,
+            state="another container (yours or another learner's) or program listens there; the container was "
+                  "created but not started",
+            hint="publish on another host port (ports='8081:80'), or let the engine choose one (ports='80', then "
+                 "lab.port(name)); lab.ps() shows your containers' ports")
+    if "volume" in action and (status == 404 or "no such volume" in low):
+        name = re.search(r"no such volume:? ?([\w.-]+)", expl, re.I)
+        vol = name.group(1) if name else action.rsplit(" ", 1)[-1]
+        return E.VolumeNotFound(f"No such volume: {vol}", volume=vol,
+                                state="it may have been removed, or the name is misspelt",
+                                hint="list them with lab.volumes() (docker volume ls)")
+    if "volume" in action and status == 409 and "in use" in low:
+        vol = action.rsplit(" ", 1)[-1]
+        return E.VolumeInUse(f"Cannot remove the volume {vol}: a container uses it", volume=vol, state=expl,
+                             hint="remove the containers that mount it first (lab.remove(name)); the data stays "
+                                  "in the volume until the volume itself is removed")
     if status == 409 and "is already in use" in low:
         m = re.search(r'name "/?([^"]+)" is already in use by container "?([0-9a-f]{12,64})', expl)
         name, cid = (m.group(1), m.group(2)[:12]) if m else (container, "")

@@ -59,6 +59,12 @@ LIMITATIONS = {
     "network-isolation": "containers share the host's network: there is no network namespace, and no "
                          "port publishing (-p)",
     "events": "there is no daemon to report events",
+    "build": "udocker has no image builder (no `docker build`): images come from a registry or a "
+             "`docker save` archive",
+    "ports": "containers share the host's network: a server in a container listens on this machine's own "
+             "ports, so there is nothing to publish (-p)",
+    "push": "udocker cannot push images to a registry",
+    "volumes": "udocker keeps no volumes of its own: a volume here is a bind mount of a folder (-v ./folder:/data)",
     "rest": "there is no daemon, so there is no Engine API (REST) to call: no socket, no curl; the backend "
             "computes only the answers of the common GET paths",
 }
@@ -596,7 +602,11 @@ class UdockerEngine:
         if asked:
             raise self._not_available("limits", "Limiting a container's memory, CPUs or processes",
                                       hint="run without memory=/cpus=/pids= here; the limits lesson needs a Docker Engine")
-        for k in ("privileged", "network_mode", "pid_mode", "port_bindings", "binds"):
+        binds = list(hc.get("binds") or [])  # folders only: udocker mounts them (-v), named volumes it has not
+        for b in binds:
+            if not b.startswith("/"):
+                raise self._not_available("volumes", f"The named volume {b.split(':')[0]}")
+        for k in ("privileged", "network_mode", "pid_mode", "port_bindings"):
             if hc.get(k):
                 feature = "network-isolation" if k in ("network_mode", "port_bindings") else "pid-namespace"
                 raise self._not_available(feature, f"The option {k}")
@@ -631,7 +641,7 @@ class UdockerEngine:
         ud_id = cp.stdout.strip().splitlines()[-1] if cp.stdout.strip() else f"dl-{cid[:12]}"
         cfg = {"Id": cid, "Name": name, "Image": image, "ImageID": img["Id"], "Created": time.time(),
                "Cmd": cmd or conf.get("Cmd"), "Entrypoint": ep or None, "Argv": argv, "Env": env,
-               "Labels": dict(labels or {}), "Tty": bool(tty), "OpenStdin": bool(stdin_open),
+               "Labels": dict(labels or {}), "Tty": bool(tty), "OpenStdin": bool(stdin_open), "Binds": binds,
                "WorkingDir": working_dir or conf.get("WorkingDir") or "", "UdockerId": ud_id,
                "Root": str(self.home / "containers" / ud_id / "ROOT")}
         self._write_config(cfg)
@@ -692,6 +702,7 @@ class UdockerEngine:
             args.append(f"--env={e}")
         if cfg.get("WorkingDir"):
             args.append(f"--workdir={cfg['WorkingDir']}")
+        args += [f"--volume={b.rsplit(':', 1)[0] if b.count(':') == 2 else b}" for b in cfg.get("Binds") or []]
         args += ["--entrypoint=", cfg["UdockerId"]]  # argv below is already entrypoint + command
         args += cfg.get("Argv") or []
         with contextlib.suppress(FileNotFoundError):
@@ -958,6 +969,7 @@ class UdockerEngine:
             args += [f"--env={k}={v}" for k, v in environment.items()]
         if workdir or cfg.get("WorkingDir"):
             args.append(f"--workdir={workdir or cfg['WorkingDir']}")
+        args += [f"--volume={b.rsplit(':', 1)[0] if b.count(':') == 2 else b}" for b in cfg.get("Binds") or []]
         args += ["--entrypoint=", cfg["UdockerId"], *cmd]  # exec runs cmd alone, as docker exec does
         try:
             cp = subprocess.run(self._argv(*args), env=self._env(), stdin=subprocess.DEVNULL,

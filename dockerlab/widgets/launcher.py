@@ -7,6 +7,7 @@ from html import escape, unescape
 import ipywidgets as W
 import traitlets
 
+from .. import ports as ports_mod
 from .. import refs, twin
 from ..errors import DockerLabError
 from ._common import cli_html, error_html, new_history, ok_html, pre_html, quiet
@@ -35,6 +36,8 @@ class Launcher(W.VBox):
     memory = traitlets.Unicode("")
     cpus = traitlets.Unicode("")
     pids = traitlets.Unicode("")
+    #: Published ports, as -p values separated by spaces ("8080:80"; the kit adds 127.0.0.1).
+    ports = traitlets.Unicode("")
     #: The ``docker run`` line for the current values ("" while a value is invalid).
     twin = traitlets.Unicode("", read_only=True)
     #: Why the current values cannot run ("" when they can).
@@ -44,7 +47,7 @@ class Launcher(W.VBox):
     #: The name of the last container launched (other widgets may observe it).
     last_container = traitlets.Unicode("", read_only=True)
 
-    _TEXT_FIELDS = ("image", "name", "memory", "cpus", "pids")
+    _TEXT_FIELDS = ("image", "name", "memory", "cpus", "pids", "ports")
 
     def __init__(self, lab, *, image: str = "alpine", command: str = "", name: str = "", detach: bool = True,
                  timeout: float = 60, images: list[str] | None = None):
@@ -65,12 +68,13 @@ class Launcher(W.VBox):
         self._memory = W.Text(description="--memory", placeholder="e.g. 64m", style=small, layout=W.Layout(width="15em"))
         self._cpus = W.Text(description="--cpus", placeholder="e.g. 0.5", style=small, layout=W.Layout(width="15em"))
         self._pids = W.Text(description="--pids-limit", placeholder="e.g. 100", style=small, layout=W.Layout(width="15em"))
+        self._ports = W.Text(description="-p", placeholder="(optional) e.g. 8080:80", style=style, layout=lay)
         self._launch = W.Button(description="Launch", button_style="primary", icon="play", tooltip="docker run")
         self._twin = W.HTML()
         self._result = W.HTML()
         self._out = W.Output()  # anything a lab call prints lands here, not in a random cell
         self._fields = {"image": self._image, "name": self._name, "command": self._command,
-                        "memory": self._memory, "cpus": self._cpus, "pids": self._pids}
+                        "memory": self._memory, "cpus": self._cpus, "pids": self._pids, "ports": self._ports}
         for key, box in self._fields.items():
             box.observe(self._on_field, names="value")
         self._mode.observe(self._on_mode, names="value")
@@ -78,7 +82,7 @@ class Launcher(W.VBox):
         self.observe(self._on_state, names=list(self._fields) + ["detach"])
         self.children = [
             W.HTML("<b>docker run</b> &mdash; start a container"),
-            self._image, self._name, self._command, self._mode,
+            self._image, self._name, self._command, self._mode, self._ports,
             W.HBox([self._memory, self._cpus, self._pids]),
             W.HBox([self._launch, self._twin]),
             self._result, self._out,
@@ -127,8 +131,10 @@ class Launcher(W.VBox):
         refs.parse_memory(self.memory or None)
         cpus = refs.parse_cpus(self.cpus) if self.cpus else None
         pids = refs.parse_pids(self.pids) if self.pids else None
+        ports = self.ports.split() or None  # "8080:80 8081:81": one -p each
+        ports_mod.parse_ports(ports)
         return {"image": self.image, "command": cmd or None, "name": name, "detach": self.detach,
-                "memory": self.memory or None, "cpus": cpus, "pids": pids}
+                "memory": self.memory or None, "cpus": cpus, "pids": pids, **({"ports": ports} if ports else {})}
 
     def update_twin(self) -> str:
         """Recompute the ``docker run ...`` line (or the reason it cannot run) from the values."""
@@ -141,7 +147,8 @@ class Launcher(W.VBox):
             self._launch.disabled = True
             return ""
         line = twin.run_twin(image=a["image"], command=a["command"] or [], name=a["name"], detach=a["detach"],
-                             memory=a["memory"], cpus=a["cpus"], pids=a["pids"])
+                             memory=a["memory"], cpus=a["cpus"], pids=a["pids"],
+                             extra=[f"-p {p.cli()}" for p in ports_mod.parse_ports(a.get("ports"))])
         self.set_trait("twin", line)
         self.set_trait("problem", "")
         self._twin.value = cli_html(line)

@@ -14,8 +14,26 @@ from .launcher import plain
 ACTIONS = ("start", "stop", "restart", "kill", "remove", "logs")
 _ICONS = {"start": "play", "stop": "stop", "restart": "refresh", "kill": "bolt", "remove": "trash", "logs": "file-text-o"}
 _RUNNING = ("running", "paused", "restarting")
-_WIDTHS = ("9em", "12em", "8em", "15em", "12em")
-_HEAD = ("CONTAINER ID", "NAMES", "IMAGE", "COMMAND", "STATUS")
+_WIDTHS = ("9em", "12em", "8em", "15em", "12em", "13em")
+_HEAD = ("CONTAINER ID", "NAMES", "IMAGE", "COMMAND", "STATUS", "PORTS")
+
+
+def ports_html(ports: str, *, running: bool = True) -> str:
+    """The PORTS cell: `docker ps`'s text, and for each published TCP port of a running container an
+    "open" link through JupyterLab's /proxy/<host port>/ (jupyter-server-proxy)."""
+    import re
+
+    from ..lab_build import jupyter_prefix
+
+    if not ports:
+        return ""
+    links = []
+    if running:
+        prefix = jupyter_prefix().rstrip("/")
+        for host_port in dict.fromkeys(re.findall(r":(\d+)->\d+/tcp", ports)):
+            links.append(f"<a href='{escape(prefix)}/proxy/{host_port}/' target='_blank' rel='noopener' "
+                         f"title='open port {host_port} through JupyterLab'>open {host_port}</a>")
+    return f"<small><code>{escape(ports)}</code></small>" + (" " + " ".join(links) if links else "")
 
 
 class ContainerTable(W.VBox):
@@ -142,7 +160,8 @@ class ContainerTable(W.VBox):
                  W.HTML(escape(r["IMAGE"]), layout=W.Layout(width=_WIDTHS[2])),
                  W.HTML(f"<code title='{escape(cmd)}' style='white-space:nowrap'>{escape(cmd if len(cmd) <= 22 else cmd[:21] + '…')}</code>",
                         layout=W.Layout(width=_WIDTHS[3], overflow="hidden")),
-                 W.HTML(escape(r["STATUS"]), layout=W.Layout(width=_WIDTHS[4]))]
+                 W.HTML(escape(r["STATUS"]), layout=W.Layout(width=_WIDTHS[4])),
+                 W.HTML(ports_html(r.get("PORTS", ""), running=state in _RUNNING), layout=W.Layout(width=_WIDTHS[5]))]
         buttons = {}
         for action in ACTIONS:
             b = W.Button(icon=_ICONS[action], tooltip=f"docker {'rm' if action == 'remove' else action} {name}",

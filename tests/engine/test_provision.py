@@ -18,7 +18,7 @@ def test_a_second_provisioning_run_reuses_everything():
     assert "ready: alpine ubuntu hello-world busybox" in out
 
 
-@pytest.mark.parametrize("image", ["alpine", "ubuntu", "hello-world", "busybox"])
+@pytest.mark.parametrize("image", ["alpine", "ubuntu", "hello-world", "busybox", "nginx"])
 def test_stand_ins_say_what_they_are(engine_lab, image):
     inspected = engine_lab.engine.inspect_image(image)
     lbl = inspected["Config"]["Labels"] or {}

@@ -523,3 +523,29 @@ def test_a_stopped_monitor_offers_no_pause_until_started_again():
     m.start()
     assert not m._pause.disabled and m._pause.description == "Pause"
     m.stop()
+
+
+# --- ports in the launcher and the table (lesson 11) ------------------------------------------
+def test_launcher_publishes_ports_on_loopback():
+    lab = FakeLab()
+    w = Launcher(lab, image="nginx")
+    w._ports.value = "8080:80"  # as if typed
+    assert w.twin == "docker run -d -p 127.0.0.1:8080:80 nginx"
+    assert w.args()["ports"] == ["8080:80"]
+    w.launch()
+    assert lab.calls[-1][3]["ports"] == ["8080:80"]
+    w.ports = "80:http"
+    assert w.twin == "" and "Invalid port" in w.problem and w._launch.disabled
+
+
+def test_table_ports_cell_links_through_jupyterlab_proxy(monkeypatch):
+    from dockerlab.widgets.table import ports_html
+
+    monkeypatch.delenv("JUPYTERHUB_SERVICE_PREFIX", raising=False)
+    monkeypatch.delenv("DOCKERLAB_JUPYTER_PREFIX", raising=False)
+    html = ports_html("127.0.0.1:8080->80/tcp, 127.0.0.1:5353->53/udp")
+    assert "href='/proxy/8080/'" in html and "open 8080" in html and "5353/" not in html
+    assert "href" not in ports_html("127.0.0.1:8080->80/tcp", running=False)
+    assert ports_html("") == "" and "href" not in ports_html("80/tcp")
+    monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ana/")
+    assert "href='/user/ana/proxy/8080/'" in ports_html("127.0.0.1:8080->80/tcp")

@@ -1,0 +1,58 @@
+"""Checks for 10-build-an-image: reading the build cache, and building an image of your own."""
+from __future__ import annotations
+
+from . import Verdict, failed, passed
+
+FIRST_REBUILT = "nb10.first-rebuilt"
+BUILD = "nb10.build"
+
+
+def check_first_rebuilt(answer, build) -> "Verdict":
+    """``answer`` is the first step the engine ran again (not from the cache) in ``build`` (a BuildResult)."""
+    if answer is Ellipsis or answer is None:
+        return failed(FIRST_REBUILT, "there is no answer yet: replace the ... with a line of the Dockerfile, as a string.",
+                      "look for the first step without ' ---> Using cache' under it")
+    if not isinstance(answer, str):
+        return failed(FIRST_REBUILT, f"the answer should be a Dockerfile line (a string), not {type(answer).__name__}.",
+                      'for example "RUN chmod +x /usr/local/bin/hello"')
+    if build is None or not getattr(build, "steps", None):
+        return failed(FIRST_REBUILT, "there is no build to compare with.", "run the cells of section 3 first")
+    rebuilt = build.rebuilt
+    if not rebuilt:
+        return failed(FIRST_REBUILT, "every step of that build came from the cache.", "change hello.sh and build again")
+    want = rebuilt[0]
+    said = " ".join(answer.split())
+    if said == " ".join(want.split()):
+        after = len(rebuilt) - 1
+        return passed(FIRST_REBUILT, f"'{want}' is the first step whose input changed; the {after} step(s) after it "
+                                     "were run again too, because each layer builds on the one before.")
+    if said in [" ".join(s.split()) for s, _ in build.steps]:
+        return failed(FIRST_REBUILT, f"'{said}' is a step of that build, but not the first one run again.",
+                      "the first step without ' ---> Using cache' under it")
+    return failed(FIRST_REBUILT, f"'{said}' is not a step of that build.",
+                  "copy the line after 'Step N/M : ' exactly")
+
+
+def check_build(lab, ref: str = "nb10-ex/shout:v1", expected: str = "HELLO") -> "Verdict":
+    """The engine has ``ref``, built by the kit for this learner, and running it prints ``expected``."""
+    from ..errors import DockerLabError, ImageNotFound
+
+    if not lab.can("build"):
+        return failed(BUILD, "this engine cannot build images (no docker build here).",
+                      "try this exercise where a Docker Engine runs")
+    try:
+        img = lab.engine.inspect_image(ref)
+    except ImageNotFound:
+        return failed(BUILD, f"the engine has no image {ref!r} yet.",
+                      f"write a Dockerfile (FROM alpine, CMD [...]) and lab.build(folder_or_text, tag={ref!r})")
+    lbl = (img.get("Config") or {}).get("Labels") or {}
+    if lbl.get("org.dockerlab.owner") != lab.owner:
+        return failed(BUILD, f"{ref} was not built with lab.build by you.", f"build it with lab.build(..., tag={ref!r})")
+    try:
+        res = lab.run(ref, rm=True)
+    except DockerLabError as e:
+        return failed(BUILD, f"{ref} does not run: {e.what}", "check its CMD line")
+    if expected not in res.output:
+        return failed(BUILD, f"running {ref} printed {res.output.strip()!r}, not {expected!r}.",
+                      f'CMD ["echo", "{expected}"] is one way')
+    return passed(BUILD, f"{ref} runs and prints {expected}.")

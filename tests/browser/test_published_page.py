@@ -1,0 +1,77 @@
+"""A learner opens the page a container publishes, in the browser, through JupyterLab.
+
+Open notebooks/11-publish-a-port.ipynb in JupyterLab (headless Chromium), run it down to the
+`lab.browse(...)` cell: the frame in that cell's output loads `/proxy/8080/` (jupyter-server-proxy,
+relative to JupyterLab's own address) and shows the page served by the nginx container. Then the
+same address in a tab of its own. No error output in the cells run, no JavaScript error.
+Screenshots: artifacts/browser/11-*.png (and DOCKERLAB_SHOTS, if set, gets copies).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from jlab import ARTIFACTS, Notebook
+
+pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.timeout(400)]
+
+PORTS = "11-publish-a-port.ipynb"
+
+
+def _copy_shot(path: Path) -> None:
+    dest = os.environ.get("DOCKERLAB_SHOTS")
+    if dest:
+        Path(dest).mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, Path(dest) / path.name)
+
+
+def test_published_page_opens_through_jupyterlab_proxy(jupyter, page, engine_lab):
+    if not engine_lab.can("ports"):
+        pytest.skip("this engine cannot publish ports")
+    cells = json.loads((Path(jupyter.root_dir) / PORTS).read_text())["cells"]
+    browse = next(i for i, c in enumerate(cells) if "lab.browse(" in "".join(c["source"]))
+    nb = Notebook(page, jupyter, PORTS, ARTIFACTS).open()
+    nb.hide_file_browser()
+    nb.select_cell(browse + 1)
+    nb.menu("Run", "notebook:run-all-above")  # everything up to and including lab.browse(...)
+    nb.wait_idle(180)
+
+    # the frame in the output of lab.browse: JupyterLab's proxy passes it on to 127.0.0.1:8080
+    out = nb.cell(browse).locator(".jp-OutputArea-output")
+    frame_el = out.locator("iframe")
+    frame_el.wait_for(timeout=30_000)
+    assert frame_el.get_attribute("src") == "/proxy/8080/"
+    link = out.locator("a", has_text="Open http://127.0.0.1:8080/")
+    assert link.count() == 1 and link.get_attribute("href") == "/proxy/8080/"
+    frame = frame_el.content_frame
+    frame.locator("h1", has_text="Welcome to nginx!").wait_for(timeout=30_000)
+    _copy_shot(nb.shot("11-page-in-the-notebook", nb.cell(browse)))
+
+    # the link's address in a tab of its own, as a click would open it
+    tab = page.context.new_page()
+    try:
+        tab.goto(jupyter.base + "/proxy/8080/")
+        assert "Welcome to nginx!" in tab.locator("h1").inner_text()
+        assert "dockerlab offline stand-in" in tab.content() or "nginx" in tab.title().lower()
+        shot = ARTIFACTS / "11-page-through-the-proxy.png"
+        tab.screenshot(path=str(shot))
+        _copy_shot(shot)
+    finally:
+        tab.close()
+
+    saved = nb.save()
+    ran = {i for i, c in enumerate(saved["cells"]) if c.get("cell_type") == "code" and c.get("execution_count")}
+    assert browse in ran
+    problems = [p for p in nb.errors(saved) if int(p.split(":")[0].split()[1]) <= browse]
+    problems += page.console_log.errors
+    assert not problems, "errors a learner would see:\n  " + "\n  ".join(problems)
+    # the lesson's own cleanup cell (the last one): the servers go
+    last = max(i for i, c in enumerate(saved["cells"]) if c.get("cell_type") == "code")
+    nb.select_cell(last)
+    nb.menu("Run", "notebook:run-cell")
+    nb.wait_idle(60)
+    assert not engine_lab.engine.containers(all=True, filters={"name": ["^/nb11-web$"]})

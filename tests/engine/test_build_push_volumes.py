@@ -1,0 +1,115 @@
+"""lab.build (and its cache), lab.image_history, lab.push to the classroom registry, and volumes
+that outlive their containers, on a real engine. Every image, tag and volume made here is removed."""
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from dockerlab import errors as E
+from dockerlab import labels
+
+
+@pytest.fixture
+def built(lab):
+    """Names this test builds or tags; removed afterwards."""
+    made: list[str] = []
+    yield made
+    for ref in made:
+        try:
+            lab.engine.remove_image(ref, force=True)
+        except E.DockerLabError:
+            pass
+
+
+def _context(tmp_path, message: str):
+    (tmp_path / "Dockerfile").write_text('FROM alpine\nCOPY hello.sh /hello.sh\nRUN chmod +x /hello.sh\n'
+                                         'CMD ["/hello.sh"]\n')
+    (tmp_path / "hello.sh").write_text(f"#!/bin/sh\necho {message}\n")
+    return str(tmp_path)
+
+
+def test_build_runs_and_a_rebuild_comes_from_the_cache(lab, built, tmp_path, capsys):
+    token = uuid.uuid4().hex[:6]  # in the script: no earlier run's cache can match
+    tag = f"dltest/hello-{token}:v1"
+    built.append(tag)
+    first = lab.build(_context(tmp_path, f"one-{token}"), tag=tag)
+    out = capsys.readouterr().out
+    assert "Step 1/6 : FROM alpine" in out and "Successfully tagged " + tag in out
+    assert first.cached == [] and first.id.startswith("sha256:")
+    img = lab.engine.inspect_image(tag)
+    assert img["Config"]["Labels"][labels.OWNER] == lab.owner and labels.is_managed(img["Config"]["Labels"])
+    assert lab.run(tag, rm=True).output == f"one-{token}\n"
+
+    again = lab.build(_context(tmp_path, f"one-{token}"), tag=tag)
+    assert again.id == first.id
+    assert again.cached == [s for s, _ in again.steps[1:]]  # every step after FROM: " ---> Using cache"
+
+    changed = lab.build(_context(tmp_path, f"two-{token}"), tag=tag)  # the COPYed file changed
+    assert changed.id != first.id
+    assert changed.cached == [] and "COPY hello.sh /hello.sh" in changed.rebuilt
+    assert lab.run(tag, rm=True).output == f"two-{token}\n"
+
+    hist = lab.image_history(tag)
+    assert list(hist.columns[:4]) == ["IMAGE", "CREATED", "CREATED BY", "SIZE"]
+    assert hist["CREATED BY"].str.contains("COPY file:").any()
+    assert hist["CREATED BY"].str.contains("chmod").any()
+    assert len(hist) > len(lab.image_history("alpine"))
+
+
+def test_build_failure_names_the_step(lab, built):
+    tag = f"dltest/broken-{uuid.uuid4().hex[:6]}:v1"
+    built.append(tag)
+    with pytest.raises(E.BuildFailed) as ei:
+        lab.build("FROM alpine\nRUN exit 3\n", tag=tag)
+    assert ei.value.step == "RUN exit 3" and "non-zero code: 3" in str(ei.value)
+    with pytest.raises(E.InvalidReference):
+        lab.build("no-such-folder-here", tag=tag)
+
+
+def test_push_to_the_classroom_registry(lab, built):
+    if not lab.registry:
+        pytest.skip("this engine has no classroom registry (mirror)")
+    name = f"dltest/pushed-{uuid.uuid4().hex[:6]}"
+    built.extend([f"{name}:v1", f"{lab.registry}/{name}:v1"])
+    lab.build("FROM busybox\nCMD [\"echo\", \"pushed\"]\n", tag=f"{name}:v1", quiet=True)
+    lab.tag(f"{name}:v1", f"{lab.registry}/{name}:v1")
+    digest = lab.push(f"{lab.registry}/{name}:v1")
+    assert digest.startswith("sha256:")
+    with pytest.raises(E.InvalidReference):
+        lab.push(f"{name}:v1")  # no registry in the name: it would go to Docker Hub
+    # the registry has it: remove the local copies and pull it back
+    lab.engine.remove_image(f"{lab.registry}/{name}:v1")
+    lab.pull(f"{lab.registry}/{name}:v1", quiet=True)
+    assert lab.run(f"{lab.registry}/{name}:v1", rm=True).output == "pushed\n"
+
+
+def test_a_named_volume_outlives_its_container(lab, tmp_path, monkeypatch):
+    if not lab.can("volumes"):
+        pytest.skip("no named volumes on this engine")
+    vol = f"dltest-{uuid.uuid4().hex[:6]}"
+    try:
+        lab.run("alpine", "sh -c 'echo kept > /data/f'", volumes=[f"{vol}:/data"], name=f"{vol}-w")
+        v = lab.engine.inspect_volume(vol)
+        assert v["Labels"][labels.OWNER] == lab.owner  # created by the kit, labelled
+        lab.remove(f"{vol}-w")
+        assert lab.run("alpine", "cat /data/f", volumes=f"{vol}:/data", rm=True).output == "kept\n"
+        assert vol in set(lab.volumes()["VOLUME NAME"])
+        # a bind mount: the folder itself
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "files").mkdir()
+        assert lab.run("alpine", "sh -c 'echo bound > /d/g'", volumes=["./files:/d"], rm=True).exit_code == 0
+        assert (tmp_path / "files" / "g").read_text() == "bound\n"
+        # in use: refused, with a hint; then removed
+        lab.run("alpine", "sleep 30", volumes=[f"{vol}:/data"], name=f"{vol}-u", detach=True)
+        with pytest.raises(E.VolumeInUse):
+            lab.volume_remove(vol)
+        lab.remove(f"{vol}-u", force=True)
+        assert lab.cleanup(volumes=True).volumes_removed == [vol]
+        with pytest.raises(E.VolumeNotFound):
+            lab.volume_inspect(vol)
+    finally:
+        try:
+            lab.engine.remove_volume(vol, force=True)
+        except E.DockerLabError:
+            pass
