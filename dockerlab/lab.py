@@ -177,6 +177,8 @@ class Lab:
         self.session = session or labels.SESSION_ID
         self.show_cli = show_cli
         self.history: list[str] = []  # every CLI twin this lab ran, in order
+        self.cleaned: set[str] = set()  # names lab.cleanup() removed (widgets say "removed by cleanup")
+        self._made: set[str] = set()  # names this lab created (a conflict with one of them is a real conflict)
         self._out = out
         self._version = engine.version()
         self._lock = threading.Lock()
@@ -396,11 +398,11 @@ class Lab:
 
         try:  # like the CLI: create at once; only when the image is missing, pull it and create again
             try:
-                cid = create()
+                cid = self._replacing_leftover(create, name)
             except E.ImageNotFound:
                 self._say(f"Unable to find image '{ref}' locally")
                 self._pull(ref)
-                cid = create()
+                cid = self._replacing_leftover(create, name)
         except E.NameConflict as e:
             self._explain_conflict(e)
             raise
@@ -414,7 +416,7 @@ class Lab:
         if detach or keep_open:
             return self._container(cid)
         try:
-            code = self.engine.wait(cid, timeout=timeout)
+            code = self._wait_saying(cid, name, timeout)
         except E.OperationTimedOut as e:
             c = self._container(cid)
             raise E.OperationTimedOut(
@@ -453,10 +455,69 @@ class Lab:
             host_config["nano_cpus"] = int(limits.cpus * 1e9)
         if limits.pids:
             host_config["pids_limit"] = limits.pids
-        cid = self.engine.create_container(
-            image=image.strip(), command=args or None, name=name, host_config=host_config,
-            labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson))
+        try:
+            cid = self._replacing_leftover(lambda: self.engine.create_container(
+                image=image.strip(), command=args or None, name=name, host_config=host_config,
+                labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson)), name)
+        except E.NameConflict as e:
+            self._explain_conflict(e)
+            raise
         return self._container(cid)
+
+    def _replacing_leftover(self, create, name: str | None) -> str:
+        """``create()``; when the name is held by this learner's container of this lesson, left over
+        from an earlier run of it (another kernel, or before the ``connect`` cell ran again), remove
+        it and create again, saying so. Anything else (another lesson's, another owner's, one the kit
+        did not make, or one this lab made itself) stays, and the NameConflict goes up as before."""
+        try:
+            cid = create()
+        except E.NameConflict as e:
+            if not name or not self.lesson or name in self._made:
+                raise
+            try:
+                held = self.engine.inspect_container(name)
+            except E.DockerLabError:
+                raise e from None
+            lab = (held.get("Config") or {}).get("Labels") or {}
+            if not (labels.is_managed(lab) and lab.get(labels.OWNER) == self.owner
+                    and lab.get(labels.LESSON) == self.lesson):
+                raise
+            try:
+                self.engine.remove(held["Id"], force=True)
+            except E.ContainerNotFound:
+                pass
+            print(f"(removed {name}, left over from an earlier run of this lesson)", file=self._out or sys.stdout)
+            cid = create()
+        if name:
+            self._made.add(name)
+        return cid
+
+    def _wait_saying(self, cid: str, name: str | None, timeout: float | None) -> int:
+        """Wait for a foreground container; after a few seconds say that it still runs. On
+        Kernel > Interrupt (Ctrl-C) say what still runs and raise the kit's short Interrupted."""
+        first = 5.0
+        try:
+            if timeout is not None and timeout <= first:
+                return self.engine.wait(cid, timeout=timeout)
+            try:
+                return self.engine.wait(cid, timeout=first)
+            except E.OperationTimedOut:
+                who = name or cid[:12]
+                limit = f"up to {timeout:g} s" if timeout is not None else "with no time limit"
+                print(f"({who} is still running after {first:g} s; the notebook waits for it, {limit}; "
+                      "Kernel > Interrupt stops waiting)", file=self._out or sys.stdout)
+                return self.engine.wait(cid, timeout=None if timeout is None else timeout - first)
+        except KeyboardInterrupt:
+            try:
+                c = self._container(cid)
+                who, state = c.name, c.state
+            except (E.DockerLabError, KeyboardInterrupt):
+                who, state = name or cid[:12], "running"
+            raise E.Interrupted(
+                f"Interrupted while waiting for {who}", container=who,
+                state=f"{who} is still {state}" if state in ("running", "paused") else f"{who} is {state}",
+                hint=f"lab.stop({who!r}) stops it (docker stop {who}); lab.logs({who!r}) shows its output"
+                if state in ("running", "paused") else f"lab.logs({who!r}) shows its output") from None
 
     def _explain_conflict(self, e: E.NameConflict) -> None:
         """Say who holds the name and the one call that frees it (force=True when it runs)."""
@@ -735,6 +796,8 @@ class Lab:
                     report.stopped.append(name)
                 self.engine.remove(c["Id"], force=True)
                 report.removed.append(name)
+                self.cleaned.add(name)
+                self._made.discard(name)
             except (E.ContainerNotFound, E.ContainerStateError):
                 continue  # removed (or being removed) by someone else meanwhile: nothing to do
         if images:

@@ -96,6 +96,10 @@ class FakeLab:
         if self.containers.get(name) != "running":
             raise E.ContainerStateError(f"Cannot exec in {name}: it is exited, not running", container=name,
                                         status="exited", hint=f"start it first: lab.start({name!r})")
+        if isinstance(command, list):  # the shell widget: ["sh", "-c", its script]; the line is its 2nd line
+            line = command[2].split("\n")[1]
+            ok = line == "ls /"
+            return ExecResult(Text(("bin\netc\n" if ok else "") + "\n__dockerlab_pwd__/\n"), 0 if ok else 127)
         return ExecResult(Text("bin\netc\n" if command == "ls /" else ""), 0 if command == "ls /" else 127)
 
     def pull(self, ref, progress=None, quiet=False):
@@ -291,7 +295,7 @@ def test_table_shows_errors_kindly():
     lab = FakeLab()
     t = ContainerTable(lab)
     assert t.act("stop", "ghost") is None
-    assert "No such container: ghost" in t.shown and "Traceback" not in t.shown
+    assert "No such container: ghost" in t.shown and "Traceback" not in t.shown  # never listed: the lab's message
     with pytest.raises(KeyError, match="not in the table"):
         t.button("ghost", "stop")
     with pytest.raises(traitlets.TraitError):
@@ -334,7 +338,9 @@ def test_shell_runs_commands_and_keeps_history(capsys):
     s = Shell(lab, "web")
     s._input.value = "ls /"  # Enter in the box
     assert s._input.value == "" and s.history == ["ls /"]
-    assert "$ ls /" in s.shown and "etc" in s.shown and s.last_command == "docker exec web ls /"
+    s._thread.join(5)
+    assert "$ ls /" in s.shown and "etc" in s.shown and s.last_command == "docker exec web sh -c 'ls /'"
+    assert s.cwd == "/" and "__dockerlab" not in s.shown
     s.run("bash")
     assert "(exit code 127)" in s.shown
     assert [o[1] for o in s._recall.options] == ["", "bash", "ls /"]
