@@ -514,7 +514,7 @@ class Lab:
             except (E.DockerLabError, KeyboardInterrupt):
                 who, state = name or cid[:12], "running"
             raise E.Interrupted(
-                f"Interrupted while waiting for {who}", container=who,
+                f"Stopped waiting for {who} (Kernel > Interrupt)", container=who,
                 state=f"{who} is still {state}" if state in ("running", "paused") else f"{who} is {state}",
                 hint=f"lab.stop({who!r}) stops it (docker stop {who}); lab.logs({who!r}) shows its output"
                 if state in ("running", "paused") else f"lab.logs({who!r}) shows its output") from None
