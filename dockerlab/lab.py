@@ -166,6 +166,9 @@ class Info(dict):
         return f"<table class='dockerlab-info'>{rows}</table>"
 
 
+_CLEANED: dict[str, set] = {}  # owner -> names lab.cleanup() removed in this kernel
+
+
 class Lab:
     """The lab: what ``dockerlab.connect()`` returns."""
 
@@ -177,7 +180,9 @@ class Lab:
         self.session = session or labels.SESSION_ID
         self.show_cli = show_cli
         self.history: list[str] = []  # every CLI twin this lab ran, in order
-        self.cleaned: set[str] = set()  # names lab.cleanup() removed (widgets say "removed by cleanup")
+        # names lab.cleanup() removed, shared by this learner's labs in this kernel (a cleanup cell may connect
+        # anew): a widget or an error then says "removed by cleanup" instead of only "no such container"
+        self.cleaned: set[str] = _CLEANED.setdefault(self.owner, set())
         self._made: set[str] = set()  # names this lab created (a conflict with one of them is a real conflict)
         self._out = out
         self._version = engine.version()
@@ -543,7 +548,14 @@ class Lab:
         return self._ncpu_cache
 
     def _container(self, ref: str) -> Container:
-        return Container.from_inspect(self.engine.inspect_container(ref))
+        try:
+            return Container.from_inspect(self.engine.inspect_container(ref))
+        except E.ContainerNotFound as e:
+            if ref in self.cleaned:  # say why it is gone, and how to get it back
+                e.state = f"{ref} was removed by lab.cleanup() (the cleanup cell)"
+                e.hint = "run the cell that made it again"
+                e.args = (e.message,)
+            raise
 
     def container(self, ref: str, *, confirm: bool = False) -> Container:
         """The container named (or with the id) ``ref``, as it is now (`docker inspect`)."""
@@ -658,18 +670,24 @@ class Lab:
             return {"label": labels.label_filter(owner=self.owner)}
         if scope == "session":
             return {"label": labels.label_filter(owner=self.owner, session=self.session)}
+        if scope == "lesson":  # this learner's containers of this lesson, from any kernel (a restart too)
+            if not self.lesson:
+                raise E.InvalidReference("scope='lesson' needs a lab connected with a lesson", value=scope,
+                                         hint="dockerlab.connect(lesson='05-run'), or scope='session'")
+            return {"label": labels.label_filter(owner=self.owner) + [f"{labels.LESSON}={self.lesson}"]}
         if scope == "kit":
             return {"label": labels.label_filter()}
         if scope == "engine":
             return {}
         raise E.InvalidReference(f"Unknown scope {scope!r}", value=scope,
-                                 hint="one of 'session', 'mine', 'kit', 'engine'")
+                                 hint="one of 'session', 'lesson', 'mine', 'kit', 'engine'")
 
     def _scope_twin(self, scope: str) -> str:
         if scope == "engine":
             return ""
         flt = {"mine": f"label={labels.OWNER}={self.owner}",
                "session": f"label={labels.SESSION}={self.session}",
+               "lesson": f"label={labels.OWNER}={self.owner} --filter label={labels.LESSON}={self.lesson}",
                "kit": f"label={labels.MANAGED}=true"}[scope]
         return f"--filter {flt}"
 
@@ -762,7 +780,7 @@ class Lab:
                 stream.close()
 
     # --- cleanup -----------------------------------------------------------------------
-    def cleanup(self, scope: str = "session", *, confirm: bool = False, images: bool = False) -> CleanupReport:
+    def cleanup(self, scope: str = "session", *, confirm: bool = False, images=False) -> CleanupReport:
         """"Kill all running containers", done safely: stop and remove them.
 
         ``scope``: "session" (default: what this notebook's kernel made),
@@ -770,7 +788,11 @@ class Lab:
         ``confirm=True``), "engine" (every container on the engine, even those
         the kit did not make: needs ``confirm=True``). Other learners' kit
         containers are left (and listed in ``skipped``) unless a teacher set
-        ``DOCKERLAB_ALLOW_OTHERS=1``.
+        ``DOCKERLAB_ALLOW_OTHERS=1``. ``scope="lesson"``: your containers of this lab's lesson, from
+        any kernel (what a lesson's "When you are done" cell uses: it works after a restart too).
+
+        ``images=True`` also prunes dangling images; ``images=[refs]`` removes those image names
+        (`docker rmi`), each only if it is there: a cleanup cell can run any number of times.
         """
         if scope in ("kit", "engine") and not confirm:
             what = "every container on the engine" if scope == "engine" else "every learner's kit containers"
@@ -800,9 +822,26 @@ class Lab:
                 self._made.discard(name)
             except (E.ContainerNotFound, E.ContainerStateError):
                 continue  # removed (or being removed) by someone else meanwhile: nothing to do
-        if images:
+        if images is True:
             report.images_removed = self.prune_images(quiet=True)
+        elif images:
+            report.images_removed = self._forget_images(images)
         return report
+
+    def _forget_images(self, refs_: list[str]) -> list[str]:
+        """`docker rmi` each of ``refs_`` that the engine has; one already gone is not an error."""
+        gone = []
+        for ref in refs_:
+            refs.parse_image(ref)
+            if not self._has_image(ref):
+                continue
+            self._twin(f"docker rmi {ref}")
+            try:
+                self.engine.remove_image(ref)
+                gone.append(ref)
+            except E.ImageNotFound:
+                pass
+        return gone
 
     def prune_images(self, *, quiet: bool = False) -> list[str]:
         """`docker image prune`: remove dangling images (untagged, unused)."""

@@ -71,8 +71,8 @@ class ContainerTable(W.VBox):
     # --- validation ----------------------------------------------------------------------
     @traitlets.validate("scope")
     def _valid_scope(self, proposal):
-        if proposal["value"] not in ("session", "mine", "kit", "engine"):
-            raise traitlets.TraitError(f"scope must be 'session', 'mine', 'kit' or 'engine', not {proposal['value']!r}")
+        if proposal["value"] not in ("session", "lesson", "mine", "kit", "engine"):
+            raise traitlets.TraitError(f"scope must be 'session', 'lesson', 'mine', 'kit' or 'engine', not {proposal['value']!r}")
         return proposal["value"]
 
     @traitlets.validate("interval")
