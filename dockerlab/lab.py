@@ -520,7 +520,8 @@ class Lab:
                 who, state = name or cid[:12], "running"
             raise E.Interrupted(
                 f"Stopped waiting for {who} (Kernel > Interrupt)", container=who,
-                state=f"{who} is still {state}" if state in ("running", "paused") else f"{who} is {state}",
+                state=(f"the container {who} is still {state}" if state in ("running", "paused")
+                       else f"the container {who} has {state} meanwhile"),
                 hint=f"lab.stop({who!r}) stops it (docker stop {who}); lab.logs({who!r}) shows its output"
                 if state in ("running", "paused") else f"lab.logs({who!r}) shows its output") from None
 

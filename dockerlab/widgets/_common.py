@@ -80,11 +80,11 @@ def attempt(out, call, *args, **kwargs):
     with (out if out is not None else contextlib.nullcontext()):
         try:
             result = call(*args, **kwargs)
+        except Exception as e:  # DockerLabError (the lab's Interrupted too), or a bug: a message, never a traceback
+            error = e
         except KeyboardInterrupt:
             error = DockerLabError("Interrupted", state="the kernel was interrupted while the widget waited",
                                    hint="the container may still run: the table (docker ps) shows it")
-        except Exception as e:  # DockerLabError, or a bug: either way a message, never a traceback
-            error = e
     return result, error
 
 

@@ -529,3 +529,39 @@ def test_a_stopped_monitor_offers_no_pause_until_started_again():
     m.start()
     assert not m._pause.disabled and m._pause.description == "Pause"
     m.stop()
+
+
+# --- the shared helpers ---------------------------------------------------------------------------
+def test_attempt_never_raises_and_keeps_the_kits_message():
+    from dockerlab.widgets._common import attempt, close_all
+
+    assert attempt(None, lambda: 42) == (42, None)
+    res, err = attempt(None, lambda: (_ for _ in ()).throw(E.NameConflict("The name 'x' is in use", name="x")))
+    assert res is None and isinstance(err, E.NameConflict)
+
+    def interrupted():
+        raise E.Interrupted("Stopped waiting for x (Kernel > Interrupt)", container="x",
+                            state="the container x is still running", hint="lab.stop('x')")
+
+    _, err = attempt(None, interrupted)  # the lab's own words win over the generic "Interrupted"
+    assert isinstance(err, E.Interrupted) and "lab.stop('x')" in err.message
+    _, err = attempt(None, lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
+    assert isinstance(err, E.DockerLabError) and err.what == "Interrupted"
+    _, err = attempt(None, lambda: {}["bug"])  # a bug is shown as one line, too
+    assert isinstance(err, KeyError)
+
+    before = len(W.Widget.widgets)
+    box = W.HBox([W.HTML("a", layout=W.Layout(width="3em")), W.Button(description="b")])
+    assert len(W.Widget.widgets) > before
+    close_all([box])
+    assert len(W.Widget.widgets) == before  # children, layouts and styles too
+
+
+def test_shell_script_keeps_the_directory_and_strips_its_bookkeeping():
+    from dockerlab.widgets.shell import shell_script, split_output
+
+    script = shell_script("cd /tmp && ls | head -1", "/var/lib", "tok")
+    assert script.splitlines()[1] == "cd /var/lib 2>/dev/null || echo '(that directory is gone)' >&2"
+    assert script.splitlines()[2] == "cd /tmp && ls | head -1"
+    assert split_output("a\nb\n\n__dockerlab_pwd__/tmp\n") == ("a\nb\n", "/tmp")
+    assert split_output("no marker: the line ran exit") == ("no marker: the line ran exit", None)
