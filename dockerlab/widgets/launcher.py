@@ -62,7 +62,7 @@ class Launcher(W.VBox):
         self._command = W.Text(description="command", placeholder="(optional) e.g. echo hello", style=style, layout=lay)
         # a foreground run holds the kernel until the command ends: the button says for how long at most
         self._mode = W.ToggleButtons(options=[("detached (-d)", True), (f"foreground (waits up to {timeout:g} s)", False)],
-                                     value=True, description="mode", style=style)
+                                     value=True, description="mode", style={**style, "button_width": "auto"})
         self._memory = W.Text(description="--memory", placeholder="e.g. 64m", style=small, layout=W.Layout(width="15em"))
         self._cpus = W.Text(description="--cpus", placeholder="e.g. 0.5", style=small, layout=W.Layout(width="15em"))
         self._pids = W.Text(description="--pids-limit", placeholder="e.g. 100", style=small, layout=W.Layout(width="15em"))
