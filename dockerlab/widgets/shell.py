@@ -248,7 +248,7 @@ class Shell(W.VBox):
         self._entries = (self._entries + [entry])[-self.max_entries:]
         # column-reverse keeps the scroll position at the bottom: the newest line stays in view
         self._screen.value = ("<div style='display:flex; flex-direction:column-reverse; max-height:24em; overflow:auto; "
-                              "background:#1e1e1e; margin:2px 0'><pre style='background:#1e1e1e; color:#ddd; "
+                              "background:#1e1e1e; margin:2px 0'><pre style='flex:none; background:#1e1e1e; color:#ddd; "
                               "padding:6px 8px; margin:0'>" + "\n".join(self._entries) + "</pre></div>")
 
     @property
