@@ -70,25 +70,35 @@ class DoctorWidget(W.VBox):
         self.set_trait("status", "running")
         self._status.value = "<i>Checking&hellip;</i>"
         self.error = None
+        from .widgets._common import attempt, clear
+
+        clear(self._out)
         try:
-            with self._out:
-                self.report = self._checks(smoke=self.smoke, online=self.online, **self.options)
-        except Exception as e:  # the doctor must never show a learner a traceback
-            self.error, self.report = e, None
+            report, err = attempt(self._out, self._checks, smoke=self.smoke, online=self.online, **self.options)
+        finally:
+            self._run.disabled = False
+        if err is not None:  # the doctor must never show a learner a traceback
+            self.error, self.report = err, None
             self.set_trait("status", "error")
-            self.set_trait("summary", str(e))
-            body = e._repr_html_() if isinstance(e, DockerLabError) else f"<b>{escape(type(e).__name__)}</b>: {escape(str(e))}"
+            self.set_trait("summary", str(err))
+            body = err._repr_html_() if isinstance(err, DockerLabError) else f"<b>{escape(type(err).__name__)}</b>: {escape(str(err))}"
             self._status.value = ("<div style='border-left:4px solid #d9534f; background:#fdf2f2; padding:4px 8px'>"
                                   f"The doctor could not finish: {body}</div>")
             self._table.value = ""
             return None
-        finally:
-            self._run.disabled = False
+        self.report = report
         self.set_trait("status", "ok" if self.report.ok else "problems")
         self.set_trait("summary", self.report.summary())
         self._status.value = ""
         self._table.value = self.report._repr_html_()
         return self.report
+
+    @property
+    def shown(self) -> str:
+        """What the widget shows, as plain text."""
+        from .widgets.launcher import plain
+
+        return plain(self._status.value + "\n" + self._table.value)
 
     def __repr__(self) -> str:
         if self.status in ("not run", "running"):

@@ -211,3 +211,14 @@ class PortInUse(DockerLabError):
     def __init__(self, what: str, *, port: str = "", state: str = "", hint: str = ""):
         self.port = port
         super().__init__(what, state=state, hint=hint)
+
+
+class Interrupted(DockerLabError, KeyboardInterrupt):
+    """Kernel > Interrupt (Ctrl-C) while the kit waited; ``container`` may still be running.
+
+    Also a ``KeyboardInterrupt``, so code that stops on Ctrl-C still stops; shown as the
+    kit's message in a notebook (no traceback through the HTTP client)."""
+
+    def __init__(self, what: str, *, container: str = "", state: str = "", hint: str = ""):
+        self.container = container
+        super().__init__(what, state=state, hint=hint)

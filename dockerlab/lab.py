@@ -172,6 +172,9 @@ class Info(dict):
         return f"<table class='dockerlab-info'>{rows}</table>"
 
 
+_CLEANED: dict[str, set] = {}  # owner -> names lab.cleanup() removed in this kernel
+
+
 class Lab(BuildMixin, VolumesMixin):
     """The lab: what ``dockerlab.connect()`` returns. Build, history, push, port and volumes
     live in :mod:`dockerlab.lab_build` and :mod:`dockerlab.lab_volumes`."""
@@ -184,6 +187,10 @@ class Lab(BuildMixin, VolumesMixin):
         self.session = session or labels.SESSION_ID
         self.show_cli = show_cli
         self.history: list[str] = []  # every CLI twin this lab ran, in order
+        # names lab.cleanup() removed, shared by this learner's labs in this kernel (a cleanup cell may connect
+        # anew): a widget or an error then says "removed by cleanup" instead of only "no such container"
+        self.cleaned: set[str] = _CLEANED.setdefault(self.owner, set())
+        self._made: set[str] = set()  # names this lab created (a conflict with one of them is a real conflict)
         self._out = out
         self._version = engine.version()
         self._lock = threading.Lock()
@@ -405,11 +412,11 @@ class Lab(BuildMixin, VolumesMixin):
 
         try:  # like the CLI: create at once; only when the image is missing, pull it and create again
             try:
-                cid = create()
+                cid = self._replacing_leftover(create, name)
             except E.ImageNotFound:
                 self._say(f"Unable to find image '{ref}' locally")
                 self._pull(ref)
-                cid = create()
+                cid = self._replacing_leftover(create, name)
         except E.NameConflict as e:
             self._explain_conflict(e)
             raise
@@ -425,7 +432,7 @@ class Lab(BuildMixin, VolumesMixin):
         if detach or keep_open:
             return self._container(cid)
         try:
-            code = self.engine.wait(cid, timeout=timeout)
+            code = self._wait_saying(cid, name, timeout)
         except E.OperationTimedOut as e:
             c = self._container(cid)
             raise E.OperationTimedOut(
@@ -464,10 +471,70 @@ class Lab(BuildMixin, VolumesMixin):
             host_config["nano_cpus"] = int(limits.cpus * 1e9)
         if limits.pids:
             host_config["pids_limit"] = limits.pids
-        cid = self.engine.create_container(
-            image=image.strip(), command=args or None, name=name, host_config=host_config,
-            labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson))
+        try:
+            cid = self._replacing_leftover(lambda: self.engine.create_container(
+                image=image.strip(), command=args or None, name=name, host_config=host_config,
+                labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson)), name)
+        except E.NameConflict as e:
+            self._explain_conflict(e)
+            raise
         return self._container(cid)
+
+    def _replacing_leftover(self, create, name: str | None) -> str:
+        """``create()``; when the name is held by this learner's container of this lesson, left over
+        from an earlier run of it (another kernel, or before the ``connect`` cell ran again), remove
+        it and create again, saying so. Anything else (another lesson's, another owner's, one the kit
+        did not make, or one this lab made itself) stays, and the NameConflict goes up as before."""
+        try:
+            cid = create()
+        except E.NameConflict as e:
+            if not name or not self.lesson or name in self._made:
+                raise
+            try:
+                held = self.engine.inspect_container(name)
+            except E.DockerLabError:
+                raise e from None
+            lab = (held.get("Config") or {}).get("Labels") or {}
+            if not (labels.is_managed(lab) and lab.get(labels.OWNER) == self.owner
+                    and lab.get(labels.LESSON) == self.lesson):
+                raise
+            try:
+                self.engine.remove(held["Id"], force=True)
+            except E.ContainerNotFound:
+                pass
+            print(f"(removed {name}, left over from an earlier run of this lesson)", file=self._out or sys.stdout)
+            cid = create()
+        if name:
+            self._made.add(name)
+        return cid
+
+    def _wait_saying(self, cid: str, name: str | None, timeout: float | None) -> int:
+        """Wait for a foreground container; after a few seconds say that it still runs. On
+        Kernel > Interrupt (Ctrl-C) say what still runs and raise the kit's short Interrupted."""
+        first = 5.0
+        try:
+            if timeout is not None and timeout <= first:
+                return self.engine.wait(cid, timeout=timeout)
+            try:
+                return self.engine.wait(cid, timeout=first)
+            except E.OperationTimedOut:
+                who = name or cid[:12]
+                limit = f"up to {timeout:g} s" if timeout is not None else "with no time limit"
+                print(f"({who} is still running after {first:g} s; the notebook waits for it, {limit}; "
+                      "Kernel > Interrupt stops waiting)", file=self._out or sys.stdout)
+                return self.engine.wait(cid, timeout=None if timeout is None else timeout - first)
+        except KeyboardInterrupt:
+            try:
+                c = self._container(cid)
+                who, state = c.name, c.state
+            except (E.DockerLabError, KeyboardInterrupt):
+                who, state = name or cid[:12], "running"
+            raise E.Interrupted(
+                f"Stopped waiting for {who} (Kernel > Interrupt)", container=who,
+                state=(f"the container {who} is still {state}" if state in ("running", "paused")
+                       else f"the container {who} has {state} meanwhile"),
+                hint=f"lab.stop({who!r}) stops it (docker stop {who}); lab.logs({who!r}) shows its output"
+                if state in ("running", "paused") else f"lab.logs({who!r}) shows its output") from None
 
     def _explain_conflict(self, e: E.NameConflict) -> None:
         """Say who holds the name and the one call that frees it (force=True when it runs)."""
@@ -493,7 +560,14 @@ class Lab(BuildMixin, VolumesMixin):
         return self._ncpu_cache
 
     def _container(self, ref: str) -> Container:
-        return Container.from_inspect(self.engine.inspect_container(ref))
+        try:
+            return Container.from_inspect(self.engine.inspect_container(ref))
+        except E.ContainerNotFound as e:
+            if ref in self.cleaned:  # say why it is gone, and how to get it back
+                e.state = f"{ref} was removed by lab.cleanup() (the cleanup cell)"
+                e.hint = "run the cell that made it again"
+                e.args = (e.message,)
+            raise
 
     def container(self, ref: str, *, confirm: bool = False) -> Container:
         """The container named (or with the id) ``ref``, as it is now (`docker inspect`)."""
@@ -608,18 +682,24 @@ class Lab(BuildMixin, VolumesMixin):
             return {"label": labels.label_filter(owner=self.owner)}
         if scope == "session":
             return {"label": labels.label_filter(owner=self.owner, session=self.session)}
+        if scope == "lesson":  # this learner's containers of this lesson, from any kernel (a restart too)
+            if not self.lesson:
+                raise E.InvalidReference("scope='lesson' needs a lab connected with a lesson", value=scope,
+                                         hint="dockerlab.connect(lesson='05-run'), or scope='session'")
+            return {"label": labels.label_filter(owner=self.owner) + [f"{labels.LESSON}={self.lesson}"]}
         if scope == "kit":
             return {"label": labels.label_filter()}
         if scope == "engine":
             return {}
         raise E.InvalidReference(f"Unknown scope {scope!r}", value=scope,
-                                 hint="one of 'session', 'mine', 'kit', 'engine'")
+                                 hint="one of 'session', 'lesson', 'mine', 'kit', 'engine'")
 
     def _scope_twin(self, scope: str) -> str:
         if scope == "engine":
             return ""
         flt = {"mine": f"label={labels.OWNER}={self.owner}",
                "session": f"label={labels.SESSION}={self.session}",
+               "lesson": f"label={labels.OWNER}={self.owner} --filter label={labels.LESSON}={self.lesson}",
                "kit": f"label={labels.MANAGED}=true"}[scope]
         return f"--filter {flt}"
 
@@ -712,7 +792,7 @@ class Lab(BuildMixin, VolumesMixin):
                 stream.close()
 
     # --- cleanup -----------------------------------------------------------------------
-    def cleanup(self, scope: str = "session", *, confirm: bool = False, images: bool = False,
+    def cleanup(self, scope: str = "session", *, confirm: bool = False, images=False,
                 volumes: bool = False) -> CleanupReport:
         """"Kill all running containers", done safely: stop and remove them.
 
@@ -721,9 +801,13 @@ class Lab(BuildMixin, VolumesMixin):
         ``confirm=True``), "engine" (every container on the engine, even those
         the kit did not make: needs ``confirm=True``). Other learners' kit
         containers are left (and listed in ``skipped``) unless a teacher set
-        ``DOCKERLAB_ALLOW_OTHERS=1``. ``images=True`` also prunes dangling images (and, with
-        scope "mine", removes the images lab.build made for you); ``volumes=True`` removes the
-        named volumes the kit made for you in that scope that no container uses any more.
+        ``DOCKERLAB_ALLOW_OTHERS=1``. ``scope="lesson"``: your containers of this lab's lesson, from
+        any kernel (what a lesson's "When you are done" cell uses: it works after a restart too).
+
+        ``images=True`` also prunes dangling images (and, with scope "mine", removes the images
+        lab.build made for you); ``images=[refs]`` removes those image names (`docker rmi`), each
+        only if it is there: a cleanup cell can run any number of times. ``volumes=True`` removes
+        the named volumes the kit made for you in that scope that no container uses any more.
         """
         if scope in ("kit", "engine") and not confirm:
             what = "every container on the engine" if scope == "engine" else "every learner's kit containers"
@@ -749,15 +833,34 @@ class Lab(BuildMixin, VolumesMixin):
                     report.stopped.append(name)
                 self.engine.remove(c["Id"], force=True)
                 report.removed.append(name)
+                self.cleaned.add(name)
+                self._made.discard(name)
             except (E.ContainerNotFound, E.ContainerStateError):
                 continue  # removed (or being removed) by someone else meanwhile: nothing to do
-        if images:
+        if images is True:
             report.images_removed = self.prune_images(quiet=True)
             if scope == "mine":  # and the images the kit built for you (lab.build)
                 report.images_removed += self.remove_my_images()
+        elif images:
+            report.images_removed = self._forget_images(images)
         if volumes and self.can("volumes") and scope in ("session", "mine"):  # the kit's volumes of yours
             report.volumes_removed = self.remove_my_volumes(scope=scope)
         return report
+
+    def _forget_images(self, refs_: list[str]) -> list[str]:
+        """`docker rmi` each of ``refs_`` that the engine has; one already gone is not an error."""
+        gone = []
+        for ref in refs_:
+            refs.parse_image(ref)
+            if not self._has_image(ref):
+                continue
+            self._twin(f"docker rmi {ref}")
+            try:
+                self.engine.remove_image(ref)
+                gone.append(ref)
+            except E.ImageNotFound:
+                pass
+        return gone
 
     def prune_images(self, scope: str = "mine", *, confirm: bool = False, quiet: bool = False) -> list[str]:
         """`docker image prune`: remove dangling images (untagged, unused).

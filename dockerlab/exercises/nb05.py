@@ -95,19 +95,28 @@ def check_named_shell(lab, name: str = "nb05-mine"):
                       f"start it with lab.run(...), giving name={name!r} and the -it options (see how nb05-ubuntu was started)")
     cfg, st = d.get("Config") or {}, d.get("State") or {}
     image = cfg.get("Image", "")
+
+    def wrong(reason: str, hint: str):
+        # a wrong try leaves nothing behind: the name is free for the next one
+        try:
+            lab.remove(name, force=True)
+        except DockerLabError:
+            return failed(ex, reason, f"remove it (lab.remove({name!r}, force=True)) and {hint}")
+        return failed(ex, reason + f" (The check removed {name}, so you can try again with the same name.)", hint)
+
     try:
         repo = parse_image(image).repository
     except DockerLabError:
         repo = image
     if repo != "ubuntu":
-        return failed(ex, f"{name} runs {image}, not ubuntu.", f"remove it (lab.remove({name!r}, force=True)) and run ubuntu")
+        return wrong(f"{name} runs {image}, not ubuntu.", "run ubuntu")
     cmd = cfg.get("Cmd") or []
     if cmd[:1] not in (["/bin/bash"], ["bash"]):
-        return failed(ex, f"{name} runs {' '.join(cmd) or 'the image default'}, not /bin/bash.",
-                      f"remove it (lab.remove({name!r}, force=True)) and pass \"/bin/bash\" as the command")
+        return wrong(f"{name} runs {' '.join(cmd) or 'the image default'}, not /bin/bash.",
+                     "pass \"/bin/bash\" as the command")
     if not (cfg.get("OpenStdin") and cfg.get("Tty")):
-        return failed(ex, f"{name} was started without -it (interactive={bool(cfg.get('OpenStdin'))}, tty={bool(cfg.get('Tty'))}).",
-                      "bash with no input open exits at once; pass interactive=True, tty=True")
+        return wrong(f"{name} was started without -it (interactive={bool(cfg.get('OpenStdin'))}, tty={bool(cfg.get('Tty'))}).",
+                     "bash with no input open exits at once; pass interactive=True, tty=True")
     if st.get("Status") != "running":
         return failed(ex, f"{name} is {st.get('Status')}, not running.", f"lab.start({name!r})")
     return passed(ex, f"{name} runs bash from ubuntu, waiting for input (lab.exec({name!r}, ...) talks to it).")

@@ -39,9 +39,30 @@ def check_tag(lab, ref: str = "nb08-ex/busybox:v1", source: str = "busybox") -> 
     """The engine has ``ref``, and it is the same image as ``source`` (a tag, not a copy)."""
     from ..errors import ImageNotFound
 
+    from ..errors import DockerLabError
+
+    repo = ref.rsplit(":", 1)[0]
+    space = repo.split("/", 1)[0] + "/"
+
+    def untag(tags) -> str:
+        # a wrong try leaves nothing behind: the check removes the names it made up
+        done = []
+        for t in tags:
+            try:
+                lab.engine.remove_image(t)
+                done.append(t)
+            except DockerLabError:
+                pass
+        return f" (The check removed {', '.join(done)}.)" if done else ""
+
     try:
         have = lab.engine.inspect_image(ref)
     except ImageNotFound:
+        near = sorted(t for im in lab.engine.images() for t in im.get("RepoTags") or []
+                      if t.startswith(space) and t != ref)
+        if near:
+            return failed(TAG, f"the engine has no image {ref!r}, but {', '.join(near)}.{untag(near)}",
+                          f"the name must be exactly {ref}: lab.tag({source!r}, {ref!r})")
         return failed(TAG, f"the engine has no image {ref!r} yet.", "`docker tag SOURCE TARGET` is lab.tag(source, target)")
     try:
         want = lab.engine.inspect_image(source)
@@ -50,8 +71,7 @@ def check_tag(lab, ref: str = "nb08-ex/busybox:v1", source: str = "busybox") -> 
     if have.get("Id") != want.get("Id"):
         others = [t for t in have.get("RepoTags") or [] if t != ref]
         also = f" (it is the image of {', '.join(others)})" if others else ""
-        return failed(TAG, f"{ref} is not the {source} image{also}.",
-                      f"remove it (lab.remove_image({ref!r})) and tag {source} itself")
+        return failed(TAG, f"{ref} is not the {source} image{also}.{untag([ref])}", f"tag {source} itself")
     return passed(TAG, f"{ref} and {source} are two names of one image, id {want['Id'].split(':')[-1][:12]}.")
 
 

@@ -70,6 +70,10 @@ def check_prune(lab, stopped=("nb13-ex-1", "nb13-ex-2"), keep: str = "nb13-ex-ke
             left.append(name)
         except ContainerNotFound:
             pass
+    cleaned = getattr(lab, "cleaned", ())
+    if all(n in cleaned for n in (*stopped, keep)) and not left:
+        return failed(PRUNE, "the cleanup cell removed the exercise's containers.",
+                      "run the exercise's setup cell again, then remove only the exited ones")
     try:
         k = lab.container(keep)
     except ContainerNotFound:

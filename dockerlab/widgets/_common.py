@@ -1,10 +1,11 @@
 """Helpers shared by the widgets: a quiet view of the lab, friendly error boxes, the CLI line."""
 from __future__ import annotations
 
+import contextlib
 import copy
 from html import escape
 
-from ..errors import DockerLabError
+from ..errors import ContainerNotFound, DockerLabError
 
 
 def quiet(lab):
@@ -63,3 +64,56 @@ def background(lab):
     view.show_cli = False
     view.history = []
     return view
+
+
+def attempt(out, call, *args, **kwargs):
+    """Call the lab for a widget: ``(result, None)``, or ``(None, error)``; never raises.
+
+    The call runs inside ``with out:`` (an ``Output`` widget, or None) so that anything it
+    prints lands in the widget, and the error is caught INSIDE that block: in a real kernel,
+    ``Output.__exit__`` shows an exception as a traceback and swallows it, so an ``except``
+    placed after the ``with`` never runs. Errors that are not the kit's (a bug) are returned
+    too, and shown as one line, never as a traceback. Ctrl-C / Kernel > Interrupt still stops
+    the call: KeyboardInterrupt becomes an error "interrupted" for the widget to show.
+    """
+    result = error = None
+    with (out if out is not None else contextlib.nullcontext()):
+        try:
+            result = call(*args, **kwargs)
+        except Exception as e:  # DockerLabError (the lab's Interrupted too), or a bug: a message, never a traceback
+            error = e
+        except KeyboardInterrupt:
+            error = DockerLabError("Interrupted", state="the kernel was interrupted while the widget waited",
+                                   hint="the container may still run: the table (docker ps) shows it")
+    return result, error
+
+
+def clear(out) -> None:
+    """Empty an Output widget (in a kernel; outside one, clear_output would print escape codes)."""
+    from IPython.core.interactiveshell import InteractiveShell
+
+    if InteractiveShell.initialized():
+        out.clear_output()
+
+
+def gone_message(name: str, lab) -> str:
+    """Why a container a widget still lists is not there any more."""
+    if name in getattr(lab, "cleaned", ()):
+        return f"{name} is gone (removed by cleanup; run the cell that made it again)"
+    return f"{name} is gone (removed outside this table); the table was refreshed"
+
+
+def is_gone(err) -> bool:
+    return isinstance(err, ContainerNotFound)
+
+
+def close_all(widgets) -> None:
+    """Close widgets a view replaces, and their children, so that they leave the kernel's
+    widget registry (``ipywidgets.Widget.widgets``) and the front end."""
+    for w in widgets:
+        for child in getattr(w, "children", ()):
+            close_all([child])
+        for part in (getattr(w, "layout", None), getattr(w, "style", None)):  # widgets of their own too
+            if part is not None:
+                part.close()
+        w.close()

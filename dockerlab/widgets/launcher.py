@@ -10,7 +10,7 @@ import traitlets
 from .. import ports as ports_mod
 from .. import refs, twin
 from ..errors import DockerLabError
-from ._common import cli_html, error_html, new_history, ok_html, pre_html, quiet
+from ._common import attempt, clear, cli_html, error_html, new_history, ok_html, pre_html, quiet
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -50,7 +50,7 @@ class Launcher(W.VBox):
     _TEXT_FIELDS = ("image", "name", "memory", "cpus", "pids", "ports")
 
     def __init__(self, lab, *, image: str = "alpine", command: str = "", name: str = "", detach: bool = True,
-                 timeout: float = 60, images: list[str] | None = None):
+                 timeout: float = 30, images: list[str] | None = None):
         super().__init__()
         self.lab = lab
         self._lab = quiet(lab)
@@ -63,8 +63,9 @@ class Launcher(W.VBox):
         self._image = W.Combobox(description="image", placeholder="alpine", ensure_option=False, style=style, layout=lay)
         self._name = W.Text(description="--name", placeholder="(optional) e.g. web-1", style=style, layout=lay)
         self._command = W.Text(description="command", placeholder="(optional) e.g. echo hello", style=style, layout=lay)
-        self._mode = W.ToggleButtons(options=[("detached (-d)", True), ("foreground", False)], value=True,
-                                     description="mode", style=style)
+        # a foreground run holds the kernel until the command ends: the button says for how long at most
+        self._mode = W.ToggleButtons(options=[("detached (-d)", True), (f"foreground (waits up to {timeout:g} s)", False)],
+                                     value=True, description="mode", style={**style, "button_width": "auto"})
         self._memory = W.Text(description="--memory", placeholder="e.g. 64m", style=small, layout=W.Layout(width="15em"))
         self._cpus = W.Text(description="--cpus", placeholder="e.g. 0.5", style=small, layout=W.Layout(width="15em"))
         self._pids = W.Text(description="--pids-limit", placeholder="e.g. 100", style=small, layout=W.Layout(width="15em"))
@@ -169,18 +170,30 @@ class Launcher(W.VBox):
         return list(self._image.options)
 
     def launch(self):
-        """Run the form through ``lab.run``; show and return the result (None on error)."""
+        """Run the form through ``lab.run``; show and return the result (None on error).
+
+        Never raises: an error (the lab's DockerLabError, or an interrupt) replaces what the
+        widget showed before with the kit's message. A foreground run waits ``timeout`` seconds
+        at most (the status line says so while it waits); then it says what still runs."""
         self.result, self.error = None, None
         start = len(getattr(self.lab, "history", []))
-        self._result.value = "<i>running&hellip;</i>"
+        clear(self._out)
+        self._result.value = ("<i>running&hellip;</i>" if self.detach else
+                              f"<i>running in the foreground&hellip; the notebook waits for it to end, "
+                              f"{self.timeout:g} s at most</i>")
         try:
-            a = self.args()
-            with self._out:
-                res = self._lab.run(a.pop("image"), a.pop("command"), timeout=self.timeout, **a)
-        except DockerLabError as e:  # a run that outlasts `timeout` is OperationTimedOut, from the lab
-            self.error = e
+            a, err = attempt(None, self.args)
+            res = None
+            if err is None:
+                res, err = attempt(self._out, self._lab.run, a.pop("image"), a.pop("command"),
+                                   timeout=self.timeout, **a)
+        finally:
+            if self._result.value.startswith("<i>running"):  # the status line always ends
+                self._result.value = ""
+        if err is not None:  # a run that outlasts `timeout` is OperationTimedOut, from the lab
+            self.error = err
             self.set_trait("last_command", new_history(self.lab, start))
-            self._result.value = (cli_html(self.last_command) if self.last_command else "") + error_html(e)
+            self._result.value = (cli_html(self.last_command) if self.last_command else "") + error_html(err)
             return None
         self.set_trait("last_command", new_history(self.lab, start))
         self.result = res

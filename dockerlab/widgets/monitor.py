@@ -25,7 +25,7 @@ import traitlets
 
 from ..errors import DockerLabError
 from ..sampler import REMOVED, RUNNING, STOPPED, Sampler
-from ._common import error_html, ok_html
+from ._common import attempt, error_html, ok_html
 
 _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#bcbd22", "#7f7f7f"]
@@ -160,8 +160,7 @@ class Monitor(W.VBox):
         self._pause.value = self.paused
         self._pause.description = "Resume" if self.paused else "Pause"
         self._pause.icon = "play" if self.paused else "pause"
-        if not self.paused:
-            self.update()
+        self.update(force=True)  # the title says "paused" (or "live" again) at once
 
     def _on_running(self, change):
         # a stopped monitor has nothing to pause: the button says so until start()
@@ -187,10 +186,9 @@ class Monitor(W.VBox):
         """Start sampling and the ~1 Hz redraw."""
         if self.running:
             return self
-        try:
-            self.sampler.start()
-        except DockerLabError as e:
-            self._message.value = error_html(e)
+        _, err = attempt(None, self.sampler.start)
+        if err is not None:
+            self._message.value = error_html(err)
             return self
         self._stop.clear()
         self.set_trait("running", True)

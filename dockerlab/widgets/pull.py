@@ -7,7 +7,7 @@ import ipywidgets as W
 import traitlets
 
 from ..errors import DockerLabError
-from ._common import cli_html, error_html, new_history, ok_html, quiet
+from ._common import attempt, cli_html, error_html, new_history, ok_html, quiet
 from .launcher import plain
 
 _DONE = ("Pull complete", "Already exists", "Download complete")
@@ -84,17 +84,19 @@ class PullProgress(W.VBox):
         self.image, self.error = None, None
         start = len(getattr(self.lab, "history", []))
         self._pull.disabled = True
+        self._status.value = "<i>pulling&hellip;</i>"
         try:
-            self.image = self._lab.pull(self.ref, progress=self.on_event)
-        except DockerLabError as e:
-            self.error = e
-            self.set_trait("status", e.message)
-            self._status.value = error_html(e)
-            return None
+            self.image, err = attempt(None, self._lab.pull, self.ref, progress=self.on_event)
         finally:
             self._pull.disabled = False
             self.set_trait("last_command", new_history(self.lab, start))
             self._cmd.value = cli_html(self.last_command)
+            self._status.value = ""
+        if err is not None:
+            self.error = err
+            self.set_trait("status", getattr(err, "message", str(err)))
+            self._status.value = error_html(err)
+            return None
         if not self.status:
             self.set_trait("status", f"Pulled {self.ref}")
         self._status.value = ok_html(self.status)

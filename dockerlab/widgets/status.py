@@ -7,7 +7,7 @@ import ipywidgets as W
 import traitlets
 
 from ..errors import DockerLabError
-from ._common import error_html, quiet
+from ._common import attempt, error_html, quiet
 from .launcher import plain
 
 
@@ -37,17 +37,19 @@ class EngineStatus(W.HBox):
     def refresh(self) -> bool:
         """Ask the engine again (`docker info`); True when it answered."""
         self.error = None
-        try:
+        def ask():
             if self.lab is None:
                 import dockerlab
 
                 self.lab = dockerlab.connect(show_cli=False)
-            info = quiet(self.lab).info()
-        except DockerLabError as e:
-            self.error = e
+            return quiet(self.lab).info()
+
+        info, err = attempt(None, ask)
+        if err is not None:
+            self.error = err
             self.set_trait("ok", False)
-            self.set_trait("text", f"No engine: {e.message}")
-            self._banner.value = error_html(e)
+            self.set_trait("text", f"No engine: {getattr(err, 'message', err)}")
+            self._banner.value = error_html(err)
             return False
         lab = self.lab
         running, total, images = info.get("ContainersRunning", 0), info.get("Containers", 0), info.get("Images", 0)
@@ -87,11 +89,10 @@ class InfoDashboard(W.VBox):
         self.refresh()
 
     def refresh(self):
-        try:
-            self.info = self._lab.info()
-        except DockerLabError as e:
-            self.error = e
-            self._table.value = error_html(e)
+        self.info, err = attempt(None, self._lab.info)
+        if err is not None:
+            self.error = err
+            self._table.value = error_html(err)
             return None
         self.error = None
         rows = "".join(f"<tr><th style='text-align:left; padding-right:1em'>{escape(k.strip())}</th>"

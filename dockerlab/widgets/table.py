@@ -8,7 +8,8 @@ import ipywidgets as W
 import traitlets
 
 from ..errors import DockerLabError
-from ._common import background, cli_html, error_html, new_history, ok_html, pre_html, quiet
+from ._common import (attempt, background, clear, cli_html, close_all, error_html, gone_message, is_gone,
+                      new_history, ok_html, pre_html, quiet)
 from .launcher import plain
 
 ACTIONS = ("start", "stop", "restart", "kill", "remove", "logs")
@@ -65,6 +66,7 @@ class ContainerTable(W.VBox):
         self._stop_auto = threading.Event()
         self._auto_thread = None
         self._rows: dict[str, dict] = {}
+        self._shown_key = None  # what the rows show now (no rebuild when `docker ps` did not change)
         self._toggle = W.ToggleButtons(options=[("docker ps", False), ("docker ps -a", True)], value=all,
                                        tooltips=["running containers", "all containers, stopped ones too"])
         self._refresh = W.Button(description="Refresh", icon="refresh")
@@ -87,8 +89,8 @@ class ContainerTable(W.VBox):
     # --- validation ----------------------------------------------------------------------
     @traitlets.validate("scope")
     def _valid_scope(self, proposal):
-        if proposal["value"] not in ("session", "mine", "kit", "engine"):
-            raise traitlets.TraitError(f"scope must be 'session', 'mine', 'kit' or 'engine', not {proposal['value']!r}")
+        if proposal["value"] not in ("session", "lesson", "mine", "kit", "engine"):
+            raise traitlets.TraitError(f"scope must be 'session', 'lesson', 'mine', 'kit' or 'engine', not {proposal['value']!r}")
         return proposal["value"]
 
     @traitlets.validate("interval")
@@ -130,14 +132,20 @@ class ContainerTable(W.VBox):
 
     # --- public, testable --------------------------------------------------------------------------
     def refresh(self, *, _lab=None):
-        """Run `docker ps` (or `docker ps -a`) and rebuild the rows; returns the DataFrame."""
+        """Run `docker ps` (or `docker ps -a`) and rebuild the rows; returns the DataFrame (None on error).
+
+        The widgets of the rows it replaces are closed (they leave ``ipywidgets.Widget.widgets``);
+        when nothing changed since the last look, the rows stay as they are."""
         with self._refresh_lock:
-            try:
-                df = (_lab or self._lab).ps(all=self.all, scope=self.scope)
-            except DockerLabError as e:
-                self._grid.children = [W.HTML(error_html(e))]
+            df, err = attempt(None, (_lab or self._lab).ps, all=self.all, scope=self.scope)
+            if err is not None:
+                self._replace_rows([W.HTML(error_html(err))], None)
                 return None
             self.frame = df
+            key = (self.all, df.attrs.get("cli"), tuple(map(tuple, df[list(_HEAD) + ["STATE"]].astype(str).values))
+                   if not df.empty else ())
+            if key == self._shown_key:
+                return df
             header = W.HTML("<b><code>" + escape(df.attrs.get("cli", "docker ps")) + "</code></b>"
                             f" &nbsp; {len(df)} container{'s' if len(df) != 1 else ''}")
             rows, self._rows = [header], {}
@@ -148,9 +156,15 @@ class ContainerTable(W.VBox):
                                     for h, w in zip(_HEAD, _WIDTHS)] + [W.HTML("<small><b>ACTIONS</b></small>")]))
             for _, r in df.iterrows():
                 rows.append(self._row(r))
-            self._grid.children = rows
+            self._replace_rows(rows, key)
             self.set_trait("names", list(df["NAMES"]))
             return df
+
+    def _replace_rows(self, rows, key) -> None:
+        old = list(self._grid.children)
+        self._grid.children = rows
+        self._shown_key = key
+        close_all(old)
 
     def _row(self, r) -> W.HBox:
         name, state = r["NAMES"], r["STATE"]
@@ -183,28 +197,31 @@ class ContainerTable(W.VBox):
         return self._rows[name][action]
 
     def act(self, action: str, name: str):
-        """Do ``action`` on the container ``name`` through the lab; show the command and the result."""
+        """Do ``action`` on the container ``name`` through the lab; show the command and the result.
+
+        Never raises: the lab's error is shown as its message (replacing the last one); a row
+        whose container is gone (removed by cleanup, or from outside) says so, and the table refreshes."""
         start = len(getattr(self.lab, "history", []))
-        try:
-            with self._out:
-                if action == "stop":
-                    res = self._lab.stop(name, timeout=self.stop_timeout)
-                elif action == "restart":
-                    res = self._lab.restart(name, timeout=self.stop_timeout)
-                elif action == "remove":
-                    res = self._lab.remove(name, force=True)
-                elif action in ("start", "kill", "logs"):
-                    res = getattr(self._lab, action)(name)
-                else:
-                    raise KeyError(action)
-        except DockerLabError as e:
-            self.set_trait("last_command", new_history(self.lab, start))
-            self._cmd.value = cli_html(self.last_command)
-            self._detail.value = error_html(e)
-            self.refresh()
-            return None
+        clear(self._out)
+        if action not in ACTIONS:
+            raise KeyError(f"no {action!r} action; the actions are {', '.join(ACTIONS)}")
+        if action == "stop":
+            res, err = attempt(self._out, self._lab.stop, name, timeout=self.stop_timeout)
+        elif action == "restart":
+            res, err = attempt(self._out, self._lab.restart, name, timeout=self.stop_timeout)
+        elif action == "remove":
+            res, err = attempt(self._out, self._lab.remove, name, force=True)
+        else:
+            res, err = attempt(self._out, getattr(self._lab, action), name)
         self.set_trait("last_command", new_history(self.lab, start))
         self._cmd.value = cli_html(self.last_command)
+        if err is not None:
+            self._detail.value = error_html(err)
+            if is_gone(err) and name in self._rows:  # a row that was listed: its container went away
+                self._detail.value = ("<div style='border-left:4px solid #e65100; background:#fff4e5; padding:4px 8px'>"
+                                      f"{escape(gone_message(name, self.lab))}</div>")
+            self.refresh()
+            return None
         if action == "logs":
             self._detail.value = f"<b>logs of {escape(name)}</b>" + pre_html(str(res) or "(no output yet)")
         elif action == "remove":

@@ -119,6 +119,49 @@ def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
           timeout=60)
     nb.shot("05-table-stopped", table)
     nb.shot("06-lifecycle-page")
+    _no_errors(nb, page)
+
+    # 4. the error paths, clicked: each shows the kit's message (what, state, hint), never a traceback,
+    # replacing the last one; the status line ends
+    launch = launcher.locator("button.jupyter-button", has_text="Launch")
+
+    def shown_after_launch(what: str, expect: str) -> str:
+        launch.click()
+        _wait(what, lambda: expect in launcher.inner_text(), timeout=60)
+        text = launcher.inner_text()
+        assert "Traceback" not in text and "running…" not in text, f"{what}: the launcher shows {text!r}"
+        return text
+
+    field("command").fill("sleep 300")  # the same name again: the engine refuses, the kit explains
+    text = shown_after_launch("a NameConflict message", "NameConflict")
+    assert f"The container name {name!r} is already in use" in text or name in text, text
+    assert "Hint" in text and text.count("NameConflict") == 1, text
+    nb.shot("11-launch-twice-name-conflict", launcher)
+
+    field("--name").fill(name + "-big")
+    field("--memory").fill("100g")
+    text = shown_after_launch("the guard's refusal", "GuardRefused")
+    assert "Refusing" in text and "NameConflict" not in text, f"the last error was not replaced: {text!r}"
+    assert _container(engine_lab, name + "-big") is None
+    nb.shot("12-launch-refused-limit", launcher)
+
+    # a row whose container is removed from outside (a Terminal's `docker rm -f`), then its Stop clicked
+    gone = name + "-gone"
+    field("--memory").fill("")
+    field("--name").fill(gone)
+    shown_after_launch(f"{gone} started", f"Started {gone}")
+    table.locator("button.jupyter-button", has_text="Refresh").first.click()
+    row = table.locator(".widget-hbox").filter(has=page.locator("b", has_text=re.compile(rf"^{gone}$")))
+    _wait(f"{gone} listed in the table", lambda: row.count() == 1 and re.search(r"\bUp\b", row.inner_text()),
+          timeout=60)
+    engine_lab.engine.remove(_container(engine_lab, gone)["Id"], force=True)
+    row.locator(f"button[title='docker stop {gone}']").click()
+    message = f"{gone} is gone (removed outside this table); the table was refreshed"
+    _wait("the table's message about the gone row", lambda: message in table.inner_text(), timeout=60)
+    _wait(f"the row of {gone} to go", lambda: row.count() == 0, timeout=30)
+    assert "Traceback" not in table.inner_text()
+    nb.shot("13-stop-on-a-row-removed-outside", table)
+    nb.shot("14-lifecycle-page-after-errors")
 
     _no_errors(nb, page)
     print(f"test_lifecycle: {time.monotonic() - t0:.1f} s")

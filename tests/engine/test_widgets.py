@@ -211,12 +211,28 @@ def test_shell_in_a_running_container(lab):
     name = unique_name("sh")
     lab.run("alpine", "sleep 300", name=name, detach=True)
     s = Shell(lab, name)
-    s._input.value = "ls /"
-    assert "bin" in s.shown and s.last_command == f"docker exec {name} ls /" and s.history == ["ls /"]
-    s.run("echo $HOME")  # no shell expands it: each command is an exec, split like a shell would
-    assert "$HOME" in s.shown
+    s._input.value = "ls /"  # Enter: runs in a thread, the notebook stays free
+    wait_until(lambda: not s.busy and "bin" in s.shown, timeout=20)
+    assert s.last_command == f"docker exec {name} sh -c 'ls /'" and s.history == ["ls /"]
+    # a shell: ; pipes && redirections, $VARIABLES, and cd kept from one line to the next
+    assert s.run("cd /tmp").exit_code == 0 and s.cwd == "/tmp"
+    assert s.run("echo one > f; cat f | tr a-z A-Z && pwd").output == "ONE\n/tmp\n"
+    assert s.run("echo $HOME").output.strip() == "/root"
+    assert "/tmp $ cd /tmp" not in s.shown and "/tmp $ echo $HOME" in s.shown
+    assert s.run("sleep 3; echo slept").output.strip() == "slept"
     s.run("bash")
     assert "(exit code 126)" in s.shown or "(exit code 127)" in s.shown
+    # a line that never ends: from the box it runs until Stop; from code it stops after `timeout`
+    t0 = time.monotonic()
+    s._input.value = "sleep 1000"
+    assert s.busy and time.monotonic() - t0 < 5 and not s._stop.disabled
+    assert s.run("ls") is None and "still running" in s.shown  # one line at a time
+    s._stop.click()
+    wait_until(lambda: not s.busy, timeout=20)
+    assert "(stopped)" in s.shown and time.monotonic() - t0 < 25
+    s.timeout = 2
+    assert s.run("sleep 1000") is not None and "still running after 2 s: stopped" in s.shown
+    assert s.run("echo fine").output == "fine\n"
     lab.kill(name)
     assert s.run("ls /") is None and "not running" in s.shown and isinstance(s.error, E.ContainerStateError)
 

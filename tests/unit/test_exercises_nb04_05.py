@@ -30,7 +30,12 @@ class FakeEngine:
 
 
 def fake_lab(**kw):
-    return SimpleNamespace(engine=FakeEngine(**kw))
+    engine = FakeEngine(**kw)
+
+    def remove(name, force=False):
+        engine.removed = getattr(engine, "removed", []) + [name]
+
+    return SimpleNamespace(engine=engine, remove=remove)
 
 
 def image(ref, id_="sha256:1"):
@@ -48,6 +53,7 @@ def bad(v, *words):
     assert text.startswith("❌") and v.reason and v.hint, text
     for w in words:
         assert w in text, f"{w!r} not in {text!r}"
+    return v
 
 
 # --- nb04 -----------------------------------------------------------------------------
@@ -157,7 +163,11 @@ def test_named_shell_right():
 ])
 def test_named_shell_wrong(c, words):
     lab = fake_lab(containers={"nb05-mine": c} if c else {})
-    bad(nb05.check_named_shell(lab, "nb05-mine"), *words)
+    v = bad(nb05.check_named_shell(lab, "nb05-mine"), *words)
+    # a wrong container is removed by the check, so the right answer can reuse the name
+    wrong_kind = c is not None and c["State"]["Status"] == "running"
+    assert getattr(lab.engine, "removed", []) == (["nb05-mine"] if wrong_kind else [])
+    assert ("The check removed nb05-mine" in repr(v)) == wrong_kind
 
 
 def test_checks_never_raise_on_junk():

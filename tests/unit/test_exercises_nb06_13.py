@@ -23,7 +23,8 @@ def inspect_json(name, state="running", image="alpine", exit_code=0, nano_cpus=0
 class FakeEngine:
     def __init__(self, containers=(), images=None):
         self.c = {d["Name"].lstrip("/"): d for d in containers}
-        self.images = images or {}
+        self._images = images or {}
+        self.untagged = []
 
     def inspect_container(self, ref):
         if ref not in self.c:
@@ -32,9 +33,17 @@ class FakeEngine:
 
     def inspect_image(self, ref):
         ref = ref if ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"
-        if ref not in self.images:
+        if ref not in self._images:
             raise E.ImageNotFound(f"No such image: {ref}", image=ref)
-        return self.images[ref]
+        return self._images[ref]
+
+    def images(self):
+        return [{"Id": d["Id"], "RepoTags": [ref]} for ref, d in self._images.items()]
+
+    def remove_image(self, ref):
+        self.inspect_image(ref)
+        del self._images[ref if ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"]
+        self.untagged.append(ref)
 
 
 class FakeLab:
@@ -166,8 +175,12 @@ def test_nb08_tag():
     alp = {"Id": "sha256:" + "a" * 64, "RepoTags": ["alpine:latest", "nb08-ex/busybox:v1"]}
     ok(nb08.check_tag(FakeLab(images={"busybox:latest": busy, "nb08-ex/busybox:v1": busy})))
     bad(nb08.check_tag(FakeLab(images={"busybox:latest": busy})), "no image", "lab.tag")
-    bad(nb08.check_tag(FakeLab(images={"busybox:latest": busy, "nb08-ex/busybox:v1": alp})),
-        "not the busybox image", "alpine:latest")
+    wrong = FakeLab(images={"busybox:latest": busy, "nb08-ex/busybox:v1": alp})
+    bad(nb08.check_tag(wrong), "not the busybox image", "alpine:latest", "the check removed nb08-ex/busybox:v1")
+    assert wrong.engine.untagged == ["nb08-ex/busybox:v1"]  # a wrong try leaves nothing behind
+    typo = FakeLab(images={"busybox:latest": busy, "nb08-ex/busybox:v2": busy})
+    bad(nb08.check_tag(typo), "no image 'nb08-ex/busybox:v1', but nb08-ex/busybox:v2", "exactly")
+    assert typo.engine.untagged == ["nb08-ex/busybox:v2"]
     bad(nb08.check_tag(FakeLab(images={"nb08-ex/busybox:v1": alp})), "no 'busybox' image")
 
 
@@ -260,6 +273,9 @@ def test_nb13_prune():
         "still there: nb13-ex-1, nb13-ex-2")
     bad(nb13.check_prune(FakeLab(keep, inspect_json("nb13-ex-2", "exited"))), "still there: nb13-ex-2")
     bad(nb13.check_prune(FakeLab()), "nb13-ex-keep is gone")
+    cleaned = FakeLab()
+    cleaned.cleaned = {"nb13-ex-1", "nb13-ex-2", "nb13-ex-keep"}  # the cleanup cell ran (Run All)
+    bad(nb13.check_prune(cleaned), "the cleanup cell removed", "setup cell again")
     bad(nb13.check_prune(FakeLab(inspect_json("nb13-ex-keep", "exited"))), "should still be running")
 
 

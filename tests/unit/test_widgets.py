@@ -96,6 +96,10 @@ class FakeLab:
         if self.containers.get(name) != "running":
             raise E.ContainerStateError(f"Cannot exec in {name}: it is exited, not running", container=name,
                                         status="exited", hint=f"start it first: lab.start({name!r})")
+        if isinstance(command, list):  # the shell widget: ["sh", "-c", its script]; the line is its 2nd line
+            line = command[2].split("\n")[1]
+            ok = line == "ls /"
+            return ExecResult(Text(("bin\netc\n" if ok else "") + "\n__dockerlab_pwd__/\n"), 0 if ok else 127)
         return ExecResult(Text("bin\netc\n" if command == "ls /" else ""), 0 if command == "ls /" else 127)
 
     def pull(self, ref, progress=None, quiet=False):
@@ -291,7 +295,7 @@ def test_table_shows_errors_kindly():
     lab = FakeLab()
     t = ContainerTable(lab)
     assert t.act("stop", "ghost") is None
-    assert "No such container: ghost" in t.shown and "Traceback" not in t.shown
+    assert "No such container: ghost" in t.shown and "Traceback" not in t.shown  # never listed: the lab's message
     with pytest.raises(KeyError, match="not in the table"):
         t.button("ghost", "stop")
     with pytest.raises(traitlets.TraitError):
@@ -334,7 +338,9 @@ def test_shell_runs_commands_and_keeps_history(capsys):
     s = Shell(lab, "web")
     s._input.value = "ls /"  # Enter in the box
     assert s._input.value == "" and s.history == ["ls /"]
-    assert "$ ls /" in s.shown and "etc" in s.shown and s.last_command == "docker exec web ls /"
+    s._thread.join(5)
+    assert "$ ls /" in s.shown and "etc" in s.shown and s.last_command == "docker exec web sh -c 'ls /'"
+    assert s.cwd == "/" and "__dockerlab" not in s.shown
     s.run("bash")
     assert "(exit code 127)" in s.shown
     assert [o[1] for o in s._recall.options] == ["", "bash", "ls /"]
@@ -549,3 +555,39 @@ def test_table_ports_cell_links_through_jupyterlab_proxy(monkeypatch):
     assert ports_html("") == "" and "href" not in ports_html("80/tcp")
     monkeypatch.setenv("JUPYTERHUB_SERVICE_PREFIX", "/user/ana/")
     assert "href='/user/ana/proxy/8080/'" in ports_html("127.0.0.1:8080->80/tcp")
+
+
+# --- the shared helpers ---------------------------------------------------------------------------
+def test_attempt_never_raises_and_keeps_the_kits_message():
+    from dockerlab.widgets._common import attempt, close_all
+
+    assert attempt(None, lambda: 42) == (42, None)
+    res, err = attempt(None, lambda: (_ for _ in ()).throw(E.NameConflict("The name 'x' is in use", name="x")))
+    assert res is None and isinstance(err, E.NameConflict)
+
+    def interrupted():
+        raise E.Interrupted("Stopped waiting for x (Kernel > Interrupt)", container="x",
+                            state="the container x is still running", hint="lab.stop('x')")
+
+    _, err = attempt(None, interrupted)  # the lab's own words win over the generic "Interrupted"
+    assert isinstance(err, E.Interrupted) and "lab.stop('x')" in err.message
+    _, err = attempt(None, lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
+    assert isinstance(err, E.DockerLabError) and err.what == "Interrupted"
+    _, err = attempt(None, lambda: {}["bug"])  # a bug is shown as one line, too
+    assert isinstance(err, KeyError)
+
+    before = len(W.Widget.widgets)
+    box = W.HBox([W.HTML("a", layout=W.Layout(width="3em")), W.Button(description="b")])
+    assert len(W.Widget.widgets) > before
+    close_all([box])
+    assert len(W.Widget.widgets) == before  # children, layouts and styles too
+
+
+def test_shell_script_keeps_the_directory_and_strips_its_bookkeeping():
+    from dockerlab.widgets.shell import shell_script, split_output
+
+    script = shell_script("cd /tmp && ls | head -1", "/var/lib", "tok")
+    assert script.splitlines()[1] == "cd /var/lib 2>/dev/null || echo '(that directory is gone)' >&2"
+    assert script.splitlines()[2] == "cd /tmp && ls | head -1"
+    assert split_output("a\nb\n\n__dockerlab_pwd__/tmp\n") == ("a\nb\n", "/tmp")
+    assert split_output("no marker: the line ran exit") == ("no marker: the line ran exit", None)
