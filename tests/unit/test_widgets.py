@@ -493,6 +493,15 @@ def test_monitor_pause_window_and_validation():
     assert not m.paused and m.frames_drawn == n + 1
     m._window.value = 120
     assert m.window == 120 and m._ax_cpu.get_xlim() == (-120.0, 0.0)
+    m.pause()  # the title says so at once
+    assert m._title.get_text().startswith("docker stats, paused") and m._window.min < 60
+    m.resume()
+    m._stopped_at = time.time()  # stopped after 20 s of samples: the axis spans them, not the whole window
+    m.update(force=True)
+    lo, hi = m._ax_cpu.get_xlim()
+    assert hi == 0 and lo in (-20.0, -30.0) and f"stopped: last {-lo:.0f} s" in m._title.get_text()
+    m._stopped_at = None
+    m.update(force=True)
     with pytest.raises(traitlets.TraitError):
         m.window = 5
     assert repr(m) == "Monitor(containers=['busy', 'idle'], window=120)"
