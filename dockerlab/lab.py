@@ -506,6 +506,7 @@ class Lab(BuildMixin, VolumesMixin):
             cid = create()
         if name:
             self._made.add(name)
+            self.cleaned.discard(name)  # made again: if it goes now, cleanup was not what removed it
         return cid
 
     def _wait_saying(self, cid: str, name: str | None, timeout: float | None) -> int:

@@ -23,13 +23,17 @@ last expression of a cell; widgets never display themselves)::
         # ({"idle": "removed"}); .save("monitor.png"); .stop() closes the engine streams (do it in cleanup;
         # Monitor.stop_all() also stops monitors left running by cells run twice)
     PullProgress(lab, "alpine")   # `docker pull` with one bar per layer; .pull() == the Pull button; .status
-    Shell(lab, "web")             # commands in a running container (each a `docker exec`); .run("ls /"); .history
+    Shell(lab, "web", timeout=30) # lines in a running container, each `docker exec web sh -c '...'`: ; | && > and cd
+        # work (.cwd is kept); .run("ls /") waits (at most timeout s); Enter / Run run in a thread, Stop ends it
 
 The sampler behind the monitor is usable alone: ``dockerlab.sampler.Sampler(lab, ["web"]).start()``.
 
-Every widget calls only the lab API (and the sampler); each shows the ``docker ...``
-command a button ran and, when it fails, the lab's friendly error text (what happened,
-the state, a hint), never a traceback. Widgets do not print to the cell even when
+Every widget calls only the lab API (and the sampler), through one helper
+(``_common.attempt``) that catches inside the widget's ``with output:`` block (in a real
+kernel an exception escaping it is shown as a traceback and swallowed); each shows the
+``docker ...`` command a button ran and, when it fails, the lab's friendly error text
+(what happened, the state, a hint), replacing the last one, never a traceback. A table
+row whose container is gone says whether cleanup removed it or something outside did. Widgets do not print to the cell even when
 ``lab.show_cli`` is on: they show the CLI line themselves, from ``lab.history``
 (background refreshes do not add to it). Text reprs are stable for nbval, e.g.
 ``Launcher(image='alpine')``, ``Monitor(containers=['busy', 'idle'], window=60)``;

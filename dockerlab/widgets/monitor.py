@@ -104,6 +104,8 @@ class Monitor(W.VBox):
         self._bg = None  # the background (axes, ticks, legend) kept for blitting
         self._layout_key = None
         self._lines: dict[str, tuple] = {}
+        self._shown = window  # the seconds the x axis spans now (the window; less once stopped)
+        self._stopped_at = None
         self.frames_drawn = 0
         self.full_draws = 0
         self._pause = W.ToggleButton(description="Pause", icon="pause", value=False,
@@ -191,6 +193,7 @@ class Monitor(W.VBox):
             self._message.value = error_html(err)
             return self
         self._stop.clear()
+        self._stopped_at = None
         self.set_trait("running", True)
         self.update(force=True)
         self._thread = threading.Thread(target=self._loop, name="dockerlab-monitor", daemon=True)
@@ -214,6 +217,8 @@ class Monitor(W.VBox):
             self._thread.join(timeout=5)
         self._thread = None
         self.sampler.stop()
+        if self.running:
+            self._stopped_at = time.time()
         self.set_trait("running", False)
         try:
             self.update(force=True)  # the title says "stopped"
@@ -280,7 +285,8 @@ class Monitor(W.VBox):
         if self.paused and not force:
             return False
         with self._draw_lock:
-            now = time.time()
+            # a stopped monitor keeps the moment it stopped as "now" (a later redraw does not slide it)
+            now = time.time() if self.running or self._stopped_at is None else self._stopped_at
             statuses = self.sampler.status
             names = self.sampler.names
             data = {}
@@ -288,10 +294,14 @@ class Monitor(W.VBox):
                 s = self.sampler.series(name, since=now - self.window - 2)
                 arr = np.array(s, dtype=float).reshape(-1, 4)
                 data[name] = (arr[:, 0] - now, arr[:, 1], arr[:, 2])
+            # stopped: show the time it ran (10 s steps), not its seconds squeezed at the end of the window
+            first = min([float(d[0][0]) for d in data.values() if len(d[0])] + [0.0])
+            self._shown = (self.window if self.running or self._stopped_at is None
+                           else int(min(self.window, max(10, 10 * np.ceil(-first / 10)))))
             cpu_top = self._sticky("cpu", _cpu_ceiling(max([float(d[1].max()) for d in data.values() if len(d[1])] + [0.0])))
             mem_top = self._sticky("mem", _nice_ceiling(max([float(d[2].max()) for d in data.values() if len(d[2])] + [0.0]) * 1.15, 1.0))
             labels = tuple((n, statuses.get(n, "")) for n in names)
-            key = (labels, self.window, cpu_top, mem_top, self.running, self.paused)
+            key = (labels, self._shown, cpu_top, mem_top, self.running, self.paused)
             if force or key != self._layout_key or self._bg is None:
                 self._relayout(names, statuses, cpu_top, mem_top)
                 self._layout_key = key
@@ -363,9 +373,9 @@ class Monitor(W.VBox):
                                 frameon=False, title="container", title_fontsize=9)
         self._ax_cpu.set_ylim(0, cpu_top)
         self._ax_mem.set_ylim(0, mem_top)
-        self._ax_cpu.set_xlim(-self.window, 0)
+        self._ax_cpu.set_xlim(-self._shown, 0)
         state = "paused" if self.paused else ("live" if self.running else "stopped")
-        self._title.set_text(f"docker stats, {state}: last {self.window} s"
+        self._title.set_text(f"docker stats, {state}: last {self._shown} s"
                              + ("" if names else " (no container to show yet)"))
         self._canvas.draw()
         self._bg = self._canvas.copy_from_bbox(self.figure.bbox)

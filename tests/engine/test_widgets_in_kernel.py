@@ -79,6 +79,10 @@ report("table-widgets", table, grew=len(W.Widget.widgets) - before)
 sh = Shell(lab, PREFIX + "-nothing")
 sh.run("ls /")
 report("shell", sh)
+ghost = Shell(lab, PREFIX + "-t")   # its container went with lab.cleanup() above
+ghost._input.value = "ls /"         # Enter: the line runs in a thread
+ghost._thread.join(30)
+report("shell-after-cleanup", ghost)
 """,
     "pull": """\
 pp = PullProgress(lab, "127.0.0.1:1/library/alpine")
@@ -148,7 +152,8 @@ def test_no_traceback_anywhere(executed):
     text = json.dumps(nb)
     assert "Traceback" not in text, "a traceback reached a cell's output or a widget's Output area: " + \
         text[max(0, text.find("Traceback") - 300):text.find("Traceback") + 500]
-    assert set(reports) == set(CELLS), f"cells that did not report: {sorted(set(CELLS) - set(reports))}"
+    wanted = set(CELLS) | {"shell-after-cleanup"}
+    assert set(reports) == wanted, f"cells that did not report: {sorted(wanted - set(reports))}"
 
 
 def test_launcher_messages(executed):
@@ -179,6 +184,9 @@ def test_table_messages(executed):
 def test_other_widgets_messages(executed):
     _, r, prefix = executed
     assert r["shell"]["error"] == "ContainerNotFound" and f"{prefix}-nothing" in r["shell"]["shown"]
+    ghost = r["shell-after-cleanup"]
+    assert ghost["error"] == "ContainerNotFound" and "was removed by lab.cleanup()" in ghost["shown"]
+    assert "run the cell that made it again" in ghost["shown"]
     assert r["pull"]["error"] not in ("NoneType",) and "127.0.0.1:1" in r["pull"]["shown"]
     assert r["engine-status"]["error"] != "NoneType" and "No " in r["engine-status"]["shown"] or \
         "engine" in r["engine-status"]["shown"].lower()

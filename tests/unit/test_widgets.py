@@ -493,6 +493,15 @@ def test_monitor_pause_window_and_validation():
     assert not m.paused and m.frames_drawn == n + 1
     m._window.value = 120
     assert m.window == 120 and m._ax_cpu.get_xlim() == (-120.0, 0.0)
+    m.pause()  # the title says so at once
+    assert m._title.get_text().startswith("docker stats, paused") and m._window.min < 60
+    m.resume()
+    m._stopped_at = time.time()  # stopped after 20 s of samples: the axis spans them, not the whole window
+    m.update(force=True)
+    lo, hi = m._ax_cpu.get_xlim()
+    assert hi == 0 and lo in (-20.0, -30.0) and f"stopped: last {-lo:.0f} s" in m._title.get_text()
+    m._stopped_at = None
+    m.update(force=True)
     with pytest.raises(traitlets.TraitError):
         m.window = 5
     assert repr(m) == "Monitor(containers=['busy', 'idle'], window=120)"
@@ -591,3 +600,24 @@ def test_shell_script_keeps_the_directory_and_strips_its_bookkeeping():
     assert script.splitlines()[2] == "cd /tmp && ls | head -1"
     assert split_output("a\nb\n\n__dockerlab_pwd__/tmp\n") == ("a\nb\n", "/tmp")
     assert split_output("no marker: the line ran exit") == ("no marker: the line ran exit", None)
+
+
+def test_table_auto_refresh_closes_the_rows_it_replaces():
+    lab = FakeLab()
+    t = ContainerTable(lab, all=True, interval=0.5)
+    before = len(W.Widget.widgets)
+    t.auto_refresh = True  # the background thread rebuilds the rows when `docker ps -a` changes
+    try:
+        for i in range(4):
+            lab.containers["web"] = "exited" if i % 2 == 0 else "running"
+            want = "Exited" if i % 2 == 0 else "Up"
+            deadline = time.time() + 5
+            while want not in t.shown.split("web  alpine")[1] and time.time() < deadline:
+                time.sleep(0.1)
+            assert want in t.shown.split("web  alpine")[1]
+    finally:
+        t.auto_refresh = False
+    assert len(W.Widget.widgets) <= before, "auto-refresh left the replaced rows' widgets open"
+    n = len(W.Widget.widgets)
+    t.refresh()  # nothing changed: the rows stay (no rebuild, no new widgets)
+    assert len(W.Widget.widgets) == n
