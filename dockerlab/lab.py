@@ -844,7 +844,7 @@ class Lab(BuildMixin, VolumesMixin):
                 report.images_removed += self.remove_my_images()
         elif images:
             report.images_removed = self._forget_images(images)
-        if volumes and self.can("volumes") and scope in ("session", "mine"):  # the kit's volumes of yours
+        if volumes and self.can("volumes") and scope in ("session", "mine", "lesson"):  # the kit's volumes of yours
             report.volumes_removed = self.remove_my_volumes(scope=scope)
         return report
 
