@@ -198,7 +198,7 @@ class Lab:
         self._version = engine.version()
         self._lock = threading.Lock()
         self._cwd = os.getcwd()  # the working folder at connect time: a default bind-mount root
-        self._slots = policy.Slots((getattr(engine.endpoint, "url", id(engine)), self.owner))
+        self._slots = policy.Slots((getattr(getattr(engine, "endpoint", None), "url", id(engine)), self.owner))
         self._said_labels = False
         self.closed = False
 

@@ -77,3 +77,12 @@ def kit_labels_twin(lesson: str = "") -> str:
     if lesson:
         pairs.append((labels_mod.LESSON, lesson))
     return " ".join(f"--label {q(f'{k}={v}')}" for k, v in pairs)
+
+
+def preview_limits(memory=None, cpus=None, pids=None):
+    """The limits ``lab.run`` would send for these asked values: the teacher's defaults fill the
+    rest (for a form, such as the launcher widget, that shows the twin before the launch).
+    A value beyond the teacher's maximum raises the same GuardRefused as the launch."""
+    from . import guards, refs
+
+    return guards.apply(memory=refs.parse_memory(memory), cpus=cpus, pids=pids)
