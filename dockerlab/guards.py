@@ -56,7 +56,6 @@ SYSTEM_FILE = Path("/etc/dockerlab/guards.toml")
 #: The environment this process started with: what a hub's spawner set. Read once, here, so that
 #: ``os.environ["DOCKERLAB_ALLOW_OTHERS"] = "1"`` in a learner's kernel changes nothing.
 START_ENV: dict = dict(os.environ)
-DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
 
 _UNLIMITED = ("none", "unlimited", "off", "")
 
@@ -265,12 +264,6 @@ def check_running(running: int, *, owner: str, policy: Policy | None = None) -> 
             hint="stop the ones you no longer need (lab.stop(name), or lab.cleanup('mine') for all of yours)")
 
 
-def _refuse(guard: str, what: str, why: str, policy: Policy) -> None:
-    raise GuardRefused(f"Refusing {what}: {why}", guard=guard, state="no container was launched",
-                       hint=f"a lesson never needs it; if a teacher really wants it, set {guard} = true in "
-                            f"/etc/dockerlab/guards.toml (or DOCKERLAB_{guard.upper()}=1)")
-
-
 def _binds(volumes) -> list[tuple[str, str, str]]:
     """(host path, container path, mode) for each bind: 'src:dst[:mode]' strings or a docker-py dict."""
     if volumes is None:
@@ -296,67 +289,3 @@ def _binds(volumes) -> list[tuple[str, str, str]]:
         parts = v.split(":")
         out.append((parts[0], parts[1], parts[2] if len(parts) == 3 else "rw"))
     return out
-
-
-def _realpath(path: str) -> str:
-    """Where a path leads on this machine (a symlink to / is /); best effort for a local engine."""
-    try:
-        return os.path.realpath(path)
-    except (OSError, ValueError):
-        return path
-
-
-def _is_docker_socket(path: str) -> bool:
-    norm = "/" + os.path.normpath(path).lstrip("/")
-    if norm in DOCKER_SOCKETS or norm.endswith("/docker.sock") or norm.endswith("/podman.sock"):
-        return True
-    try:
-        real = os.path.realpath(norm)
-        return real in DOCKER_SOCKETS or real.endswith("/docker.sock")
-    except OSError:
-        return False
-
-
-def check_options(*, privileged: bool = False, network: str | None = None, pid: str | None = None,
-                  volumes=None, policy: Policy | None = None) -> dict:
-    """Refuse the options that give a container the machine; return the host-config for the rest."""
-    p = load() if policy is None else policy
-    host_config = {}
-    if privileged:
-        if not p.allow_privileged:
-            _refuse("allow_privileged", "--privileged",
-                    "it gives the container every device and capability of the host, so it could take the "
-                    "machine, and everyone's work on it", p)
-        host_config["privileged"] = True
-    if network is not None:
-        if not isinstance(network, str) or not network.strip():
-            raise InvalidReference(f"Invalid network {network!r}", value=repr(network), hint="for example 'none' or 'bridge'")
-        if network.strip() == "host":
-            if not p.allow_host_network:
-                _refuse("allow_host_network", "--network host",
-                        "the container would share the host's network: it could listen on any port of the "
-                        "machine and reach services meant only for it", p)
-        host_config["network_mode"] = network.strip()
-    if pid is not None:
-        if not isinstance(pid, str) or not pid.strip():
-            raise InvalidReference(f"Invalid pid mode {pid!r}", value=repr(pid), hint="for example 'host' or 'container:NAME'")
-        if pid.strip() == "host":
-            if not p.allow_host_pid:
-                _refuse("allow_host_pid", "--pid host",
-                        "the container would see and could signal every process of the host, other learners' too", p)
-        host_config["pid_mode"] = pid.strip()
-    binds = []
-    for src, dst, mode in _binds(volumes):
-        if src.startswith("/") and _is_docker_socket(src):
-            if not p.allow_docker_socket:
-                _refuse("allow_docker_socket", f"the bind mount {src}:{dst}",
-                        "the Docker socket lets the container start containers as root on the host "
-                        "(root-equivalent), and stop everyone else's", p)
-        if src.startswith("/") and (os.path.normpath(src).strip("/") == "" or _realpath(src) == "/"):
-            if not p.allow_root_mount:
-                _refuse("allow_root_mount", f"the bind mount {src}:{dst}",
-                        "it would hand the container the host's whole file system", p)
-        binds.append(f"{src}:{dst}:{mode}")
-    if binds:
-        host_config["binds"] = binds
-    return host_config

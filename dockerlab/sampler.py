@@ -129,6 +129,9 @@ class Sampler:
                 except E.ContainerNotFound:
                     self._set_status(ref, MISSING, f"no container named {ref!r}: nothing to sample")
                     continue
+                except (E.NotOwned, E.InvalidReference) as e:  # the policy: not one of yours
+                    self._set_status(ref, MISSING, f"{ref}: nothing to sample ({e.what})")
+                    continue
                 name = (d.get("Name") or ref).lstrip("/")
                 self._names[d["Id"]] = name
                 if (d.get("State") or {}).get("Status") == "running":

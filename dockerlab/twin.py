@@ -76,7 +76,7 @@ def kit_labels_twin(lesson: str = "") -> str:
              (labels_mod.SESSION_PID, "<its pid>"), (labels_mod.SESSION_HOST, "<its host>")]
     if lesson:
         pairs.append((labels_mod.LESSON, lesson))
-    return " ".join(f"--label {q(f'{k}={v}')}" for k, v in pairs)
+    return " ".join(f"--label {k}={v}" for k, v in pairs)  # placeholders shown as they are
 
 
 def preview_limits(memory=None, cpus=None, pids=None):
