@@ -21,7 +21,7 @@ class DockerEngine:
     kind = "docker"
     #: What this backend can do; the udocker backend lists fewer.
     features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
-                          "network-isolation", "pull", "restart", "kill", "df"})
+                          "network-isolation", "pull", "restart", "kill", "df", "pause"})
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
         import docker
