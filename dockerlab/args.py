@@ -141,12 +141,19 @@ def scope(value, allowed=("session", "mine", "kit", "engine")) -> str:
 
 
 def signal(value) -> str:
+    """A signal as the engine takes it: a Linux signal's name (``TERM``, ``SIGHUP``) or number."""
+    import signal as signals
+
+    names = {s.name[3:] for s in signals.Signals if s.name.startswith("SIG") and not s.name.startswith("SIG_")}
     if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 64:
         return str(value)
-    if not isinstance(value, str) or not re.fullmatch(r"(SIG)?[A-Z0-9+-]{1,12}", value.strip().upper()):
+    text = value.strip().upper() if isinstance(value, str) else ""
+    if text.startswith("SIG"):
+        text = text[3:]
+    if text not in names:
         raise InvalidReference(f"{_shown(value)} is not a signal", value=_shown(value),
-                               hint="for example signal='TERM', 'KILL' or 'HUP'")
-    return value.strip().upper()
+                               hint="for example signal='TERM', 'KILL', 'HUP' or 'INT' (or its number, 1 to 64)")
+    return text
 
 
 def image_text(value, what: str = "An image reference") -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from . import args
 from . import errors as E
-from . import labels as labels_mod
 from . import policy
 
 

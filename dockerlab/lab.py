@@ -336,16 +336,12 @@ class Lab:
         say(image.canonical)
 
     def _pull_error(self, image: ImageRef, ev: dict, *, downloading: bool = False) -> E.DockerLabError:
-        from .engine.translate import download_cut_off, translate_error
+        from .engine.translate import download_cut_off, translate_message
 
         msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
-
-        class _Evt(Exception):
-            explanation = msg
-            status_code = 404 if ("not found" in msg or "manifest unknown" in msg) else 500
-
+        status = 404 if ("not found" in msg or "manifest unknown" in msg) else 500
         known = [t.split(":")[0] for i in self._engine.images() for t in (i.get("RepoTags") or [])]
-        err = translate_error(_Evt(msg), action=f"pull {image}", image=str(image), known_images=known)
+        err = translate_message(msg, status, action=f"pull {image}", image=str(image), known_images=known)
         if downloading and isinstance(err, E.RegistryUnreachable) and "cut off" not in err.what:
             # it answered until the layers were under way: it went away mid-pull, it is not unreachable
             return download_cut_off(f"pull {image}", image.registry or "the registry")
