@@ -100,7 +100,7 @@ def test_table_buttons_change_the_engine(lab, capsys):
     t.button(name, "start").click()
     assert _state(lab, name) == "running" and t.last_command == f"docker start {name}"
     t.button(name, "restart").click()
-    assert _state(lab, name) == "running" and t.last_command == f"docker restart {name}"
+    assert _state(lab, name) == "running" and t.last_command == f"docker restart -t 1 {name}"
     t.button(name, "kill").click()
     assert _state(lab, name) == "exited" and "exit code 137" in t.shown
     t.button(name, "logs").click()
