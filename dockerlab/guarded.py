@@ -64,6 +64,12 @@ class GuardedEngine:
     def tag(self, image, repository, tag):
         return self._raw.tag(args.image_text(image), args.image_text(repository), args.image_text(tag, "A tag"))
 
+    def save_images(self, names, **kw):
+        return self._raw.save_images([args.image_text(n) for n in names], **kw)
+
+    def load_images(self, data):
+        return self._raw.load_images(data)
+
     def remove_image(self, ref, *, force=False):
         return self._raw.remove_image(args.image_text(ref), force=args.flag(force, "force"))
 

@@ -198,7 +198,7 @@ class Lab:
         self._version = engine.version()
         self._lock = threading.Lock()
         self._cwd = os.getcwd()  # the working folder at connect time: a default bind-mount root
-        self._slots = policy.Slots((getattr(getattr(engine, "endpoint", None), "url", id(engine)), self.owner))
+        self._slots = policy.Slots((engine.endpoint.url, self.owner))
         self._said_labels = False
         self.closed = False
 
@@ -248,7 +248,7 @@ class Lab:
         return self._engine.endpoint
 
     def __repr__(self) -> str:
-        cannot = getattr(self._engine, "cannot", "")  # a daemonless engine says what it cannot do
+        cannot = self._engine.cannot  # a daemonless engine says what it cannot do
         return (f"<dockerlab.Lab: {self.engine_name} {self.server_version} (API {self.api_version}) "
                 f"at {self.endpoint.url} via the {self.endpoint.source}" + (f"; {cannot}" if cannot else "") + ">")
 
@@ -257,7 +257,7 @@ class Lab:
         if self.can("limits"):
             return limits
         if asked:
-            why = getattr(self._engine, "limitations", {}).get("limits", "this engine has no cgroups")
+            why = self._engine.limitations.get("limits", "this engine has no cgroups")
             raise E.NotAvailableOnEngine(
                 f"Limits (memory=, cpus=, pids=) are not available on this engine, because {why}",
                 feature="limits", engine=self._engine.kind, state="nothing was started",
@@ -652,7 +652,7 @@ class Lab:
 
     def _need(self, feature: str) -> None:
         if not self.can(feature):
-            why = getattr(self._engine, "limitations", {}).get(feature, "")
+            why = self._engine.limitations.get(feature, "")
             raise E.NotAvailableOnEngine(
                 f"{feature} is not available on this engine ({self._engine.kind})" + (f", because {why}" if why else ""),
                 feature=feature, engine=self._engine.kind, state="nothing was changed",
@@ -896,7 +896,7 @@ class Lab:
                                              hint="lab.rest(path, stream='false'); the Monitor widget follows a stream")
                 params["stream"] = params.get("stream", "false")
         self._twin_curl(path, params)
-        note = getattr(self._engine, "rest_note", "")  # udocker: no daemon answers; the backend computes it
+        note = self._engine.rest_note  # udocker: no daemon answers; the backend computes it
         if note:
             self._say(note)
         got = self._engine.rest_get(send, params=params or None)

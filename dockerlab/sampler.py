@@ -112,10 +112,9 @@ class Sampler:
             flt["container"] = list(self.chosen)
         else:
             flt["label"] = self._label_filter()
-        opener = getattr(self.engine, "events_stream", None)
         since = int(time.time())
         try:
-            self._events = opener(since=since, filters=flt) if opener else self.engine.events(since=since, filters=flt)
+            self._events = self.engine.events_stream(since=since, filters=flt)  # the contract: closable
         except E.DockerLabError as e:
             self._note(f"cannot follow the engine's events ({e.what}); containers started later are not picked up")
             self._events = None

@@ -16,12 +16,16 @@ from .translate import translate_error
 
 
 class DockerEngine:
-    """One connection to a Docker-compatible engine (Docker Engine, or podman's API)."""
+    """One connection to a Docker-compatible engine (Docker Engine, or podman's API).
+    Implements :class:`dockerlab.engine.contract.Engine`."""
 
     kind = "docker"
-    #: What this backend can do; the udocker backend lists fewer.
+    #: What this backend can do (the truth: lab.can() reads it); the udocker backend lists fewer.
     features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
-                          "network-isolation", "pull", "restart", "kill", "df", "pause"})
+                          "network-isolation", "pull", "restart", "kill", "df", "pause", "load"})
+    limitations: dict = {}
+    cannot = ""
+    rest_note = ""
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
         import docker

@@ -23,8 +23,11 @@ _KEEP_RUNNING = ("sleep", "top", "cat", "tail")
 class FakeEngine:
     kind = "fake"
     features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
-                          "network-isolation", "pull", "restart", "kill", "df", "pause"})
+                          "network-isolation", "pull", "restart", "kill", "df", "pause", "load"})
     api_version = "1.41"
+    limitations: dict = {}
+    cannot = ""
+    rest_note = ""
 
     def __init__(self, images=("alpine:latest", "busybox:latest", "ubuntu:latest", "hello-world:latest")):
         self.endpoint = SimpleNamespace(url="unix:///fake/docker.sock", source="fake", scheme="unix",
@@ -263,6 +266,14 @@ class FakeEngine:
 
     def push(self, repository, tag):
         return iter(())
+
+    def save_images(self, names, *, chunk_size=1 << 20):
+        for n in names:
+            self.inspect_image(n)
+        return iter([b"fake-archive"])
+
+    def load_images(self, data):
+        return [{"stream": "Loaded image: alpine:latest\n"}]
 
     def rest_get(self, path, params=None):
         if path in ("/version",):

@@ -7,6 +7,8 @@ import urllib3
 from dockerlab import errors as E
 from dockerlab.engine.translate import did_you_mean, translate_error
 
+from .fake_engine import FakeEngine
+
 
 class FakeResponse:
     def __init__(self, status, reason="", text=""):
@@ -140,20 +142,15 @@ def test_a_read_timeout_is_not_a_lost_engine():
     assert isinstance(translate_error(requests.exceptions.ReadTimeout("x"), action="a"), E.OperationTimedOut)
 
 
-class _PullEngine:
-    """Just enough engine for Lab.pull: canned progress events, then the engine's last word."""
+class _PullEngine(FakeEngine):
+    """The fake engine whose pull gives canned progress events, then the engine's last word."""
 
     def __init__(self, events):
+        super().__init__()
         self.events = events
-
-    def version(self):
-        return {"Version": "20.10.24", "ApiVersion": "1.41"}
 
     def pull(self, repo, tag):
         yield from self.events
-
-    def images(self):
-        return []
 
 
 REFUSED = ('Get "http://127.0.0.1:5056/v2/dlfault/mid/blobs/sha256:ab": dial tcp 127.0.0.1:5056: '
