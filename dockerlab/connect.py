@@ -82,11 +82,17 @@ def connect(*, lesson: str = "", owner: str | None = None, show_cli: bool = True
     learner (``DOCKERLAB_OWNER``, ``JUPYTERHUB_USER``, else the login name);
     ``show_cli`` prints each call's ``docker ...`` twin.
     """
+    from . import args
     from .lab import Lab
 
     show_errors_briefly()  # first, so that "no engine" below also reads as a message, not a traceback
+    timeout = args.seconds(timeout, allow_none=False, minimum=0.01)
     engine, attempts = find_engine(timeout=timeout)
-    lab = Lab(engine, lesson=lesson, owner=owner, show_cli=show_cli, session=session)
+    try:  # owner= is the policy's to allow (dockerlab.policy.check_owner); bad arguments close the engine
+        lab = Lab(engine, lesson=lesson, owner=owner, show_cli=show_cli, session=session)
+    except BaseException:
+        engine.close()
+        raise
     from . import reaper  # containers of this learner's crashed kernels go; this session's go at exit
 
     lab.reaped = reaper.on_connect(lab)

@@ -45,3 +45,20 @@ def test_hostile_sweep_on_the_real_engine(engine_lab, monkeypatch):
     print(f"\nhostile sweep (real engine, {time.monotonic() - t0:.0f} s): " + rep.line())
     assert rep.counts["calls"] > 500
     assert not rep.bad, "\n".join(f"{c}: {w}" for c, w in rep.bad[:20])
+
+
+def test_connect_with_hostile_arguments(teacher):
+    import dockerlab
+
+    teacher(ALLOW_OWNER_CHOICE=None)  # a learner's kernel: the hub allowed no other owner
+    cases = [{"owner": ["x"]}, {"owner": "someone-else"}, {"owner": ""}, {"owner": "a\x00b"}, {"lesson": 5},
+             {"lesson": "x" * 500}, {"show_cli": "yes"}, {"session": "../x"}] + \
+        [{"timeout": v} for v in (0, -1, float("nan"), float("inf"), "10", 1e10, None)]
+    for kw in cases:
+        try:
+            lab = dockerlab.connect(**kw)
+        except E.DockerLabError as e:
+            assert e.hint, (kw, str(e))
+            continue
+        lab.close()
+        raise AssertionError(f"connect({kw!r}) was accepted")
