@@ -93,9 +93,9 @@ def reap(lab) -> None:
     """Remove every container this benchmark's lab created (by its session label), nothing else."""
     from dockerlab import labels
 
-    for c in lab.engine.containers(all=True, filters={"label": [f"{labels.SESSION}={lab.session}"]}):
+    for c in lab._engine.containers(all=True, filters={"label": [f"{labels.SESSION}={lab.session}"]}):
         with contextlib.suppress(Exception):
-            lab.engine.remove(c["Id"], force=True)
+            lab._engine.remove(c["Id"], force=True)
 
 
 @contextlib.contextmanager
@@ -109,7 +109,7 @@ def sleepers(lab, n: int, tag: str, image: str = "alpine"):
     finally:
         for name in names:
             with contextlib.suppress(Exception):
-                lab.engine.remove(name, force=True)
+                lab._engine.remove(name, force=True)
 
 
 class Report:
