@@ -89,7 +89,8 @@ class GuardedEngine:
 
     def wait(self, ref, *, timeout=None):
         cid = self._lab._look(ref, "wait for", confirm=False).id
-        return self._raw.wait(cid, timeout=args.seconds(timeout))
+        timeout = args.seconds(timeout)
+        return self._raw.wait(cid, timeout=timeout if timeout is not None else args.MAX_TIMEOUT)
 
     def start(self, ref, **kw):
         return self._lab.start(ref)

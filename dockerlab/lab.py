@@ -440,8 +440,8 @@ class Lab:
             self._start_new(cid, image.strip())
         if detach or keep_open:
             return self._container(cid)
-        try:
-            code = self._engine.wait(cid, timeout=timeout)
+        try:  # None waits "without limit": a day, so no engine call is left without a timeout
+            code = self._engine.wait(cid, timeout=timeout if timeout is not None else A.MAX_TIMEOUT)
         except E.OperationTimedOut as e:
             c = self._container(cid)
             raise E.OperationTimedOut(
@@ -567,11 +567,15 @@ class Lab:
         """A container the kit already resolved (by id), as it is now."""
         return Container.from_inspect(self._engine.inspect_container(cid))
 
+    def _ref(self, ref) -> str:
+        """THE one place a learner's container reference (name, id or id prefix) becomes the text
+        the engine looks up: checked here (a '/' would list every container)."""
+        return A.container_ref(ref)
+
     def _resolve(self, ref) -> Container:
-        """THE one place a learner's container reference becomes a container: checked as text,
-        then looked up on the engine (name, id or id prefix). Who may use it is decided after."""
-        ref = A.container_ref(ref)
-        return Container.from_inspect(self._engine.inspect_container(ref))
+        """The container ``ref`` names, looked up on the engine through :meth:`_ref` (every lookup
+        goes through these two). Who may use it is decided after, by :mod:`dockerlab.policy`."""
+        return Container.from_inspect(self._engine.inspect_container(self._ref(ref)))
 
     def container(self, ref: str, *, confirm: bool = False) -> Container:
         """The container named (or with the id) ``ref``, as it is now (`docker inspect`)."""
@@ -580,8 +584,7 @@ class Lab:
     def _look(self, ref, action: str, confirm: bool = False, *, raw: bool = False):
         """The container, if the learner may look at it (:func:`dockerlab.policy.check_read`);
         with ``raw``, the engine's inspect dict."""
-        ref = A.container_ref(ref)
-        d = self._engine.inspect_container(ref)
+        d = self._engine.inspect_container(self._ref(ref))
         c = Container.from_inspect(d)
         policy.check_read(c.labels, ref, action, self.owner, A.flag(confirm, "confirm"))
         return d if raw else c
@@ -592,7 +595,7 @@ class Lab:
     def _owned(self, ref, action: str, confirm: bool) -> Container:
         """The container, if the kit may act on it (:func:`dockerlab.policy.check_act`)."""
         c = self._resolve(ref)
-        policy.check_act(c.labels, c.name, A.container_ref(ref), action, self.owner, A.flag(confirm, "confirm"))
+        policy.check_act(c.labels, c.name, ref, action, self.owner, A.flag(confirm, "confirm"))
         return c
 
     def start(self, ref: str, *, confirm: bool = False) -> Container:
@@ -750,7 +753,7 @@ class Lab:
         if containers is None:
             targets = [(c["Id"], None) for c in self._listing(scope)]
         else:
-            wanted = [A.container_ref(c) for c in ([containers] if isinstance(containers, str) else containers)]
+            wanted = [self._ref(c) for c in ([containers] if isinstance(containers, str) else containers)]
             seen = self._stats_targets(wanted)
             targets = [(c.id, None if c.state not in ("created", "exited", "dead") else c) for c in seen]
         if containers:
