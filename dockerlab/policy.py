@@ -262,6 +262,8 @@ def check_bind(src: str, dst: str, mode: str, *, roots: tuple[str, ...], policy:
     if why is None and stat.S_ISDIR(st.st_mode):
         why = _scan_folder(real)
     if why is not None:
+        if real != os.path.normpath(src) and not why.startswith("it "):
+            why = f"it leads to {real}; {why}"
         raise _refuse("bind_roots", shown, why,
                       hint="mount a folder under your home or the notebook's folder, or use a named volume "
                            "(volumes=['mydata:/data']); a teacher lists other folders in bind_roots")
