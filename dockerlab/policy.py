@@ -53,6 +53,7 @@ _WHY = {
     "volumes_from": "it mounts another container's volumes, possibly another learner's",
     "user": "the lessons run as the image's user",
 }
+MAX_MOUNTS = 32
 _VOLUME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _MODES = ("rw", "ro")
 
@@ -294,7 +295,11 @@ def _scan_folder(real: str, limit: int = 2000) -> str | None:
 def parse_volumes(volumes, *, cwd: str | None = None) -> list[tuple[str, str, str]]:
     """(source, container path, mode) from 'src:dst[:mode]' strings or a docker-py dict; a source
     starting with '.', '..' or '~' is a host path, resolved as the docker CLI resolves it."""
-    return [(_expand(src, cwd), dst, mode) for src, dst, mode in guards._binds(volumes)]
+    binds = guards._binds(volumes)
+    if len(binds) > MAX_MOUNTS:
+        raise E.InvalidReference(f"{len(binds)} mounts in one run; the kit sends at most {MAX_MOUNTS}",
+                                 value=f"{len(binds)} mounts", hint="mount a parent folder, or fewer volumes")
+    return [(_expand(src, cwd), dst, mode) for src, dst, mode in binds]
 
 
 def _expand(src: str, cwd: str | None) -> str:
