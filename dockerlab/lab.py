@@ -200,6 +200,7 @@ class Lab:
         self._cwd = os.getcwd()  # the working folder at connect time: a default bind-mount root
         self._slots = policy.Slots((engine.endpoint.url, self.owner))
         self._said_labels = False
+        self._said_no_limits = False
         self.closed = False
 
     @property
@@ -264,7 +265,7 @@ class Lab:
                 hint="run it without limits here; the limits lesson needs a Docker Engine")
         from . import guards
 
-        if (limits.memory or limits.cpus or limits.pids) and not getattr(self, "_said_no_limits", False):
+        if (limits.memory or limits.cpus or limits.pids) and not self._said_no_limits:
             self._said_no_limits = True
             self._say(f"(the {self.engine_name} engine has no cgroups: the default limits are not enforced)")
         return guards.Limits()

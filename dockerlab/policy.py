@@ -113,7 +113,8 @@ def not_yours(ref: str, action: str, owner: str) -> E.NotOwned:
 
 def check_read(c_labels: dict, ref: str, action: str, owner: str, confirm: bool,
                policy: guards.Policy | None = None) -> None:
-    """Raise unless the learner may look at this container (inspect, logs, stats)."""
+    """Raise unless the learner may look at this container (inspect, logs, stats). Looking needs no
+    ``confirm``: another learner's is shown only with the teacher's ``allow_others``."""
     if whose(c_labels, owner) == "other" and not may_see(c_labels, owner, policy):
         raise not_yours(ref, action, owner)
 
