@@ -824,8 +824,8 @@ class Lab:
         "mine" (everything the kit made for you), "kit" (every learner's, needs
         ``confirm=True``), "engine" (every container on the engine, even those
         the kit did not make: needs ``confirm=True``). Other learners' kit
-        containers are left (and listed in ``skipped``) unless a teacher set
-        ``DOCKERLAB_ALLOW_OTHERS=1``.
+        containers are left, and counted (never named) in ``skipped``, unless the
+        teacher's settings allow it (``allow_others``, see :mod:`dockerlab.policy`).
         """
         scope = A.scope(scope)
         confirm, images = A.flag(confirm, "confirm"), A.flag(images, "images")
