@@ -725,7 +725,9 @@ class Lab:
         """`docker ps` (``all=True``: `docker ps -a`) as a DataFrame, sorted by name.
 
         ``scope``: "mine" (default: the containers the kit made for you), "session"
-        (this notebook's), "kit" (every learner's), "engine" (everything, as the CLI).
+        (this notebook's), "kit" (the kit's), "engine" (everything, as the CLI). Another
+        learner's containers are never listed (a line says how many were left out) unless
+        the teacher's settings allow it (:mod:`dockerlab.policy`).
         """
         all = A.flag(all, "all")
         self._filters(scope)
