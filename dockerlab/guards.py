@@ -264,6 +264,16 @@ def check_running(running: int, *, owner: str, policy: Policy | None = None) -> 
             hint="stop the ones you no longer need (lab.stop(name), or lab.cleanup('mine') for all of yours)")
 
 
+def check_options(*, privileged: bool = False, network: str | None = None, pid: str | None = None,
+                  volumes=None, policy: Policy | None = None) -> dict:
+    """The old name of the launch check, kept for its callers: the decision (an allow-list of bind
+    roots, namespace joins refused without the lab) is :func:`dockerlab.policy.check_launch`'s."""
+    from . import policy as policy_mod
+
+    return policy_mod.check_launch(privileged=privileged, network=network, pid=pid, volumes=volumes,
+                                   cwd=os.getcwd(), policy=policy).host_config
+
+
 def _binds(volumes) -> list[tuple[str, str, str]]:
     """(host path, container path, mode) for each bind: 'src:dst[:mode]' strings or a docker-py dict."""
     if volumes is None:

@@ -44,8 +44,12 @@ def limit_flags(limits) -> list[str]:
 
 def run_twin(*, image: str, command: list[str], name: str | None = None, detach: bool = False,
              interactive: bool = False, tty: bool = False, rm: bool = False, limits=None, options=(),
-             env: dict | None = None, labels: dict | None = None) -> str:
-    """``options``: the flags :func:`dockerlab.policy.check_launch` allowed (``-v``, ``--network``...)."""
+             env: dict | None = None, labels: dict | None = None, memory=None, cpus=None, pids=None,
+             extra: list[str] | None = None) -> str:
+    """``limits``: what is sent (:class:`dockerlab.guards.Limits`, the teacher's defaults included);
+    ``options``: the flags :func:`dockerlab.policy.check_launch` allowed (``-v``, ``--network``...).
+    ``memory``/``cpus``/``pids`` (asked values, when no ``limits``) and ``extra`` (flags already
+    written, ``-p``) are kept for older callers."""
     flags = []
     if detach:
         flags.append("-d")
@@ -60,9 +64,17 @@ def run_twin(*, image: str, command: list[str], name: str | None = None, detach:
     if name:
         flags.append(f"--name {q(name)}")
     flags += limit_flags(limits)
+    if limits is None:
+        if memory is not None:
+            flags.append(f"--memory {q(str(memory))}")
+        if cpus is not None:
+            flags.append(f"--cpus {cpus:g}")
+        if pids is not None:
+            flags.append(f"--pids-limit {pids}")
     for opt in options:
         flag, _, value = opt.partition(" ")
         flags.append(f"{flag} {q(value)}" if value else flag)
+    flags += list(extra or [])
     for k, v in sorted((env or {}).items()):
         flags.append(f"-e {q(f'{k}={v}')}")
     for k, v in sorted((labels or {}).items()):

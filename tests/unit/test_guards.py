@@ -106,3 +106,11 @@ def test_bind_roots_setting():
     assert policy().bind_roots is None
     with pytest.raises(GuardRefused):
         policy(env={"DOCKERLAB_BIND_ROOTS": "relative/path"})
+
+
+def test_the_old_check_options_name_is_the_policys_decision(tmp_path):
+    p = policy(env={"DOCKERLAB_BIND_ROOTS": str(tmp_path)})
+    assert guards.check_options(volumes=[f"{tmp_path}:/d:ro", "v:/v"], policy=p) == \
+        {"binds": [f"{tmp_path}:/d:ro", "v:/v:rw"]}
+    with pytest.raises(GuardRefused):
+        guards.check_options(volumes=["/run:/h"], policy=p)
