@@ -73,6 +73,27 @@ class GuardedEngine:
     def remove_image(self, ref, *, force=False):
         return self._raw.remove_image(args.image_text(ref), force=args.flag(force, "force"))
 
+    def load(self, path):  # udocker's own loader of a `docker save` archive (its hints name it)
+        return self._raw.load(path)
+
+    # engine-wide reads of images and volumes (names, no one's containers); making and removing them
+    # goes through the Lab (lab.build, lab.volume...), whose options the policy checks
+    def history(self, ref, **kw):
+        return self._raw.history(args.image_text(ref), **kw)
+
+    def volumes(self, **kw):
+        return self._raw.volumes(**kw)
+
+    def inspect_volume(self, name):
+        return self._raw.inspect_volume(args.image_text(name, "A volume name"))
+
+    def build(self, *a, **kw):
+        raise E.GuardRefused("lab.engine.build() is not offered: images are built by lab.build, which checks "
+                             "what the build may reach", guard="build", state="nothing was built",
+                             hint="use lab.build(...)")
+
+    create_volume = remove_volume = None  # set below: refused, with the Lab's method named
+
     # --- containers: each one checked ---------------------------------------------------------
     def containers(self, *, all=False, filters=None):
         rows = self._raw.containers(all=all, filters=filters)
@@ -136,6 +157,15 @@ class GuardedEngine:
 
     def close(self):
         self._raw.close()
+
+
+def _volume_refused(self, *a, **kw):
+    raise E.GuardRefused("lab.engine's volume changes are not offered: volumes are made and removed through the "
+                         "lab, whose policy decides", guard="volume", state="nothing was changed",
+                         hint="use the lab's volume methods (and lab.run(volumes=['name:/path']))")
+
+
+GuardedEngine.create_volume = GuardedEngine.remove_volume = _volume_refused
 
 
 class _Visible:

@@ -269,3 +269,12 @@ def test_close_and_context_manager(eng):
     with Lab(eng, show_cli=False) as lab:
         assert not lab.closed
     assert lab.closed
+
+
+def test_the_lab_reaches_the_engine_only_through_its_raw_backend_and_the_policy():
+    """Lab's own calls use ``self._engine`` after the policy decided; ``self.engine`` (the guarded
+    view) is for learners' code. A merge that brings back ``self.engine.`` inside Lab fails here."""
+    import inspect
+
+    src = inspect.getsource(Lab)
+    assert "self.engine." not in src and "self.engine," not in src
