@@ -43,6 +43,10 @@ FEATURES = {
     "pull": "download images from a registry",
     "load": "load a `docker save` archive",
     "df": "disk usage (docker system df)",
+    "build": "build an image from a Dockerfile (docker build)",
+    "push": "push an image to a registry",
+    "ports": "publish a container's port on the machine (-p)",
+    "volumes": "named volumes (docker volume create, -v name:/path)",
 }
 
 
