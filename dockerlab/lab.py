@@ -183,7 +183,7 @@ class Lab:
         if isinstance(engine, GuardedEngine):  # Lab(other_lab.engine, ...): the same backend, checked again
             engine = engine._raw
         self._engine = engine
-        self.owner = policy.check_owner(owner)  # someone else's name only with the teacher's setting
+        self._owner = policy.check_owner(owner)  # someone else's name only with the teacher's setting
         if not isinstance(lesson, str) or len(lesson) > 200 or "\x00" in lesson:
             raise E.InvalidReference(f"lesson= is a short text, not {lesson!r}"[:120], value=repr(lesson)[:80],
                                      hint="for example lesson='05-run'")
@@ -202,6 +202,11 @@ class Lab:
         self._said_labels = False
         self._said_no_limits = False
         self.closed = False
+
+    @property
+    def owner(self) -> str:
+        """Whose containers these are (read-only: set once, by the policy, when the lab is made)."""
+        return self._owner
 
     @property
     def engine(self):

@@ -280,3 +280,9 @@ def test_the_lab_reaches_the_engine_only_through_its_raw_backend_and_the_policy(
         if cls.__module__.startswith("dockerlab"):
             src = inspect.getsource(cls)
             assert "self.engine." not in src and "self.engine," not in src, cls.__name__
+
+
+def test_the_owner_cannot_be_changed_after_the_fact(eng):
+    lab = Lab(eng, show_cli=False)
+    with pytest.raises(AttributeError):
+        lab.owner = "alice"
