@@ -485,7 +485,8 @@ class Lab:
             except Exception:  # the engine went away meanwhile: say what may be left
                 left = "it may still be there, created: lab.cleanup() removes it"
             if isinstance(e, E.DockerLabError):
-                e.state = f"the container was created but could not start; {left}"
+                what = "its command" if isinstance(e, E.ExecutableNotFound) else "it"
+                e.state = f"the container was created but {what} could not start; {left}"
                 e.args = (e.message,)
             raise
 
