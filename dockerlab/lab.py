@@ -866,7 +866,7 @@ class Lab:
 
     def prune_images(self, *, quiet: bool = False) -> list[str]:
         """`docker image prune`: remove dangling images (untagged, unused)."""
-        if not quiet:
+        if not A.flag(quiet, "quiet"):
             self._twin("docker image prune -f")
         removed = []
         for im in self._engine.images(all=False):

@@ -27,8 +27,8 @@ TARGET = "sweep-target"
 
 #: method -> (positional args, keyword args) of a call that works; each argument is then replaced.
 BASE = {
-    "info": ((), {}), "version": ((), {}), "images": ((), {}), "system_df": ((), {}), "prune_images": ((), {}),
-    "pull": (("alpine",), {}),
+    "info": ((), {}), "version": ((), {}), "images": ((), {}), "system_df": ((), {}), "prune_images": ((), {"quiet": True}),
+    "pull": (("alpine",), {"progress": None, "quiet": True}),
     "remove_image": (("nosuch-sweep:1",), {"force": False}),
     "tag": (("alpine", "sweep/tagged:1"), {}),
     "run": (("alpine", "echo hi"), {"name": None, "detach": False, "interactive": False, "tty": False, "rm": True,
