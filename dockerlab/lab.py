@@ -901,6 +901,11 @@ class Lab:
         send = path
         if kind == "container":
             c = self._look(ref, f"GET {path} of", False)
+            if policy.whose(c.labels, self.owner) == "foreign" and not policy.settings().allow_others:
+                raise E.NotOwned(
+                    f"Refusing GET {path}: dockerlab did not create {c.name}", container=str(ref), owner="",
+                    state="lab.rest() answers for your own containers (an inspect shows a container's secrets)",
+                    hint=f"lab.container({c.name!r}, confirm=True) shows its state; lab.ps(scope='engine') lists it")
             send = path.replace(f"/containers/{ref}/", f"/containers/{c.id}/", 1)
             if path.endswith("/stats"):
                 if str(params.get("stream", "false")).lower() not in ("false", "0"):
@@ -913,10 +918,16 @@ class Lab:
             self._say(note)
         got = self._engine.rest_get(send, params=params or None)
         if path == "/containers/json" and isinstance(got, list):
-            got = policy.filter_listing(got, self.owner)[0]
+            got = self._own_rows(got)
         elif path == "/system/df" and isinstance(got, dict) and got.get("Containers"):
-            got = dict(got, Containers=policy.filter_listing(got["Containers"], self.owner)[0])
+            got = dict(got, Containers=self._own_rows(got["Containers"]))
         return got
+
+    def _own_rows(self, rows: list[dict]) -> list[dict]:
+        """A raw API listing as lab.rest() gives it: your own containers (every one for a teacher)."""
+        if policy.settings().allow_others:
+            return rows
+        return [r for r in rows if policy.whose(r.get("Labels"), self.owner) == "mine"]
 
     def _twin_curl(self, path: str, params: dict) -> None:
         from urllib.parse import urlencode

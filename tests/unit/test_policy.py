@@ -286,3 +286,16 @@ def test_the_owner_cannot_be_changed_after_the_fact(eng):
     lab = Lab(eng, show_cli=False)
     with pytest.raises(AttributeError):
         lab.owner = "alice"
+
+
+def test_rest_answers_for_ones_own_containers_only(pair, eng):
+    alice, _ = pair
+    alice.run("alpine", "sleep 30", name="own-1", detach=True)
+    foreign = eng.create_container(image="alpine", command=["sleep", "30"], name="not-the-kits")
+    eng.start(foreign)
+    with pytest.raises(E.NotOwned) as ei:
+        alice.rest("/containers/not-the-kits/json")
+    assert ei.value.hint
+    assert [c["Names"][0] for c in alice.rest("/containers/json", all=1)] == ["/own-1"]
+    assert [c["Names"][0] for c in alice.rest("/system/df")["Containers"]] == ["/own-1"]
+    assert alice.container("not-the-kits", confirm=True).name == "not-the-kits"  # the lab's own look still works
