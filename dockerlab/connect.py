@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 
 from . import endpoints as ep_mod
+from . import errors as E
 from .errors import DockerLabError, EnginePermissionDenied, EngineUnavailable
 
 
@@ -35,16 +36,18 @@ def _raise_unavailable(attempts, explicit: bool):
               reason=main.reason, state=state, hint=hint)
 
 
-def find_engine(timeout: float = 3.0):
-    """Probe the candidates in order; return (engine backend, attempts) for the first that answers."""
+def find_engine(timeout: float = 3.0, env=None):
+    """Probe the candidates in order; return (engine backend, attempts) for the first that answers.
+    ``env``: the environment to read (DOCKER_HOST, contexts...; default os.environ)."""
     from .engine.docker_engine import DockerEngine
 
-    choice = os.environ.get("DOCKERLAB_ENGINE", "").strip().lower()  # "udocker", "docker", or auto
+    env = os.environ if env is None else env
+    choice = env.get("DOCKERLAB_ENGINE", "").strip().lower()  # "udocker", "docker", or auto
     if choice == "udocker":
         from .engine.udocker_engine import UdockerEngine
 
         return UdockerEngine(source="DOCKERLAB_ENGINE=udocker setting"), []
-    cands = ep_mod.candidates()  # raises BadDockerHost for a malformed DOCKER_HOST or context
+    cands = ep_mod.candidates(env)  # raises BadDockerHost for a malformed DOCKER_HOST or context
     explicit = len(cands) == 1 and cands[0].source != "default socket"
     attempts = []
     for cand in cands:
@@ -75,18 +78,29 @@ def _udocker_fallback():
 
 
 def connect(*, lesson: str = "", owner: str | None = None, show_cli: bool = True, session: str | None = None,
-            timeout: float = 3.0):
+            timeout: float = 3.0, env=None):
     """Connect to the engine the docker CLI would use, and return the lab.
 
     ``lesson`` labels what this notebook creates; ``owner`` defaults to the
     learner (``DOCKERLAB_OWNER``, ``JUPYTERHUB_USER``, else the login name);
-    ``show_cli`` prints each call's ``docker ...`` twin.
+    ``show_cli`` prints each call's ``docker ...`` twin. ``env``: the environment engine
+    discovery reads (DOCKER_HOST, DOCKER_CONTEXT...; default ``os.environ``): it chooses the
+    engine, never the teacher's settings (those come from :mod:`dockerlab.guards`).
     """
+    from . import args
     from .lab import Lab
 
     show_errors_briefly()  # first, so that "no engine" below also reads as a message, not a traceback
-    engine, attempts = find_engine(timeout=timeout)
-    lab = Lab(engine, lesson=lesson, owner=owner, show_cli=show_cli, session=session)
+    timeout = args.seconds(timeout, allow_none=False, minimum=0.01)
+    if env is not None and not hasattr(env, "get"):
+        raise E.InvalidReference(f"env= is a mapping like os.environ, not {type(env).__name__}",
+                                 value=repr(env)[:80], hint="leave it out to use this process's environment")
+    engine, attempts = find_engine(timeout=timeout, env=env)
+    try:  # owner= is the policy's to allow (dockerlab.policy.check_owner); bad arguments close the engine
+        lab = Lab(engine, lesson=lesson, owner=owner, show_cli=show_cli, session=session)
+    except BaseException:
+        engine.close()
+        raise
     from . import reaper  # containers of this learner's crashed kernels go; this session's go at exit
 
     lab.reaped = reaper.on_connect(lab)

@@ -521,26 +521,10 @@ def explain_seed_steps() -> list[SeedStep]:
 
 
 # --- the checks ------------------------------------------------------------------------
-@contextlib.contextmanager
-def _discovery_env(env: dict | None):
-    """Run engine discovery with ``env``'s Docker variables (dockerlab.endpoints reads os.environ)."""
-    if env is None:
-        yield
-        return
-    saved = {k: os.environ.get(k) for k in DISCOVERY_VARS}
-    try:
-        for k in DISCOVERY_VARS:
-            if env.get(k) is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = env[k]
-        yield
-    finally:
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+def _discovery_env(ctx) -> dict | None:
+    """The environment engine discovery reads: the one injected into the doctor, else the process's
+    (passed to :func:`dockerlab.endpoints.candidates` and ``connect(env=...)``; os.environ is never swapped)."""
+    return ctx.env if ctx.injected_env else None
 
 
 def _read(path) -> str | None:
@@ -811,14 +795,13 @@ def _check_learner_python(ctx: _Ctx) -> Check:
 
 
 def _check_endpoint(ctx: _Ctx) -> Check:
-    with _discovery_env(ctx.env if ctx.injected_env else None):
-        try:
-            cands = ep_mod.candidates()
-        except BadDockerHost as e:
-            ctx.engine_error = e
-            return Check("Engine endpoint", "fail", e.what + (f". {e.state}" if e.state else ""), fix=e.hint,
-                         group="Engine", data={"error": type(e).__name__, "message": str(e)})
-        ctx.attempts = [ep_mod.probe(c, timeout=ctx.timeout) for c in cands]
+    try:
+        cands = ep_mod.candidates(_discovery_env(ctx))
+    except BadDockerHost as e:
+        ctx.engine_error = e
+        return Check("Engine endpoint", "fail", e.what + (f". {e.state}" if e.state else ""), fix=e.hint,
+                     group="Engine", data={"error": type(e).__name__, "message": str(e)})
+    ctx.attempts = [ep_mod.probe(c, timeout=ctx.timeout) for c in cands]
     first = cands[0]
     attempts = [{"url": a.endpoint.url, "source": a.endpoint.source, "reason": a.reason, "detail": a.detail,
                  "hint": a.hint} for a in ctx.attempts]
@@ -844,33 +827,32 @@ def _connect(ctx: _Ctx) -> Check:
                      data={"reason": "bad-address"})
     from .connect import connect
 
-    with _discovery_env(ctx.env if ctx.injected_env else None):
-        try:
-            ctx.lab = connect(show_cli=False, lesson="doctor", timeout=ctx.timeout)
-        except EngineUnavailable as e:
-            ctx.engine_error = e
-            fix = e.hint
-            explicit = len(ctx.attempts) == 1 and ctx.attempts[0].endpoint.source != "default socket"
-            if explicit and ctx.attempts[0].endpoint.url != "unix://" + ep_mod.DEFAULT_SOCKET:
-                default = ep_mod.probe(ep_mod.Endpoint("unix://" + ep_mod.DEFAULT_SOCKET, "default socket"),
-                                       timeout=ctx.timeout)
-                if default.reason == "ok":
-                    undo = ("unset DOCKER_HOST" if ctx.attempts[0].endpoint.source == "DOCKER_HOST"
-                            else "'docker context use default'")
-                    fix = (f"the default socket {ep_mod.DEFAULT_SOCKET} accepts connections: {undo} to use it. "
-                           f"Otherwise: {fix}")
-            return Check("Engine reachable", "fail", e.what + (". " + e.state if e.state else ""), fix=fix,
-                         group="Engine",
-                         data={"reason": e.reason, "error": type(e).__name__,
-                               "attempts": [list(a) for a in e.attempts]})
-        except DockerLabError as e:
-            ctx.engine_error = e
-            return Check("Engine reachable", "fail", e.what + (". " + e.state if e.state else ""), fix=e.hint,
-                         group="Engine", data={"reason": "error", "error": type(e).__name__})
-        except ImportError as e:  # the docker SDK is missing: the Docker SDK check says how to install it
-            return Check("Engine reachable", "fail", f"cannot talk to an engine without the docker SDK ({e})",
-                         fix="install it (see 'Docker SDK' above)", group="Engine",
-                         data={"reason": "no-sdk", "error": "ImportError"})
+    try:
+        ctx.lab = connect(show_cli=False, lesson="doctor", timeout=ctx.timeout, env=_discovery_env(ctx))
+    except EngineUnavailable as e:
+        ctx.engine_error = e
+        fix = e.hint
+        explicit = len(ctx.attempts) == 1 and ctx.attempts[0].endpoint.source != "default socket"
+        if explicit and ctx.attempts[0].endpoint.url != "unix://" + ep_mod.DEFAULT_SOCKET:
+            default = ep_mod.probe(ep_mod.Endpoint("unix://" + ep_mod.DEFAULT_SOCKET, "default socket"),
+                                   timeout=ctx.timeout)
+            if default.reason == "ok":
+                undo = ("unset DOCKER_HOST" if ctx.attempts[0].endpoint.source == "DOCKER_HOST"
+                        else "'docker context use default'")
+                fix = (f"the default socket {ep_mod.DEFAULT_SOCKET} accepts connections: {undo} to use it. "
+                       f"Otherwise: {fix}")
+        return Check("Engine reachable", "fail", e.what + (". " + e.state if e.state else ""), fix=fix,
+                     group="Engine",
+                     data={"reason": e.reason, "error": type(e).__name__,
+                           "attempts": [list(a) for a in e.attempts]})
+    except DockerLabError as e:
+        ctx.engine_error = e
+        return Check("Engine reachable", "fail", e.what + (". " + e.state if e.state else ""), fix=e.hint,
+                     group="Engine", data={"reason": "error", "error": type(e).__name__})
+    except ImportError as e:  # the docker SDK is missing: the Docker SDK check says how to install it
+        return Check("Engine reachable", "fail", f"cannot talk to an engine without the docker SDK ({e})",
+                     fix="install it (see 'Docker SDK' above)", group="Engine",
+                     data={"reason": "no-sdk", "error": "ImportError"})
     ctx.endpoint = ctx.lab.endpoint
     try:
         ctx.info = dict(ctx.lab.info())

@@ -61,7 +61,7 @@ class Attempt:
     hint: str = ""
 
 
-def parse_host(value: str, source: str = "DOCKER_HOST") -> str:
+def parse_host(value: str, source: str = "DOCKER_HOST", env=None) -> str:
     """Normalise a DOCKER_HOST value to a URL, or raise :class:`BadDockerHost`."""
     raw = value.strip()
     if not raw:
@@ -105,19 +105,26 @@ def parse_host(value: str, source: str = "DOCKER_HOST") -> str:
             raise BadDockerHost(f"{source}={value!r} names no host", reason="bad-address",
                                 hint="for example tcp://127.0.0.1:2375")
         if parts.scheme == "tcp" and port is None:
-            raw = raw.rstrip("/") + (":2376" if os.environ.get("DOCKER_TLS_VERIFY") else ":2375")
+            raw = raw.rstrip("/") + (":2376" if _env(env).get("DOCKER_TLS_VERIFY") else ":2375")
     return raw
 
 
-def _docker_config_dir() -> Path:
-    return Path(os.environ.get("DOCKER_CONFIG") or Path.home() / ".docker")
+def _env(env):
+    """The environment discovery reads: the one given (doctor's, a test's), else the process's."""
+    return os.environ if env is None else env
 
 
-def current_context() -> tuple[str, str]:
+def _docker_config_dir(env=None) -> Path:
+    e = _env(env)
+    home = Path(e["HOME"]) if e.get("HOME") else Path.home()
+    return Path(e.get("DOCKER_CONFIG") or home / ".docker")
+
+
+def current_context(env=None) -> tuple[str, str]:
     """(context name, where the choice came from); name "default" means none."""
-    if os.environ.get("DOCKER_CONTEXT"):
-        return os.environ["DOCKER_CONTEXT"], "DOCKER_CONTEXT"
-    cfg = _docker_config_dir() / "config.json"
+    if _env(env).get("DOCKER_CONTEXT"):
+        return _env(env)["DOCKER_CONTEXT"], "DOCKER_CONTEXT"
+    cfg = _docker_config_dir(env) / "config.json"
     try:
         data = json.loads(cfg.read_text())
     except (OSError, ValueError):
@@ -125,10 +132,10 @@ def current_context() -> tuple[str, str]:
     return (data.get("currentContext") or "default"), str(cfg)
 
 
-def context_endpoint(name: str, chosen_by: str) -> Endpoint:
+def context_endpoint(name: str, chosen_by: str, env=None) -> Endpoint:
     """Read a context's docker endpoint from ``contexts/meta/<sha256(name)>/meta.json``."""
     digest = hashlib.sha256(name.encode()).hexdigest()
-    base = _docker_config_dir() / "contexts"
+    base = _docker_config_dir(env) / "contexts"
     meta = base / "meta" / digest / "meta.json"
     source = f"context {name!r} (chosen by {chosen_by})"
     try:
@@ -147,7 +154,7 @@ def context_endpoint(name: str, chosen_by: str) -> Endpoint:
     if not host:
         raise BadDockerHost(f"The docker context {name!r} has no docker endpoint", reason="bad-address",
                             hint=f"check {meta}, or 'docker context use default'")
-    url = parse_host(host, source=f"context {name!r}")
+    url = parse_host(host, source=f"context {name!r}", env=env)
     tls = {}
     tls_dir = base / "tls" / digest / "docker"
     if tls_dir.is_dir():
@@ -159,26 +166,28 @@ def context_endpoint(name: str, chosen_by: str) -> Endpoint:
     return Endpoint(url, source, tls)
 
 
-def _env_tls() -> dict:
-    if not os.environ.get("DOCKER_TLS_VERIFY") and not os.environ.get("DOCKER_CERT_PATH"):
+def _env_tls(env=None) -> dict:
+    env = _env(env)
+    if not env.get("DOCKER_TLS_VERIFY") and not env.get("DOCKER_CERT_PATH"):
         return {}
-    certs = Path(os.environ.get("DOCKER_CERT_PATH") or _docker_config_dir())
+    certs = Path(env.get("DOCKER_CERT_PATH") or _docker_config_dir(env))
     return {
         "ca_cert": str(certs / "ca.pem"),
         "client_cert": (str(certs / "cert.pem"), str(certs / "key.pem")),
-        "verify": bool(os.environ.get("DOCKER_TLS_VERIFY")),
+        "verify": bool(env.get("DOCKER_TLS_VERIFY")),
     }
 
 
-def candidates() -> list[Endpoint]:
-    """The endpoints to try, in the docker CLI's order."""
-    if os.environ.get("DOCKER_HOST") is not None:
-        return [Endpoint(parse_host(os.environ["DOCKER_HOST"]), "DOCKER_HOST", _env_tls())]
-    name, chosen_by = current_context()
+def candidates(env=None) -> list[Endpoint]:
+    """The endpoints to try, in the docker CLI's order, read from ``env`` (default: os.environ)."""
+    e = _env(env)
+    if e.get("DOCKER_HOST") is not None:
+        return [Endpoint(parse_host(e["DOCKER_HOST"], env=env), "DOCKER_HOST", _env_tls(env))]
+    name, chosen_by = current_context(env)
     if name != "default":
-        return [context_endpoint(name, chosen_by)]
+        return [context_endpoint(name, chosen_by, env)]
     found = [Endpoint("unix://" + DEFAULT_SOCKET, "default socket")]
-    runtime = os.environ.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
+    runtime = e.get("XDG_RUNTIME_DIR") or f"/run/user/{os.getuid()}"
     found.append(Endpoint(f"unix://{runtime}/docker.sock", "rootless Docker socket"))
     found.append(Endpoint(f"unix://{runtime}/podman/podman.sock", "rootless podman socket"))
     found.append(Endpoint("unix:///run/podman/podman.sock", "podman socket"))

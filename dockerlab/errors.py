@@ -92,6 +92,18 @@ class ContainerNotFound(NotFound):
         super().__init__(what, state=state, hint=hint)
 
 
+class NetworkNotFound(NotFound):
+    def __init__(self, what: str, *, network: str = "", state: str = "", hint: str = ""):
+        self.network = network
+        super().__init__(what, state=state, hint=hint)
+
+
+class VolumeNotFound(NotFound):
+    def __init__(self, what: str, *, volume: str = "", state: str = "", hint: str = ""):
+        self.volume = volume
+        super().__init__(what, state=state, hint=hint)
+
+
 class NameConflict(DockerLabError):
     def __init__(self, what: str, *, name: str = "", existing_id: str = "", state: str = "", hint: str = ""):
         self.name = name

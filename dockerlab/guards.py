@@ -6,18 +6,23 @@ options that hand a container the whole machine (``--privileged``, the host's
 network or PID namespace, a bind mount of the Docker socket or of ``/``) are
 refused with a message that says why.
 
-Where the settings come from, the first found wins, key by key:
+Where the settings come from, the first found wins, key by key. Only sources the learner
+cannot change from their own kernel count (a learner who sets ``os.environ[...]`` at run time,
+or writes a file in their home, changes nothing):
 
-1. environment variables (a JupyterHub spawner can set them):
+1. the environment the process STARTED with (a JupyterHub spawner sets it; read once, at
+   import, into :data:`START_ENV`):
    ``DOCKERLAB_DEFAULT_MEMORY``, ``DOCKERLAB_DEFAULT_CPUS``, ``DOCKERLAB_DEFAULT_PIDS``
    (what a container gets when the learner asks nothing),
    ``DOCKERLAB_MAX_MEMORY``, ``DOCKERLAB_MAX_CPUS``, ``DOCKERLAB_MAX_PIDS`` (the most
    a learner may ask for), ``DOCKERLAB_MAX_RUNNING``, ``DOCKERLAB_ALLOW_PRIVILEGED``,
    ``DOCKERLAB_ALLOW_HOST_NETWORK``, ``DOCKERLAB_ALLOW_HOST_PID``,
-   ``DOCKERLAB_ALLOW_DOCKER_SOCKET``, ``DOCKERLAB_ALLOW_ROOT_MOUNT``, ``DOCKERLAB_ALLOW_PUBLIC_PORTS``
+   ``DOCKERLAB_ALLOW_DOCKER_SOCKET``, ``DOCKERLAB_ALLOW_ROOT_MOUNT``, ``DOCKERLAB_ALLOW_OTHERS``,
+   ``DOCKERLAB_ALLOW_OWNER_CHOICE``, ``DOCKERLAB_ALLOW_HOST_IPC``, ``DOCKERLAB_BIND_ROOTS``, ``DOCKERLAB_ALLOW_PUBLIC_PORTS``
    (``-p 0.0.0.0:...``: published on every address; the kit's default is 127.0.0.1);
-2. the file named by ``DOCKERLAB_GUARDS_FILE``, else ``~/.dockerlab/guards.toml``;
-3. ``/etc/dockerlab/guards.toml`` (the teacher's, for the whole machine);
+2. the file named by ``DOCKERLAB_GUARDS_FILE`` in that start environment;
+3. ``/etc/dockerlab/guards.toml`` (the teacher's, for the whole machine), when root owns it and
+   the learner cannot write it;
 4. the defaults below.
 
 The file uses the same names in lowercase without the prefix::
@@ -31,7 +36,10 @@ The file uses the same names in lowercase without the prefix::
     max_running = 10
     allow_privileged = false
 
-A value of ``"none"`` (or ``"unlimited"``) removes that limit. These guards are
+``bind_roots`` lists the host folders a bind mount may come from (``["/srv/class"]``);
+``"default"`` (the default) is the learner's home and the notebook's working folder,
+``"none"`` allows no bind mount at all. A value of ``"none"`` (or ``"unlimited"``) removes a limit.
+The decisions made with these settings are in :mod:`dockerlab.policy`. These guards are
 a seat belt for a classroom, not a security boundary: whoever can reach the
 Docker socket can do anything on the machine (see the README's teacher's guide).
 """
@@ -45,7 +53,10 @@ from . import refs
 from .errors import DockerLabError, GuardRefused, InvalidReference
 
 SYSTEM_FILE = Path("/etc/dockerlab/guards.toml")
-DOCKER_SOCKETS = ("/var/run/docker.sock", "/run/docker.sock")
+
+#: The environment this process started with: what a hub's spawner set. Read once, here, so that
+#: ``os.environ["DOCKERLAB_ALLOW_OTHERS"] = "1"`` in a learner's kernel changes nothing.
+START_ENV: dict = dict(os.environ)
 
 _UNLIMITED = ("none", "unlimited", "off", "")
 
@@ -74,6 +85,10 @@ class Policy:
     allow_docker_socket: bool = False
     allow_root_mount: bool = False
     allow_public_ports: bool = False  # -p on 0.0.0.0 (every address of the machine), see dockerlab/ports.py
+    allow_host_ipc: bool = False
+    allow_others: bool = False  # see, and with confirm=True act on, other learners' kit containers
+    allow_owner_choice: bool = False  # connect(owner=...) may name someone else
+    bind_roots: tuple | None = None  # None: the learner's home and working folder; (): no bind mount
     sources: dict = field(default_factory=dict, compare=False, repr=False)
 
     def describe(self) -> list[tuple[str, str, str]]:
@@ -83,7 +98,9 @@ class Policy:
             if f.name == "sources":
                 continue
             v = getattr(self, f.name)
-            if v is None:
+            if f.name == "bind_roots":
+                shown = "your home and working folder" if v is None else (", ".join(v) or "none")
+            elif v is None:
                 shown = "unlimited" if f.name != "max_cpus" else "the engine's CPUs"
             elif "memory" in f.name:
                 shown = refs.format_bytes(v)
@@ -96,6 +113,8 @@ class Policy:
 def _parse(key: str, raw, where: str):
     """One setting's value, checked like the learner's own arguments."""
     try:
+        if key == "bind_roots":
+            return _parse_roots(raw)
         if key.startswith("allow_"):
             if isinstance(raw, bool):
                 return raw
@@ -135,10 +154,36 @@ def _parse(key: str, raw, where: str):
 _KEYS = [f.name for f in fields(Policy) if f.name != "sources"]
 
 
-def _user_file() -> Path:
-    if os.environ.get("DOCKERLAB_GUARDS_FILE"):
-        return Path(os.environ["DOCKERLAB_GUARDS_FILE"])
-    return Path(os.path.expanduser("~")) / ".dockerlab" / "guards.toml"
+def _parse_roots(raw):
+    """``bind_roots``: "default" (None), "none" (no bind mount), or absolute folders (a list, or a
+    string split on ``:`` or ``,``)."""
+    if isinstance(raw, str):
+        text = raw.strip()
+        if text.lower() == "default":
+            return None
+        if text.lower() in ("none", "off", ""):
+            return ()
+        raw = [p for p in text.replace(",", ":").split(":") if p.strip()]
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(p, str) and p.startswith("/") and "\x00" not in p
+                                                     for p in raw):
+        raise InvalidReference(f"{raw!r} is not a list of absolute folders", value=str(raw))
+    return tuple(os.path.normpath(p.strip()) for p in raw)
+
+
+def trusted_files(env=None) -> list[Path]:
+    """The settings files a learner cannot have written: the one the start environment names,
+    and ``/etc/dockerlab/guards.toml`` when root owns it and this user cannot write it (or is root)."""
+    env = START_ENV if env is None else env
+    out = []
+    if env.get("DOCKERLAB_GUARDS_FILE"):
+        out.append(Path(env["DOCKERLAB_GUARDS_FILE"]))
+    try:
+        st = SYSTEM_FILE.stat()
+        if st.st_uid == 0 and (os.geteuid() == 0 or not os.access(SYSTEM_FILE, os.W_OK)):
+            out.append(SYSTEM_FILE)
+    except OSError:
+        pass
+    return out
 
 
 def _toml():
@@ -166,9 +211,10 @@ def _read_toml(path: Path) -> dict:
 
 
 def load(*, env=None, files=None) -> Policy:
-    """The policy in force now (read each time: a teacher's change applies at the next launch)."""
-    env = os.environ if env is None else env
-    files = [_user_file(), SYSTEM_FILE] if files is None else [Path(f) for f in files]
+    """The settings in force now (files read each time: a teacher's change applies at the next launch).
+    By default from the trusted sources only: :data:`START_ENV` and :func:`trusted_files`."""
+    env = START_ENV if env is None else env
+    files = trusted_files(env) if files is None else [Path(f) for f in files]
     values, sources = {}, {}
     for key in _KEYS:
         var = "DOCKERLAB_" + key.upper()
@@ -229,10 +275,14 @@ def check_running(running: int, *, owner: str, policy: Policy | None = None) -> 
             hint="stop the ones you no longer need (lab.stop(name), or lab.cleanup('mine') for all of yours)")
 
 
-def _refuse(guard: str, what: str, why: str, policy: Policy) -> None:
-    raise GuardRefused(f"Refusing {what}: {why}", guard=guard, state="no container was launched",
-                       hint=f"a lesson never needs it; if a teacher really wants it, set {guard} = true in "
-                            f"/etc/dockerlab/guards.toml (or DOCKERLAB_{guard.upper()}=1)")
+def check_options(*, privileged: bool = False, network: str | None = None, pid: str | None = None,
+                  volumes=None, policy: Policy | None = None) -> dict:
+    """The old name of the launch check, kept for its callers: the decision (an allow-list of bind
+    roots, namespace joins refused without the lab) is :func:`dockerlab.policy.check_launch`'s."""
+    from . import policy as policy_mod
+
+    return policy_mod.check_launch(privileged=privileged, network=network, pid=pid, volumes=volumes,
+                                   cwd=os.getcwd(), policy=policy).host_config
 
 
 def _binds(volumes) -> list[tuple[str, str, str]]:
@@ -260,67 +310,3 @@ def _binds(volumes) -> list[tuple[str, str, str]]:
         parts = v.split(":")
         out.append((parts[0], parts[1], parts[2] if len(parts) == 3 else "rw"))
     return out
-
-
-def _realpath(path: str) -> str:
-    """Where a path leads on this machine (a symlink to / is /); best effort for a local engine."""
-    try:
-        return os.path.realpath(path)
-    except (OSError, ValueError):
-        return path
-
-
-def _is_docker_socket(path: str) -> bool:
-    norm = "/" + os.path.normpath(path).lstrip("/")
-    if norm in DOCKER_SOCKETS or norm.endswith("/docker.sock") or norm.endswith("/podman.sock"):
-        return True
-    try:
-        real = os.path.realpath(norm)
-        return real in DOCKER_SOCKETS or real.endswith("/docker.sock")
-    except OSError:
-        return False
-
-
-def check_options(*, privileged: bool = False, network: str | None = None, pid: str | None = None,
-                  volumes=None, policy: Policy | None = None) -> dict:
-    """Refuse the options that give a container the machine; return the host-config for the rest."""
-    p = load() if policy is None else policy
-    host_config = {}
-    if privileged:
-        if not p.allow_privileged:
-            _refuse("allow_privileged", "--privileged",
-                    "it gives the container every device and capability of the host, so it could take the "
-                    "machine, and everyone's work on it", p)
-        host_config["privileged"] = True
-    if network is not None:
-        if not isinstance(network, str) or not network.strip():
-            raise InvalidReference(f"Invalid network {network!r}", value=repr(network), hint="for example 'none' or 'bridge'")
-        if network.strip() == "host":
-            if not p.allow_host_network:
-                _refuse("allow_host_network", "--network host",
-                        "the container would share the host's network: it could listen on any port of the "
-                        "machine and reach services meant only for it", p)
-        host_config["network_mode"] = network.strip()
-    if pid is not None:
-        if not isinstance(pid, str) or not pid.strip():
-            raise InvalidReference(f"Invalid pid mode {pid!r}", value=repr(pid), hint="for example 'host' or 'container:NAME'")
-        if pid.strip() == "host":
-            if not p.allow_host_pid:
-                _refuse("allow_host_pid", "--pid host",
-                        "the container would see and could signal every process of the host, other learners' too", p)
-        host_config["pid_mode"] = pid.strip()
-    binds = []
-    for src, dst, mode in _binds(volumes):
-        if src.startswith("/") and _is_docker_socket(src):
-            if not p.allow_docker_socket:
-                _refuse("allow_docker_socket", f"the bind mount {src}:{dst}",
-                        "the Docker socket lets the container start containers as root on the host "
-                        "(root-equivalent), and stop everyone else's", p)
-        if src.startswith("/") and (os.path.normpath(src).strip("/") == "" or _realpath(src) == "/"):
-            if not p.allow_root_mount:
-                _refuse("allow_root_mount", f"the bind mount {src}:{dst}",
-                        "it would hand the container the host's whole file system", p)
-        binds.append(f"{src}:{dst}:{mode}")
-    if binds:
-        host_config["binds"] = binds
-    return host_config

@@ -6,15 +6,17 @@ and pandas frames; it never imports the docker SDK.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from . import args as A
 from . import errors as E
 from . import ports as ports_mod
-from . import frames, labels, refs, stats as stats_mod, twin
+from . import frames, labels, policy, refs, stats as stats_mod, twin
 from .lab_build import BuildMixin
 from .lab_volumes import VolumesMixin
 from .refs import ImageRef
@@ -177,15 +179,30 @@ _CLEANED: dict[str, set] = {}  # owner -> names lab.cleanup() removed in this ke
 
 class Lab(BuildMixin, VolumesMixin):
     """The lab: what ``dockerlab.connect()`` returns. Build, history, push, port and volumes
-    live in :mod:`dockerlab.lab_build` and :mod:`dockerlab.lab_volumes`."""
+    live in :mod:`dockerlab.lab_build` and :mod:`dockerlab.lab_volumes`.
+
+    What a learner may do is decided in :mod:`dockerlab.policy`; the Lab asks it at every call.
+    The raw engine backend stays inside (``_engine``); ``lab.engine`` is that engine seen through
+    the policy (:class:`dockerlab.guarded.GuardedEngine`). ``with connect() as lab:`` closes it.
+    """
 
     def __init__(self, engine, *, lesson: str = "", owner: str | None = None, show_cli: bool = True,
                  session: str | None = None, out=None):
-        self.engine = engine
+        from .guarded import GuardedEngine
+
+        if isinstance(engine, GuardedEngine):  # Lab(other_lab.engine, ...): the same backend, checked again
+            engine = engine._raw
+        self._engine = engine
+        self._owner = policy.check_owner(owner)  # someone else's name only with the teacher's setting
+        if not isinstance(lesson, str) or len(lesson) > 200 or "\x00" in lesson:
+            raise E.InvalidReference(f"lesson= is a short text, not {lesson!r}"[:120], value=repr(lesson)[:80],
+                                     hint="for example lesson='05-run'")
+        if session is not None and (not isinstance(session, str) or not session.isalnum() or len(session) > 64):
+            raise E.InvalidReference(f"session= is a short word of letters and digits, not {session!r}"[:120],
+                                     value=repr(session)[:80], hint="leave it out: each kernel gets its own")
         self.lesson = lesson
-        self.owner = owner or labels.default_owner()
         self.session = session or labels.SESSION_ID
-        self.show_cli = show_cli
+        self.show_cli = A.flag(show_cli, "show_cli")
         self.history: list[str] = []  # every CLI twin this lab ran, in order
         # names lab.cleanup() removed, shared by this learner's labs in this kernel (a cleanup cell may connect
         # anew): a widget or an error then says "removed by cleanup" instead of only "no such container"
@@ -194,19 +211,49 @@ class Lab(BuildMixin, VolumesMixin):
         self._out = out
         self._version = engine.version()
         self._lock = threading.Lock()
+        self._cwd = os.getcwd()  # the working folder at connect time: a default bind-mount root
+        self._slots = policy.Slots((engine.endpoint.url, self.owner))
+        self._said_labels = False
+        self._said_no_limits = False
+        self.closed = False
+
+    @property
+    def owner(self) -> str:
+        """Whose containers these are (read-only: set once, by the policy, when the lab is made)."""
+        return self._owner
+
+    @property
+    def engine(self):
+        """The engine, as this learner may reach it: every container it names checked by the policy."""
+        from .guarded import GuardedEngine
+
+        return GuardedEngine(self._engine, self)
+
+    def close(self) -> None:
+        """Close the connection to the engine (the containers stay; the session's go at exit)."""
+        if not self.closed:
+            self.closed = True
+            self._engine.close()
+
+    def __enter__(self) -> "Lab":
+        return self
+
+    def __exit__(self, *exc) -> bool:
+        self.close()
+        return False
 
     # --- who we are ------------------------------------------------------------
     def can(self, feature: str) -> bool:
-        """Whether the engine can do ``feature`` ("limits", "stats", "exec", "events", ...):
-        udocker (Binder) cannot limit resources, for one. Lessons use it to stay honest."""
-        return feature in getattr(self.engine, "features", ())
+        """Whether the engine can do ``feature`` ("limits", "stats", "exec", "events", "pause", ...):
+        udocker (Binder) cannot limit resources, for one. The engine's ``features`` are the truth."""
+        return feature in self._engine.features
 
     @property
     def engine_name(self) -> str:
         comps = [c.get("Name", "") for c in self._version.get("Components") or []]
         if any("podman" in c.lower() for c in comps):
             return "Podman"
-        return {"docker": "Docker Engine"}.get(self.engine.kind, self.engine.kind)
+        return {"docker": "Docker Engine"}.get(self._engine.kind, self._engine.kind)
 
     @property
     def server_version(self) -> str:
@@ -214,30 +261,30 @@ class Lab(BuildMixin, VolumesMixin):
 
     @property
     def api_version(self) -> str:
-        return self.engine.api_version
+        return self._engine.api_version
 
     @property
     def endpoint(self):
-        return self.engine.endpoint
+        return self._engine.endpoint
 
     def __repr__(self) -> str:
-        cannot = getattr(self.engine, "cannot", "")  # a daemonless engine says what it cannot do
+        cannot = self._engine.cannot  # a daemonless engine says what it cannot do
         return (f"<dockerlab.Lab: {self.engine_name} {self.server_version} (API {self.api_version}) "
                 f"at {self.endpoint.url} via the {self.endpoint.source}" + (f"; {cannot}" if cannot else "") + ">")
 
     def _engine_limits(self, limits, asked: bool):
         """On an engine without cgroups (udocker): asked limits are refused, the teacher's defaults dropped."""
-        if "limits" in getattr(self.engine, "features", ("limits",)):
+        if self.can("limits"):
             return limits
         if asked:
-            why = getattr(self.engine, "limitations", {}).get("limits", "this engine has no cgroups")
+            why = self._engine.limitations.get("limits", "this engine has no cgroups")
             raise E.NotAvailableOnEngine(
                 f"Limits (memory=, cpus=, pids=) are not available on this engine, because {why}",
-                feature="limits", engine=self.engine.kind, state="nothing was started",
+                feature="limits", engine=self._engine.kind, state="nothing was started",
                 hint="run it without limits here; the limits lesson needs a Docker Engine")
         from . import guards
 
-        if (limits.memory or limits.cpus or limits.pids) and not getattr(self, "_said_no_limits", False):
+        if (limits.memory or limits.cpus or limits.pids) and not self._said_no_limits:
             self._said_no_limits = True
             self._say(f"(the {self.engine_name} engine has no cgroups: the default limits are not enforced)")
         return guards.Limits()
@@ -258,12 +305,12 @@ class Lab(BuildMixin, VolumesMixin):
     def info(self) -> Info:
         """`docker info`: the engine's facts."""
         self._twin("docker info")
-        return Info(self.engine.info())
+        return Info(self._engine.info())
 
     def version(self) -> dict:
         """`docker version`: the server's versions (the client here is dockerlab)."""
         self._twin("docker version")
-        return dict(self.engine.version())
+        return dict(self._engine.version())
 
     # --- images -----------------------------------------------------------------
     def pull(self, ref: str, *, progress=None, quiet: bool = False) -> Image:
@@ -272,7 +319,11 @@ class Lab(BuildMixin, VolumesMixin):
         ``progress`` is called with each of the engine's progress events (the
         pull widget uses it); otherwise a text summary like the CLI's is printed.
         """
-        image = refs.parse_image(ref)
+        image = refs.parse_image(A.image_text(ref))
+        quiet = A.flag(quiet, "quiet")
+        if progress is not None and not callable(progress):
+            raise E.InvalidReference(f"progress= is a function called with each event, not {progress!r}"[:120],
+                                     value=repr(progress)[:80], hint="leave it out, or use the PullProgress widget")
         self._twin(f"docker pull {ref}")
         self._pull(image, progress=progress, quiet=quiet)
         return self._image(str(image))
@@ -284,7 +335,7 @@ class Lab(BuildMixin, VolumesMixin):
         repo, tag = image.name, (image.digest or image.tag)
         last = {}
         downloading = set()  # layers whose download started and has not finished
-        for ev in self.engine.pull(repo, tag):
+        for ev in self._engine.pull(repo, tag):
             if progress is not None:
                 progress(ev)
             if "error" in ev or "errorDetail" in ev:
@@ -305,28 +356,24 @@ class Lab(BuildMixin, VolumesMixin):
         say(image.canonical)
 
     def _pull_error(self, image: ImageRef, ev: dict, *, downloading: bool = False) -> E.DockerLabError:
-        from .engine.translate import download_cut_off, translate_error
+        from .engine.translate import download_cut_off, translate_message
 
         msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
-
-        class _Evt(Exception):
-            explanation = msg
-            status_code = 404 if ("not found" in msg or "manifest unknown" in msg) else 500
-
-        known = [t.split(":")[0] for i in self.engine.images() for t in (i.get("RepoTags") or [])]
-        err = translate_error(_Evt(msg), action=f"pull {image}", image=str(image), known_images=known)
+        status = 404 if ("not found" in msg or "manifest unknown" in msg) else 500
+        known = [t.split(":")[0] for i in self._engine.images() for t in (i.get("RepoTags") or [])]
+        err = translate_message(msg, status, action=f"pull {image}", image=str(image), known_images=known)
         if downloading and isinstance(err, E.RegistryUnreachable) and "cut off" not in err.what:
             # it answered until the layers were under way: it went away mid-pull, it is not unreachable
             return download_cut_off(f"pull {image}", image.registry or "the registry")
         return err
 
     def _image(self, ref: str) -> Image:
-        d = self.engine.inspect_image(ref)
+        d = self._engine.inspect_image(ref)
         return Image(ref=ref, id=d.get("Id", ""), size=d.get("Size", 0))
 
     def _has_image(self, ref: str) -> bool:
         try:
-            self.engine.inspect_image(ref)
+            self._engine.inspect_image(ref)
             return True
         except E.ImageNotFound:
             return False
@@ -334,23 +381,24 @@ class Lab(BuildMixin, VolumesMixin):
     def images(self):
         """`docker images`: the local images as a DataFrame (sorted by repository, tag)."""
         self._twin("docker images")
-        df = frames.images_frame(self.engine.images())
+        df = frames.images_frame(self._engine.images())
         df.attrs["cli"] = "docker images"
         return df
 
     def remove_image(self, ref: str, *, force: bool = False) -> list[str]:
         """`docker rmi ref`."""
-        refs.parse_image(ref)
+        refs.parse_image(A.image_text(ref))
+        force = A.flag(force, "force")
         self._twin(f"docker rmi {'-f ' if force else ''}{ref}")
-        res = self.engine.remove_image(ref, force=force)
+        res = self._engine.remove_image(ref, force=force)
         return [next(iter(r.values())) for r in res or []]
 
     def tag(self, source: str, target: str) -> Image:
         """`docker tag source target`: give an image one more name (no copy: the same image id)."""
-        refs.parse_image(source)
-        new = refs.parse_image(target)
+        refs.parse_image(A.image_text(source))
+        new = refs.parse_image(A.image_text(target))
         self._twin(f"docker tag {source} {target}")
-        self.engine.tag(source, new.name, new.tag)
+        self._engine.tag(source, new.name, new.tag)
         return self._image(f"{new.name}:{new.tag}")
 
     # --- containers: run ----------------------------------------------------------
@@ -358,7 +406,7 @@ class Lab(BuildMixin, VolumesMixin):
             interactive: bool = False, tty: bool = False, rm: bool = False, memory=None, cpus=None,
             pids: int | None = None, env: dict | None = None, labels_: dict | None = None,
             timeout: float | None = 120, privileged: bool = False, network: str | None = None,
-            pid: str | None = None, volumes=None, ports=None):
+            pid: str | None = None, ipc: str | None = None, volumes=None, ports=None, **other):
         """`docker run`: create and start a container from ``image``.
 
         Foreground (default): waits and returns a :class:`RunResult` (output and
@@ -366,72 +414,59 @@ class Lab(BuildMixin, VolumesMixin):
         once. ``interactive``/``tty`` (``-it``): a notebook has no terminal, so
         the container keeps its stdin open in the background, for ``lab.exec``
         or the shell widget. The command is split like a shell would split it,
-        and never run through a host shell.
+        and never run through a host shell. What may be launched (limits, bind
+        mounts, namespaces) is decided by :mod:`dockerlab.policy`; any other
+        option is refused with why.
         """
-        ref = refs.parse_image(image)
-        args = refs.split_command(command)
+        policy.refuse_unknown("run", other)
+        ref = refs.parse_image(A.image_text(image))
+        cmd = A.command_size(refs.split_command(command))
         if name is not None:
             name = refs.check_name(name)
+        detach, interactive, tty, rm, privileged = (A.flag(v, k) for k, v in (
+            ("detach", detach), ("interactive", interactive), ("tty", tty), ("rm", rm), ("privileged", privileged)))
+        env, labels_ = A.env(env), A.user_labels(labels_)
+        timeout = A.seconds(timeout)
         mem = refs.parse_memory(memory)
         # the engine's CPU count (a GET /info, once per lab) only when a CPU limit is asked
         ncpus = refs.parse_cpus(cpus, host_cpus=self._ncpu() if cpus is not None else None)
         npids = refs.parse_pids(pids)
         from . import guards
 
-        policy = guards.load()  # the teacher's guards: limits by default, dangerous options refused
-        limits = guards.apply(memory=mem, cpus=ncpus, pids=npids, policy=policy)
+        settings = policy.settings()  # the teacher's guards: limits by default, dangerous options refused
+        limits = guards.apply(memory=mem, cpus=ncpus, pids=npids, policy=settings)
         limits = self._engine_limits(limits, asked=any(v is not None for v in (mem, ncpus, npids)))
-        mounts, pspecs = self._mounts(volumes), self._port_specs(ports, policy)  # lab_volumes, lab_build
-        guarded = guards.check_options(privileged=privileged, network=network, pid=pid,
-                                       volumes=[m.bind for m in mounts] or None, policy=policy)
-        if policy.max_running is not None:
-            guards.check_running(len(self.engine.containers(filters=self._filters("mine"))), owner=self.owner,
-                                 policy=policy)
+        mounts, pspecs = self._mounts(volumes), self._port_specs(ports, settings)  # lab_volumes, lab_build
+        launch = policy.check_launch(privileged=privileged, network=network, pid=pid, ipc=ipc,
+                                     volumes=[m.bind for m in mounts] or None, cwd=self._cwd, join=self._join,
+                                     policy=settings)
         keep_open = interactive or tty
-        self._twin(twin.run_twin(image=image, command=args, name=name, detach=detach or keep_open,
-                                 interactive=interactive, tty=tty, rm=rm, memory=memory, cpus=ncpus,
-                                 pids=npids, env=env, extra=[m.cli() for m in mounts] + [f"-p {p.cli()}" for p in pspecs]))
+        host_config = {"auto_remove": False, **launch.host_config, **ports_mod.host_config(pspecs),
+                       **_limit_config(limits)}
+        policy.check_host_config(host_config)
+        kit_labels = labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson, extra=labels_)
+        self._twin(twin.run_twin(image=image, command=cmd, name=name, detach=detach or keep_open,
+                                 interactive=interactive, tty=tty, rm=rm, limits=limits,
+                                 options=[f for f in launch.flags if not f.startswith("-v ")], env=env,
+                                 labels=labels_, extra=[m.cli() for m in mounts] + [f"-p {p.cli()}" for p in pspecs]))
+        self._say_labels_once()
         if keep_open and not detach:
             self._say("(a notebook has no terminal: the container runs in the background with its input open; "
                       "use lab.exec(...) or the shell widget, or JupyterLab's Terminal for a real `docker run -it`)")
-        host_config = {"auto_remove": False, **guarded, **ports_mod.host_config(pspecs)}
         self._ensure_volumes(mounts)
-        if limits.memory:
-            host_config["mem_limit"] = limits.memory
-            host_config["memswap_limit"] = limits.memory  # no swap beyond the limit, so the limit is visible
-        if limits.cpus:
-            host_config["nano_cpus"] = int(limits.cpus * 1e9)
-        if limits.pids:
-            host_config["pids_limit"] = limits.pids
 
         def create() -> str:
-            return self.engine.create_container(
-                image=image.strip(), command=args or None, name=name, tty=tty, stdin_open=interactive,
-                environment=env, host_config=host_config, **({"ports": ports_mod.exposed(pspecs)} if pspecs else {}),
-                labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson, extra=labels_))
+            return self._engine.create_container(
+                image=image.strip(), command=cmd or None, name=name, tty=tty, stdin_open=interactive,
+                environment=env, host_config=host_config, labels=kit_labels,
+                **({"ports": ports_mod.exposed(pspecs)} if pspecs else {}))
 
-        try:  # like the CLI: create at once; only when the image is missing, pull it and create again
-            try:
-                cid = self._replacing_leftover(create, name)
-            except E.ImageNotFound:
-                self._say(f"Unable to find image '{ref}' locally")
-                self._pull(ref)
-                cid = self._replacing_leftover(create, name)
-        except E.NameConflict as e:
-            self._explain_conflict(e)
-            raise
-
-        try:
-            self.engine.start(cid, image=image.strip())
-        except (E.ExecutableNotFound, E.PortInUse) as e:
-            self.engine.remove(cid, force=True)
-            e.state = ("the container was created but its command could not start; dockerlab removed it"
-                       if isinstance(e, E.ExecutableNotFound) else
-                       "another container or program listens there; dockerlab removed the container it created")
-            raise
+        with self._launch_slot(settings):
+            cid = self._create(create, ref, name)
+            self._start_new(cid, image.strip())
         if detach or keep_open:
             return self._container(cid)
-        try:
+        try:  # None waits "without limit": a day, so no engine call is left without a timeout
             code = self._wait_saying(cid, name, timeout)
         except E.OperationTimedOut as e:
             c = self._container(cid)
@@ -440,44 +475,91 @@ class Lab(BuildMixin, VolumesMixin):
                 state=f"it is still {c.state}; nothing was stopped",
                 hint=f"see its output with lab.logs({c.name!r}); stop it with lab.stop({c.name!r}); "
                      "for a long-running command use detach=True") from e
-        out = self.engine.logs(cid)
+        out = self._engine.logs(cid)
         c = self._container(cid)
         if rm:
-            self.engine.remove(cid, force=True)
+            self._engine.remove(cid, force=True)
         return RunResult(Text(out), code, c)
 
-    def create(self, image: str, command=None, *, name: str | None = None) -> Container:
+    def _create(self, create, ref: ImageRef, name: str | None = None) -> str:
+        """Create (like the CLI: pull only when the image is missing, then create again); a name held
+        by this learner's leftover of the same lesson is freed first (:meth:`_replacing_leftover`)."""
+        try:
+            try:
+                return self._replacing_leftover(create, name)
+            except E.ImageNotFound:
+                self._say(f"Unable to find image '{ref}' locally")
+                self._pull(ref)
+                return self._replacing_leftover(create, name)
+        except E.NameConflict as e:
+            self._explain_conflict(e)
+            raise
+
+    def _start_new(self, cid: str, image: str) -> None:
+        """Start a container just created; any failure removes it (nothing half-made is left)."""
+        try:
+            self._engine.start(cid, image=image)
+        except BaseException as e:
+            try:
+                self._engine.remove(cid, force=True)
+                left = "dockerlab removed it"
+            except Exception:  # the engine went away meanwhile: say what may be left
+                left = "it may still be there, created: lab.cleanup() removes it"
+            if isinstance(e, E.DockerLabError):
+                what = "its command" if isinstance(e, E.ExecutableNotFound) else "it"
+                e.state = f"the container was created but {what} could not start; {left}"
+                e.args = (e.message,)
+            raise
+
+    def _launch_slot(self, settings):
+        """A place under ``max_running``: the running count and the launches under way, under a lock."""
+        if settings.max_running is None:
+            return contextlib.nullcontext()
+        running = len(self._engine.containers(filters=self._filters("mine")))
+        return self._slots.take(running, self.owner, settings)
+
+    def _join(self, ref, key: str) -> str:
+        """A ``container:<ref>`` namespace join: only into one of the learner's own containers."""
+        c = self._resolve(ref)
+        if policy.whose(c.labels, self.owner) != "mine":
+            if policy.whose(c.labels, self.owner) == "other":
+                raise policy.not_yours(ref, f"join the {key} namespace of", self.owner)
+            raise E.GuardRefused(
+                f"Refusing --{key} container:{ref}: dockerlab did not create that container",
+                guard=key, state="no container was launched",
+                hint="join only a container you made with the kit (lab.ps() lists them)")
+        return c.id
+
+    def _say_labels_once(self) -> None:
+        if not self._said_labels:
+            self._said_labels = True
+            self._say("(the kit also labels every container it makes: " + twin.kit_labels_twin(self.lesson)
+                      + "; lab.ps() and lab.cleanup() select by them)")
+
+    def create(self, image: str, command=None, *, name: str | None = None, **other) -> Container:
         """`docker create`: make a container from ``image`` without starting it (state: created).
 
         ``lab.start(name)`` starts it later. It gets the kit's labels and the
         teacher's default limits, as :meth:`run` gives them.
         """
-        ref = refs.parse_image(image)
-        args = refs.split_command(command)
+        policy.refuse_unknown("create", other)
+        ref = refs.parse_image(A.image_text(image))
+        cmd = A.command_size(refs.split_command(command))
         if name is not None:
             name = refs.check_name(name)
         from . import guards
 
-        limits = self._engine_limits(guards.apply(policy=guards.load()), asked=False)
-        self._twin(twin.run_twin(image=image, command=args, name=name).replace("docker run", "docker create", 1))
+        limits = self._engine_limits(guards.apply(policy=policy.settings()), asked=False)
+        self._twin(twin.run_twin(image=image, command=cmd, name=name, limits=limits).replace("docker run", "docker create", 1))
+        self._say_labels_once()
         if not self._has_image(str(ref)):
             self._say(f"Unable to find image '{ref}' locally")
             self._pull(ref)
-        host_config = {}
-        if limits.memory:
-            host_config["mem_limit"] = limits.memory
-            host_config["memswap_limit"] = limits.memory
-        if limits.cpus:
-            host_config["nano_cpus"] = int(limits.cpus * 1e9)
-        if limits.pids:
-            host_config["pids_limit"] = limits.pids
-        try:
-            cid = self._replacing_leftover(lambda: self.engine.create_container(
-                image=image.strip(), command=args or None, name=name, host_config=host_config,
-                labels=labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson)), name)
-        except E.NameConflict as e:
-            self._explain_conflict(e)
-            raise
+        host_config = _limit_config(limits)
+        policy.check_host_config(host_config)
+        kit_labels = labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson)
+        cid = self._create(lambda: self._engine.create_container(
+            image=image.strip(), command=cmd or None, name=name, host_config=host_config, labels=kit_labels), ref, name)
         return self._container(cid)
 
     def _replacing_leftover(self, create, name: str | None) -> str:
@@ -491,7 +573,7 @@ class Lab(BuildMixin, VolumesMixin):
             if not name or not self.lesson or name in self._made:
                 raise
             try:
-                held = self.engine.inspect_container(name)
+                held = self._engine.inspect_container(self._ref(name))
             except E.DockerLabError:
                 raise e from None
             lab = (held.get("Config") or {}).get("Labels") or {}
@@ -499,7 +581,7 @@ class Lab(BuildMixin, VolumesMixin):
                     and lab.get(labels.LESSON) == self.lesson):
                 raise
             try:
-                self.engine.remove(held["Id"], force=True)
+                self._engine.remove(held["Id"], force=True)
             except E.ContainerNotFound:
                 pass
             print(f"(removed {name}, left over from an earlier run of this lesson)", file=self._out or sys.stdout)
@@ -515,15 +597,15 @@ class Lab(BuildMixin, VolumesMixin):
         first = 5.0
         try:
             if timeout is not None and timeout <= first:
-                return self.engine.wait(cid, timeout=timeout)
+                return self._engine.wait(cid, timeout=timeout)
             try:
-                return self.engine.wait(cid, timeout=first)
+                return self._engine.wait(cid, timeout=first)
             except E.OperationTimedOut:
                 who = name or cid[:12]
                 limit = f"up to {timeout:g} s" if timeout is not None else "with no time limit"
                 print(f"({who} is still running after {first:g} s; the notebook waits for it, {limit}; "
                       "Kernel > Interrupt stops waiting)", file=self._out or sys.stdout)
-                return self.engine.wait(cid, timeout=None if timeout is None else timeout - first)
+                return self._engine.wait(cid, timeout=A.MAX_TIMEOUT if timeout is None else timeout - first)
         except KeyboardInterrupt:
             try:
                 c = self._container(cid)
@@ -538,13 +620,19 @@ class Lab(BuildMixin, VolumesMixin):
                 if state in ("running", "paused") else f"lab.logs({who!r}) shows its output") from None
 
     def _explain_conflict(self, e: E.NameConflict) -> None:
-        """Say who holds the name and the one call that frees it (force=True when it runs)."""
+        """Say who holds the name and the one call that frees it (force=True when it runs); never
+        whose it is, nor its id, when it is another learner's."""
         try:
-            holder = self._container(e.name)
+            holder = self._resolve(e.name)
         except E.DockerLabError:
             return
-        if holder.managed and holder.owner != self.owner:
-            e.hint = f"it is another learner's ({holder.owner!r}): choose another name"
+        if not policy.may_see(holder.labels, self.owner):
+            e.what = f"The name {e.name!r} is already taken on this engine"
+            e.existing_id = ""
+            e.state = "names are unique on an engine, and another learner's container has this one"
+            e.hint = "choose another name"
+        elif holder.managed and holder.owner != self.owner:
+            e.hint = "it is another learner's: choose another name"
         elif holder.state in ("running", "paused", "restarting"):
             e.state = f"the container {holder.name} is {holder.state}; names are unique on an engine, even for stopped ones"
             e.hint = f"remove it with lab.remove({holder.name!r}, force=True) (docker rm -f), or choose another name"
@@ -555,14 +643,29 @@ class Lab(BuildMixin, VolumesMixin):
     def _ncpu(self) -> int | None:
         if not hasattr(self, "_ncpu_cache"):
             try:
-                self._ncpu_cache = int(self.engine.info().get("NCPU") or 0) or None
+                self._ncpu_cache = int(self._engine.info().get("NCPU") or 0) or None
             except E.DockerLabError:
                 self._ncpu_cache = None
         return self._ncpu_cache
 
-    def _container(self, ref: str) -> Container:
+    def _container(self, cid: str) -> Container:
+        """A container the kit already resolved (by id), as it is now."""
+        return Container.from_inspect(self._engine.inspect_container(cid))
+
+    def _ref(self, ref) -> str:
+        """THE one place a learner's container reference (name, id or id prefix) becomes the text
+        the engine looks up: checked here (a '/' would list every container)."""
+        return A.container_ref(ref)
+
+    def _resolve(self, ref) -> Container:
+        """The container ``ref`` names, looked up on the engine through :meth:`_ref` (every lookup
+        goes through these two). Who may use it is decided after, by :mod:`dockerlab.policy`."""
+        return Container.from_inspect(self._inspect(ref))
+
+    def _inspect(self, ref) -> dict:
+        """The engine's inspect of ``ref``; a container lab.cleanup() removed says so."""
         try:
-            return Container.from_inspect(self.engine.inspect_container(ref))
+            return self._engine.inspect_container(self._ref(ref))
         except E.ContainerNotFound as e:
             if ref in self.cleaned:  # say why it is gone, and how to get it back
                 e.state = f"{ref} was removed by lab.cleanup() (the cleanup cell)"
@@ -572,100 +675,106 @@ class Lab(BuildMixin, VolumesMixin):
 
     def container(self, ref: str, *, confirm: bool = False) -> Container:
         """The container named (or with the id) ``ref``, as it is now (`docker inspect`)."""
-        return self._visible(ref, "inspect", confirm)
+        return self._look(ref, "inspect", confirm)
 
-    def _visible(self, ref: str, action: str, confirm: bool) -> Container:
-        """The container, if the learner may look at it: anything but another learner's kit container."""
-        c = self._container(ref)
-        if c.managed and c.owner != self.owner:
-            return self._owned(ref, action, confirm)  # refuses (NotOwned) unless a teacher allows it
-        return c
+    def _look(self, ref, action: str, confirm: bool = False, *, raw: bool = False):
+        """The container, if the learner may look at it (:func:`dockerlab.policy.check_read`);
+        with ``raw``, the engine's inspect dict."""
+        d = self._inspect(ref)
+        c = Container.from_inspect(d)
+        policy.check_read(c.labels, ref, action, self.owner, A.flag(confirm, "confirm"))
+        return d if raw else c
+
+    _visible = _look
 
     # --- containers: lifecycle ----------------------------------------------------
-    def _owned(self, ref: str, action: str, confirm: bool) -> Container:
-        """The container, if the kit may act on it: the learner's own, or any with confirm=True."""
-        c = self._container(ref)
-        if c.managed and c.owner == self.owner:
-            return c
-        if c.managed and c.owner != self.owner:
-            if confirm and os.environ.get("DOCKERLAB_ALLOW_OTHERS") == "1":
-                return c
-            raise E.NotOwned(
-                f"Refusing to {action} {c.name}: it belongs to {c.owner!r}, not to you ({self.owner!r})",
-                container=c.name, owner=c.owner,
-                state="on a shared engine each learner's containers are their own",
-                hint="ask its owner, or a teacher (who can set DOCKERLAB_ALLOW_OTHERS=1 and pass confirm=True)")
-        if not confirm:
-            raise E.NotOwned(
-                f"Refusing to {action} {c.name}: dockerlab did not create it", container=c.name, owner="",
-                state="the kit only touches containers it labelled, so it never breaks work made elsewhere",
-                hint=f"if you mean it, pass confirm=True: lab.{action}({c.name!r}, confirm=True)")
+    def _owned(self, ref, action: str, confirm: bool) -> Container:
+        """The container, if the kit may act on it (:func:`dockerlab.policy.check_act`)."""
+        c = self._resolve(ref)
+        policy.check_act(c.labels, c.name, ref, action, self.owner, A.flag(confirm, "confirm"))
         return c
 
     def start(self, ref: str, *, confirm: bool = False) -> Container:
         """`docker start ref`: start a stopped container again (same command, same name)."""
         c = self._owned(ref, "start", confirm)
         self._twin(f"docker start {c.name}")
-        self.engine.start(c.id)
+        if c.state in ("running", "paused", "restarting"):
+            self._engine.start(c.id)
+        else:
+            with self._launch_slot(policy.settings()):  # max_running holds for create + start too
+                self._engine.start(c.id)
         return self._container(c.id)
 
     def stop(self, ref: str, *, timeout: int = 10, confirm: bool = False) -> Container:
         """`docker stop ref`: SIGTERM, then SIGKILL after ``timeout`` seconds."""
+        timeout = A.whole(timeout, "timeout", maximum=3600, allow_none=False)
         c = self._owned(ref, "stop", confirm)
         self._twin(f"docker stop {c.name}" if timeout == 10 else f"docker stop -t {timeout} {c.name}")
-        self.engine.stop(c.id, timeout=timeout)
+        self._engine.stop(c.id, timeout=timeout)
         return self._container(c.id)
 
     def restart(self, ref: str, *, timeout: int = 10, confirm: bool = False) -> Container:
         """`docker restart ref`."""
+        timeout = A.whole(timeout, "timeout", maximum=3600, allow_none=False)
         c = self._owned(ref, "restart", confirm)
-        self._twin(f"docker restart {c.name}")
-        self.engine.restart(c.id, timeout=timeout)
+        self._twin(f"docker restart {c.name}" if timeout == 10 else f"docker restart -t {timeout} {c.name}")
+        if c.state in ("running", "paused", "restarting"):
+            self._engine.restart(c.id, timeout=timeout)
+        else:
+            with self._launch_slot(policy.settings()):
+                self._engine.restart(c.id, timeout=timeout)
         return self._container(c.id)
 
     def kill(self, ref: str, *, signal: str = "KILL", confirm: bool = False) -> Container:
         """`docker kill ref`: send a signal (SIGKILL by default) to the main process."""
+        signal = A.signal(signal)
         c = self._owned(ref, "kill", confirm)
         self._twin(f"docker kill {c.name}" if signal == "KILL" else f"docker kill -s {signal} {c.name}")
-        self.engine.kill(c.id, signal=signal)
+        self._engine.kill(c.id, signal=signal)
         return self._container(c.id)
 
     def pause(self, ref: str, *, confirm: bool = False) -> Container:
         """`docker pause ref`: freeze every process of the container (state: paused)."""
         c = self._owned(ref, "pause", confirm)
-        if not hasattr(self.engine, "pause"):
-            raise E.NotAvailableOnEngine(f"pause is not available on this engine ({self.engine.kind})",
-                                         feature="pause", engine=self.engine.kind)
+        self._need("pause")
         self._twin(f"docker pause {c.name}")
-        self.engine.pause(c.id)
+        self._engine.pause(c.id)
         return self._container(c.id)
 
     def unpause(self, ref: str, *, confirm: bool = False) -> Container:
         """`docker unpause ref`: let a paused container's processes run again."""
         c = self._owned(ref, "unpause", confirm)
-        if not hasattr(self.engine, "unpause"):
-            raise E.NotAvailableOnEngine(f"unpause is not available on this engine ({self.engine.kind})",
-                                         feature="pause", engine=self.engine.kind)
+        self._need("pause")
         self._twin(f"docker unpause {c.name}")
-        self.engine.unpause(c.id)
+        self._engine.unpause(c.id)
         return self._container(c.id)
+
+    def _need(self, feature: str) -> None:
+        if not self.can(feature):
+            why = self._engine.limitations.get(feature, "")
+            raise E.NotAvailableOnEngine(
+                f"{feature} is not available on this engine ({self._engine.kind})" + (f", because {why}" if why else ""),
+                feature=feature, engine=self._engine.kind, state="nothing was changed",
+                hint="this lesson step needs a Docker Engine (lab.can(...) says what this one can do)")
 
     def remove(self, ref: str, *, force: bool = False, confirm: bool = False) -> str:
         """`docker rm ref` (``force=True``: `docker rm -f`, which kills it first)."""
+        force = A.flag(force, "force")
         c = self._owned(ref, "remove", confirm)
         self._twin(f"docker rm {'-f ' if force else ''}{c.name}")
-        self.engine.remove(c.id, force=force)
+        self._engine.remove(c.id, force=force)
         return c.name
 
     def logs(self, ref: str, *, tail: int | None = None, confirm: bool = False) -> Text:
-        """`docker logs ref`: what the container printed."""
-        c = self._visible(ref, "read the logs of", confirm)
+        """`docker logs ref`: what the container printed (``tail``: the last lines only)."""
+        tail = A.whole(tail, "tail")
+        c = self._look(ref, "read the logs of", confirm)
         self._twin(f"docker logs {'--tail %d ' % tail if tail else ''}{c.name}")
-        return Text(self.engine.logs(c.id, tail=tail if tail else "all"))
+        return Text(self._engine.logs(c.id, tail=tail if tail else "all"))
 
     def exec(self, ref: str, command, *, confirm: bool = False) -> ExecResult:
         """`docker exec ref command`: run another process inside a running container."""
-        args = refs.split_command(command)
+        args = A.command_size(refs.split_command(command))
         if not args:
             raise E.InvalidReference("exec needs a command", hint="for example lab.exec('web', 'ps')")
         c = self._owned(ref, "exec in", confirm)
@@ -674,11 +783,12 @@ class Lab(BuildMixin, VolumesMixin):
             raise E.ContainerStateError(f"Cannot exec in {c.name}: it is {c.state}, not running",
                                         container=c.name, status=c.state,
                                         hint=f"start it first: lab.start({c.name!r})")
-        code, out = self.engine.exec(c.id, args)
+        code, out = self._engine.exec(c.id, args)
         return ExecResult(Text(out), code)
 
     # --- tables --------------------------------------------------------------------
     def _filters(self, scope: str) -> dict:
+        scope = A.scope(scope)
         if scope == "mine":
             return {"label": labels.label_filter(owner=self.owner)}
         if scope == "session":
@@ -692,8 +802,16 @@ class Lab(BuildMixin, VolumesMixin):
             return {"label": labels.label_filter()}
         if scope == "engine":
             return {}
-        raise E.InvalidReference(f"Unknown scope {scope!r}", value=scope,
-                                 hint="one of 'session', 'lesson', 'mine', 'kit', 'engine'")
+        return {}
+
+    def _listing(self, scope: str, *, all: bool = False) -> list[dict]:
+        """The containers of ``scope`` the learner may see (:func:`dockerlab.policy.filter_listing`);
+        how many others the scope holds is said in one line, never who they are."""
+        rows, hidden = policy.filter_listing(self._engine.containers(all=all, filters=self._filters(scope)), self.owner)
+        if hidden:
+            self._say(f"({hidden} container{'s' if hidden != 1 else ''} of other learners not shown: "
+                      "a teacher's setting, allow_others, shows them)")
+        return rows
 
     def _scope_twin(self, scope: str) -> str:
         if scope == "engine":
@@ -708,11 +826,14 @@ class Lab(BuildMixin, VolumesMixin):
         """`docker ps` (``all=True``: `docker ps -a`) as a DataFrame, sorted by name.
 
         ``scope``: "mine" (default: the containers the kit made for you), "session"
-        (this notebook's), "kit" (every learner's), "engine" (everything, as the CLI).
+        (this notebook's), "kit" (the kit's), "engine" (everything, as the CLI). Another
+        learner's containers are never listed (a line says how many were left out) unless
+        the teacher's settings allow it (:mod:`dockerlab.policy`).
         """
-        filters = self._filters(scope)
+        all = A.flag(all, "all")
+        self._filters(scope)
         self._twin(" ".join(w for w in ("docker ps", "-a" if all else "", self._scope_twin(scope) if scope != "mine" else "") if w))
-        df = frames.ps_frame(self.engine.containers(all=all, filters=filters))
+        df = frames.ps_frame(self._listing(scope, all=all))
         df.attrs["cli"] = self.history[-1]
         return df
 
@@ -727,10 +848,16 @@ class Lab(BuildMixin, VolumesMixin):
         a single container on an idle engine). A container that is not running
         shows zeros at once, as the CLI shows it.
         """
+        self._filters(scope)
+        if containers is not None and not isinstance(containers, str) and (
+                not isinstance(containers, (list, tuple)) or not all(isinstance(c, str) for c in containers)
+                or len(containers) > 200):
+            raise E.InvalidReference(f"containers= is a name or a list of names, not {containers!r}"[:160],
+                                     value=repr(containers)[:80], hint="for example lab.stats(['web', 'db'])")
         if containers is None:
-            targets = [(c["Id"], None) for c in self.engine.containers(filters=self._filters(scope))]
+            targets = [(c["Id"], None) for c in self._listing(scope)]
         else:
-            wanted = [containers] if isinstance(containers, str) else list(containers)
+            wanted = [self._ref(c) for c in ([containers] if isinstance(containers, str) else containers)]
             seen = self._stats_targets(wanted)
             targets = [(c.id, None if c.state not in ("created", "exited", "dead") else c) for c in seen]
         if containers:
@@ -750,7 +877,7 @@ class Lab(BuildMixin, VolumesMixin):
         """The containers named in ``wanted``, checked as :meth:`_visible` checks them, from one
         listing instead of an inspect each. A name not plainly found, or another learner's,
         goes through :meth:`_visible`, which raises the error that says why."""
-        listed = self.engine.containers(all=True)
+        listed = self._engine.containers(all=True)
         by_id = {c["Id"]: c for c in listed}
         by_name = {n.lstrip("/"): c for c in listed for n in (c.get("Names") or [])}
         out = []
@@ -760,7 +887,7 @@ class Lab(BuildMixin, VolumesMixin):
                 hits = [d for cid, d in by_id.items() if cid.startswith(ref)]
                 c = hits[0] if len(hits) == 1 else None
             lab = (c or {}).get("Labels") or {}
-            if c is None or (labels.is_managed(lab) and lab.get(labels.OWNER) != self.owner):
+            if c is None or policy.whose(lab, self.owner) != "mine":
                 out.append(self._visible(ref, "read the stats of", False))
                 continue
             name = ((c.get("Names") or ["/" + c["Id"][:12]])[0]).lstrip("/")
@@ -782,7 +909,7 @@ class Lab(BuildMixin, VolumesMixin):
         """Open a stats stream, keep two samples: CPU % from their delta."""
         stream = None
         try:
-            stream = self.engine.stats(cid, stream=True)
+            stream = self._engine.stats(cid, stream=True)
             first = next(stream)
             second = next(stream)
             return stats_mod.row(second, pre=first.get("cpu_stats"))
@@ -801,38 +928,40 @@ class Lab(BuildMixin, VolumesMixin):
         "mine" (everything the kit made for you), "kit" (every learner's, needs
         ``confirm=True``), "engine" (every container on the engine, even those
         the kit did not make: needs ``confirm=True``). Other learners' kit
-        containers are left (and listed in ``skipped``) unless a teacher set
-        ``DOCKERLAB_ALLOW_OTHERS=1``. ``scope="lesson"``: your containers of this lab's lesson, from
-        any kernel (what a lesson's "When you are done" cell uses: it works after a restart too).
+        containers are left, and counted (never named) in ``skipped``, unless the
+        teacher's settings allow it (``allow_others``, see :mod:`dockerlab.policy`).
+        ``scope="lesson"``: your containers of this lab's lesson, from any kernel (what a lesson's
+        "When you are done" cell uses: it works after a restart too).
 
         ``images=True`` also prunes dangling images (and, with scope "mine", removes the images
         lab.build made for you); ``images=[refs]`` removes those image names (`docker rmi`), each
         only if it is there: a cleanup cell can run any number of times. ``volumes=True`` removes
         the named volumes the kit made for you in that scope that no container uses any more.
         """
+        scope = A.scope(scope)
+        confirm = A.flag(confirm, "confirm")
+        images = A.flag(images, "images") if not isinstance(images, (list, tuple)) else [A.image_text(i) for i in images]
+        volumes = A.flag(volumes, "volumes")
         if scope in ("kit", "engine") and not confirm:
             what = "every container on the engine" if scope == "engine" else "every learner's kit containers"
             raise E.ConfirmationRequired(
                 f"cleanup(scope={scope!r}) would stop and remove {what}",
                 state="nothing was stopped or removed",
                 hint=f"if you mean it: lab.cleanup({scope!r}, confirm=True); for your own: lab.cleanup('mine')")
-        filters = self._filters(scope)
         flt = self._scope_twin(scope)
         self._twin(f"docker rm -f $(docker ps -aq {flt})".replace("  ", " ").replace(" )", ")"))
         report = CleanupReport()
-        for c in sorted(self.engine.containers(all=True, filters=filters), key=lambda c: (c.get("Names") or [""])[0]):
+        rows, hidden = policy.filter_listing(self._engine.containers(all=True, filters=self._filters(scope)), self.owner)
+        if hidden:  # another learner's work needs the teacher's word too; say how many, never whose
+            report.skipped.append((f"{hidden} container{'s' if hidden != 1 else ''} of other learners",
+                                   "not yours (a teacher's setting, allow_others, is needed)"))
+        for c in sorted(rows, key=lambda c: (c.get("Names") or [""])[0]):
             name = (c.get("Names") or [c["Id"][:12]])[0].lstrip("/")
-            owner = (c.get("Labels") or {}).get(labels.OWNER, "")
-            if (labels.is_managed(c.get("Labels")) and owner != self.owner
-                    and os.environ.get("DOCKERLAB_ALLOW_OTHERS") != "1"):
-                # confirm=True is the learner's word; another learner's work also needs the teacher's
-                report.skipped.append((name, f"it belongs to {owner!r} (a teacher can set DOCKERLAB_ALLOW_OTHERS=1)"))
-                continue
             try:
                 if c.get("State") in ("running", "paused", "restarting"):
-                    self.engine.kill(c["Id"])
+                    self._engine.kill(c["Id"])
                     report.stopped.append(name)
-                self.engine.remove(c["Id"], force=True)
+                self._engine.remove(c["Id"], force=True)
                 report.removed.append(name)
                 self.cleaned.add(name)
                 self._made.discard(name)
@@ -857,7 +986,7 @@ class Lab(BuildMixin, VolumesMixin):
                 continue
             self._twin(f"docker rmi {ref}")
             try:
-                self.engine.remove_image(ref)
+                self._engine.remove_image(ref)
                 gone.append(ref)
             except E.ImageNotFound:
                 pass
@@ -877,16 +1006,16 @@ class Lab(BuildMixin, VolumesMixin):
                 "prune_images('engine') would remove every dangling image on the engine, other people's too",
                 state="nothing was removed",
                 hint="if you mean it: lab.prune_images('engine', confirm=True); for your own: lab.prune_images()")
-        if not quiet:
+        if not A.flag(quiet, "quiet"):
             self._twin("docker image prune -f" + (f" --filter label={labels.OWNER}={self.owner}" if scope == "mine" else ""))
         removed = []
-        for im in self.engine.images(all=False):
+        for im in self._engine.images(all=False):
             if (im.get("RepoTags") or ["<none>:<none>"]) != ["<none>:<none>"]:
                 continue
             if scope == "mine" and (im.get("Labels") or {}).get(labels.OWNER) != self.owner:
                 continue
             try:
-                self.engine.remove_image(im["Id"])
+                self._engine.remove_image(im["Id"])
                 removed.append(im["Id"].split(":")[-1][:12])
             except E.DockerLabError:
                 pass
@@ -895,7 +1024,7 @@ class Lab(BuildMixin, VolumesMixin):
     def system_df(self):
         """`docker system df`: disk used by images, containers, volumes and the build cache (a DataFrame)."""
         self._twin("docker system df")
-        df = frames.system_df_frame(self.engine.df())
+        df = frames.system_df_frame(self._engine.df())
         df.attrs["cli"] = "docker system df"
         return df
 
@@ -903,15 +1032,45 @@ class Lab(BuildMixin, VolumesMixin):
     def rest(self, path: str, **params):
         """GET an Engine API path (``/version``, ``/info``, ``/containers/json``) and return its JSON.
 
-        Shows the curl command that does the same against the engine's socket.
+        Shows the curl command that does the same against the engine's socket. It answers the
+        engine-wide paths that show no one's containers, and your own containers' paths
+        (:func:`dockerlab.policy.check_rest`); listings hold only what you may see.
         """
-        if not path.startswith("/"):
-            raise E.InvalidReference(f"An API path starts with '/': {path!r}", value=path, hint="for example '/version'")
+        return self._rest(path, params)
+
+    def _rest(self, path, params: dict):
+        kind, ref = policy.check_rest(path)
+        params = policy.check_rest_params(params)
+        send = path
+        if kind == "container":
+            c = self._look(ref, f"GET {path} of", False)
+            if policy.whose(c.labels, self.owner) == "foreign" and not policy.settings().allow_others:
+                raise E.NotOwned(
+                    f"Refusing GET {path}: dockerlab did not create {c.name}", container=str(ref), owner="",
+                    state="lab.rest() answers for your own containers (an inspect shows a container's secrets)",
+                    hint=f"lab.container({c.name!r}, confirm=True) shows its state; lab.ps(scope='engine') lists it")
+            send = path.replace(f"/containers/{ref}/", f"/containers/{c.id}/", 1)
+            if path.endswith("/stats"):
+                if str(params.get("stream", "false")).lower() not in ("false", "0"):
+                    raise E.InvalidReference("lab.rest() reads one stats sample: stream=false", value=str(params["stream"]),
+                                             hint="lab.rest(path, stream='false'); the Monitor widget follows a stream")
+                params["stream"] = params.get("stream", "false")
         self._twin_curl(path, params)
-        note = getattr(self.engine, "rest_note", "")  # udocker: no daemon answers; the backend computes it
+        note = self._engine.rest_note  # udocker: no daemon answers; the backend computes it
         if note:
             self._say(note)
-        return self.engine.rest_get(path, params=params or None)
+        got = self._engine.rest_get(send, params=params or None)
+        if path == "/containers/json" and isinstance(got, list):
+            got = self._own_rows(got)
+        elif path == "/system/df" and isinstance(got, dict) and got.get("Containers"):
+            got = dict(got, Containers=self._own_rows(got["Containers"]))
+        return got
+
+    def _own_rows(self, rows: list[dict]) -> list[dict]:
+        """A raw API listing as lab.rest() gives it: your own containers (every one for a teacher)."""
+        if policy.settings().allow_others:
+            return rows
+        return [r for r in rows if policy.whose(r.get("Labels"), self.owner) == "mine"]
 
     def _twin_curl(self, path: str, params: dict) -> None:
         from urllib.parse import urlencode
@@ -928,20 +1087,23 @@ class Lab(BuildMixin, VolumesMixin):
 
     def api_calls(self):
         """A context manager that records the Engine API requests made inside it."""
-        return _ApiTrace(self.engine)
+        return _ApiTrace(self._engine)
 
 
 class _ApiTrace:
     def __init__(self, engine):
         self.engine = engine
         self.calls: list[tuple[str, str, int]] = []
+        self._lock = getattr(engine, "_trace_lock", None) or contextlib.nullcontext()
 
     def __enter__(self):
-        self.engine.calls.clear()
+        with self._lock:  # the engine's response hook appends from other threads
+            self.engine.calls.clear()
         return self
 
     def __exit__(self, *exc):
-        self.calls = list(self.engine.calls)
+        with self._lock:
+            self.calls = list(self.engine.calls)
         return False
 
     def frame(self):
@@ -949,6 +1111,19 @@ class _ApiTrace:
 
         rows = [{"METHOD": m, "PATH": _strip_version(p), "STATUS": s} for m, p, s in self.calls]
         return pd.DataFrame(rows, columns=["METHOD", "PATH", "STATUS"])
+
+
+def _limit_config(limits) -> dict:
+    """The host-config entries for the limits a launch gets (no swap beyond the memory limit)."""
+    hc = {}
+    if limits.memory:
+        hc["mem_limit"] = limits.memory
+        hc["memswap_limit"] = limits.memory  # no swap beyond the limit, so the limit is visible
+    if limits.cpus:
+        hc["nano_cpus"] = int(limits.cpus * 1e9)
+    if limits.pids:
+        hc["pids_limit"] = limits.pids
+    return hc
 
 
 def _zero_row(c: "Container") -> stats_mod.StatsRow:

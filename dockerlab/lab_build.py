@@ -131,7 +131,7 @@ class BuildMixin:
         lines: list[str] = []
         image_id, pending = "", ""
         say = (lambda s: None) if quiet else self._say
-        for ev in self.engine.build(tag=f"{new.name}:{new.tag}", path=folder, dockerfile_text=text, labels=kit,
+        for ev in self._engine.build(tag=f"{new.name}:{new.tag}", path=folder, dockerfile_text=text, labels=kit,
                                     nocache=nocache, pull=pull):
             if "stream" in ev:  # the engine sends pieces of lines: print each line once it is whole
                 chunk = ev["stream"]
@@ -154,9 +154,9 @@ class BuildMixin:
     def _need(self, feature: str, what: str, *, hint: str = "") -> None:
         if self.can(feature):
             return
-        why = getattr(self.engine, "limitations", {}).get(feature, f"the {self.engine.kind} engine cannot")
+        why = getattr(self.engine, "limitations", {}).get(feature, f"the {self._engine.kind} engine cannot")
         raise E.NotAvailableOnEngine(f"{what} is not available on this engine, because {why}", feature=feature,
-                                     engine=self.engine.kind, state="nothing was done", hint=hint)
+                                     engine=self._engine.kind, state="nothing was done", hint=hint)
 
     def image_history(self, image: str):
         """`docker history IMAGE` (also `docker image history`): the image's layers, newest first, as a
@@ -165,11 +165,11 @@ class BuildMixin:
         refs.parse_image(image)
         if not hasattr(self.engine, "history"):
             raise E.NotAvailableOnEngine(
-                f"docker history is not available on this engine ({self.engine.kind}): it keeps no layer history",
-                feature="history", engine=self.engine.kind, state="nothing was done",
+                f"docker history is not available on this engine ({self._engine.kind}): it keeps no layer history",
+                feature="history", engine=self._engine.kind, state="nothing was done",
                 hint="lab.images() shows the image and its size")
         self._twin(f"docker history {image}")
-        df = history_frame(self.engine.history(image))
+        df = history_frame(self._engine.history(image))
         df.attrs["cli"] = f"docker history {image}"
         return df
 
@@ -178,7 +178,7 @@ class BuildMixin:
         """The classroom registry (``host:port``): the engine's first registry mirror, else ``""``."""
         from .mirror import engine_mirrors
 
-        mirrors = engine_mirrors(self.engine.info())
+        mirrors = engine_mirrors(self._engine.info())
         return re.sub(r"^https?://", "", mirrors[0]) if mirrors else ""
 
     def push(self, ref: str, *, quiet: bool = False) -> str:
@@ -197,7 +197,7 @@ class BuildMixin:
         repo = image.name if image.name.startswith(image.registry) else f"{image.registry}/{image.name}"
         say(f"The push refers to repository [{repo}]")
         digest, last = "", {}
-        for ev in self.engine.push(repo, image.tag):
+        for ev in self._engine.push(repo, image.tag):
             if "error" in ev or "errorDetail" in ev:
                 msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
                 raise E.RegistryError(f"Could not push {ref}: {msg}", state="the registry has not got this image",
@@ -252,11 +252,11 @@ class BuildMixin:
         one still used by a container stays."""
         flt = {"label": labels.label_filter(owner=self.owner)}
         removed = []
-        for im in sorted(self.engine.images(filters=flt) if _takes_filters(self.engine) else [],
+        for im in sorted(self._engine.images(filters=flt) if _takes_filters(self.engine) else [],
                          key=lambda i: sorted(i.get("RepoTags") or [""])[0]):
             for ref in sorted(im.get("RepoTags") or []) or [im["Id"]]:
                 try:
-                    self.engine.remove_image(ref)
+                    self._engine.remove_image(ref)
                     removed.append(ref)
                 except E.DockerLabError:
                     break
@@ -280,7 +280,7 @@ class BuildMixin:
         (a :class:`dockerlab.ports.Published`, with ``.url`` and ``.proxy_path``)."""
         c = self._visible(container, "read the ports of", confirm)
         self._twin(f"docker port {c.name}" + (f" {port}" if port is not None else ""))
-        found = ports_mod.published(self.engine.inspect_container(c.id))
+        found = ports_mod.published(self._engine.inspect_container(c.id))
         if port is None:
             return found
         cport, proto = ports_mod._container_side(port, port)

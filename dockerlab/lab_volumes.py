@@ -125,14 +125,14 @@ class VolumesMixin:
         if not isinstance(name, str) or not _VOLUME_NAME.match(name):
             raise _bad(name, "a volume name is letters, digits, '_', '.' and '-'")
         self._twin(f"docker volume create {name}")
-        self.engine.create_volume(name, labels=self._volume_labels())
-        return Volume(self.engine.inspect_volume(name))
+        self._engine.create_volume(name, labels=self._volume_labels())
+        return Volume(self._engine.inspect_volume(name))
 
     def volumes(self, *, scope: str = "mine"):
         """`docker volume ls`: the volumes as a DataFrame, sorted by name (``scope`` as in :meth:`ps`)."""
         self._need("volumes", "Listing volumes (docker volume ls)")
         self._twin(" ".join(w for w in ("docker volume ls", self._scope_twin(scope) if scope != "mine" else "") if w))
-        df = volumes_frame(self.engine.volumes(filters=self._filters(scope) or None))
+        df = volumes_frame(self._engine.volumes(filters=self._filters(scope) or None))
         df.attrs["cli"] = self.history[-1]
         return df
 
@@ -140,12 +140,12 @@ class VolumesMixin:
         """`docker volume inspect NAME`: where the engine keeps it (Mountpoint), its labels."""
         self._need("volumes", "Inspecting a volume (docker volume inspect)")
         self._twin(f"docker volume inspect {name}")
-        return Volume(self.engine.inspect_volume(name))
+        return Volume(self._engine.inspect_volume(name))
 
     def volume_remove(self, name: str, *, force: bool = False, confirm: bool = False) -> str:
         """`docker volume rm NAME`: delete a volume and its data (refused while a container uses it)."""
         self._need("volumes", "Removing a volume (docker volume rm)")
-        vol = self.engine.inspect_volume(name)
+        vol = self._engine.inspect_volume(name)
         lab = vol.get("Labels") or {}
         mine = labels.is_managed(lab) and lab.get(labels.OWNER) == self.owner
         if not mine and not (confirm and (not labels.is_managed(lab) or os.environ.get("DOCKERLAB_ALLOW_OTHERS") == "1")):
@@ -154,7 +154,7 @@ class VolumesMixin:
                              owner=lab.get(labels.OWNER, ""), state="its data is untouched",
                              hint="only your own volumes are removed without confirm=True")
         self._twin(f"docker volume rm {'-f ' if force else ''}{name}")
-        self.engine.remove_volume(name, force=force)
+        self._engine.remove_volume(name, force=force)
         return name
 
     def _mounts(self, volumes) -> list[Mount]:
@@ -163,7 +163,7 @@ class VolumesMixin:
         if any(m.kind == "volume" for m in mounts) and not self.can("volumes"):
             why = getattr(self.engine, "limitations", {}).get("volumes", "this engine has no named volumes")
             raise E.NotAvailableOnEngine(f"Named volumes are not available on this engine, because {why}",
-                                         feature="volumes", engine=self.engine.kind, state="nothing was started",
+                                         feature="volumes", engine=self._engine.kind, state="nothing was started",
                                          hint="mount a folder of yours instead: volumes=['./my-folder:/data']")
         return mounts
 
@@ -174,16 +174,16 @@ class VolumesMixin:
             if m.kind != "volume":
                 continue
             try:
-                self.engine.inspect_volume(m.source)
+                self._engine.inspect_volume(m.source)
             except E.VolumeNotFound:
-                self.engine.create_volume(m.source, labels=self._volume_labels())
+                self._engine.create_volume(m.source, labels=self._volume_labels())
 
     def remove_my_volumes(self, *, scope: str = "session") -> list[str]:
         """Remove the kit's volumes of this session (or all of yours: ``scope="mine"``) that no container uses."""
         removed = []
-        for v in sorted(self.engine.volumes(filters=self._filters(scope)), key=lambda v: v.get("Name", "")):
+        for v in sorted(self._engine.volumes(filters=self._filters(scope)), key=lambda v: v.get("Name", "")):
             try:
-                self.engine.remove_volume(v["Name"])
+                self._engine.remove_volume(v["Name"])
                 removed.append(v["Name"])
             except (E.VolumeInUse, E.VolumeNotFound):
                 continue

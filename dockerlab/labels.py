@@ -23,11 +23,15 @@ STANDIN = f"{NAMESPACE}.standin"
 SESSION_ID = uuid.uuid4().hex[:12]
 
 
-def default_owner() -> str:
-    """The learner: ``DOCKERLAB_OWNER``, JupyterHub's ``JUPYTERHUB_USER``, else the login name."""
+def default_owner(env=None) -> str:
+    """The learner: ``DOCKERLAB_OWNER``, JupyterHub's ``JUPYTERHUB_USER``, else the login name, read
+    from the environment the process started with (``guards.START_ENV``): setting
+    ``os.environ["DOCKERLAB_OWNER"]`` in a running kernel does not make you someone else."""
+    if env is None:
+        from .guards import START_ENV as env
     for var in ("DOCKERLAB_OWNER", "JUPYTERHUB_USER"):
-        if os.environ.get(var):
-            return os.environ[var]
+        if env.get(var):
+            return env[var]
     try:
         return getpass.getuser()
     except Exception:  # no passwd entry (some containers): fall back to the uid

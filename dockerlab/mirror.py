@@ -305,15 +305,12 @@ def import_images(engine, path) -> list[str]:
         for ev in engine.load_images(fh):
             if "error" in ev or "errorDetail" in ev:
                 msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
-                from .engine.translate import translate_error
+                from .engine.translate import translate_message
 
-                class _Evt(Exception):
-                    explanation = msg
-                    status_code = 500
-
-                err = translate_error(_Evt(msg), action=f"load {path.name}")
-                raise MirrorError(f"Loading {path.name} failed: {msg}", state=err.state or "",
-                                  hint=err.hint or "is it a `docker save` archive? Is the engine's disk full?")
+                err = translate_message(msg, 500, action=f"load {path.name}")
+                known = not (type(err) is EngineError and err.what.startswith("The engine could not"))
+                raise MirrorError(f"Loading {path.name} failed: {msg}", state=err.state if known else "",
+                                  hint=err.hint if known else "is it a `docker save` archive? Is the engine's disk full?")
             stream = ev.get("stream", "")
             if stream.startswith("Loaded image"):
                 loaded.append(stream.split(":", 1)[1].strip())

@@ -152,6 +152,8 @@ def register_atexit(engine, owner: str, session: str) -> bool:
 
 def on_connect(lab) -> Reaped:
     """What ``dockerlab.connect()`` runs: reap gone kernels' containers, then arm the atexit hook."""
-    report = reap_stale(lab.engine, lab.owner, current_session=lab.session)
-    register_atexit(lab.engine, lab.owner, lab.session)
+    # the kit's own housekeeping, on the learner's own containers only (selected by their owner label):
+    # the raw engine, so that it prints no CLI twin at connect and at exit
+    report = reap_stale(lab._engine, lab.owner, current_session=lab.session)
+    register_atexit(lab._engine, lab.owner, lab.session)
     return report

@@ -84,6 +84,7 @@ class Sampler:
         self._status: dict[str, str] = {}
         self._names: dict[str, str] = {}  # container id -> name
         self._streams: dict[str, threading.Thread] = {}  # id -> thread reading its stats stream
+        self._open_streams: dict[str, object] = {}  # id -> its stats stream, while open (stop() closes them)
         self._notes: list[tuple[float, str]] = []
         self._stop = threading.Event()
         self._events = None
@@ -112,13 +113,18 @@ class Sampler:
             flt["container"] = list(self.chosen)
         else:
             flt["label"] = self._label_filter()
-        opener = getattr(self.engine, "events_stream", None)
         since = int(time.time())
         try:
-            self._events = opener(since=since, filters=flt) if opener else self.engine.events(since=since, filters=flt)
+            events = self.engine.events_stream(since=since, filters=flt)  # the contract: closable
         except E.DockerLabError as e:
             self._note(f"cannot follow the engine's events ({e.what}); containers started later are not picked up")
             self._events = None
+            return
+        with self._lock:  # a stop() meanwhile: this stream is not kept open behind its back
+            if not self._stop.is_set():
+                self._events = events
+                return
+        _close(events)
 
     def _open_running(self) -> None:
         """A stats stream for each followed container that runs now."""
@@ -128,6 +134,9 @@ class Sampler:
                     d = self.engine.inspect_container(ref)
                 except E.ContainerNotFound:
                     self._set_status(ref, MISSING, f"no container named {ref!r}: nothing to sample")
+                    continue
+                except (E.NotOwned, E.InvalidReference) as e:  # the policy: not one of yours
+                    self._set_status(ref, MISSING, f"{ref}: nothing to sample ({e.what})")
                     continue
                 name = (d.get("Name") or ref).lstrip("/")
                 self._names[d["Id"]] = name
@@ -144,11 +153,11 @@ class Sampler:
     def stop(self, timeout: float = 3.0) -> None:
         """Close the event follower; each stats thread ends at its next sample (within a second)."""
         self._stop.set()
-        if self._events is not None and hasattr(self._events, "close"):
-            try:
-                self._events.close()
-            except Exception:  # a plain generator being read by the follower thread
-                pass
+        with self._lock:
+            opened = [self._events] + list(self._open_streams.values())
+            self._events = None
+        for stream in opened:  # every stream it opened: a blocked read ends at once
+            _close(stream)
         deadline = time.time() + timeout
         threads = list(self._streams.values()) + ([self._events_thread] if self._events_thread else [])
         for t in threads:
@@ -280,6 +289,10 @@ class Sampler:
         prev = None
         try:
             stream = self.engine.stats(cid, stream=True)
+            with self._lock:
+                if self._stop.is_set():
+                    return
+                self._open_streams[cid] = stream
             for sample in stream:
                 if self._stop.is_set():
                     ended = "stop"
@@ -305,11 +318,10 @@ class Sampler:
             if not self._stop.is_set():
                 self._note(f"{name}: stats stopped ({e.what})")
         finally:
-            if stream is not None:
-                try:
-                    stream.close()
-                except Exception:
-                    pass
+            with self._lock:
+                if self._open_streams.get(cid) is stream:
+                    del self._open_streams[cid]
+            _close(stream)
         if ended == "stop" or self._stop.is_set():
             return
         self._settle(cid, name, ended, had_samples=prev is not None)
@@ -394,4 +406,14 @@ class Sampler:
                 elif action == "destroy":
                     self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
         except Exception:  # the stream broke (the engine went away) or was closed by stop()
+            pass
+
+
+def _close(stream) -> None:
+    """Close an engine stream, whatever it is (a closable stream, a generator) and whoever reads it."""
+    close = getattr(stream, "close", None)
+    if close is not None:
+        try:
+            close()
+        except Exception:  # a generator being read by another thread cannot be closed from here
             pass

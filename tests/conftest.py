@@ -8,6 +8,12 @@ import uuid
 
 import pytest
 
+# The test process plays the teacher who starts the kernels: it may make labs for several
+# learners (alice and bob on one engine). Set before dockerlab is imported, so it is in the
+# start environment the kit trusts (dockerlab.guards.START_ENV); a test that checks the
+# refusal removes it from START_ENV with the ``teacher`` fixture.
+os.environ.setdefault("DOCKERLAB_ALLOW_OWNER_CHOICE", "1")
+
 REQUIRE_ENGINE = os.environ.get("DOCKERLAB_REQUIRE_ENGINE") == "1"
 
 # Exercise checks record the learner's progress; a test run (and the notebook kernels nbval starts,
@@ -56,6 +62,22 @@ def reap(engine, session: str) -> None:
 
 
 @pytest.fixture
+def teacher(monkeypatch):
+    """``teacher(ALLOW_OTHERS="1", MAX_RUNNING="3")``: settings as a hub's start environment gives
+    them (os.environ at run time is not trusted, so tests set the start environment the kit read)."""
+    from dockerlab import guards
+
+    def set_(**settings):
+        for key, value in settings.items():
+            if value is None:
+                monkeypatch.delitem(guards.START_ENV, f"DOCKERLAB_{key}", raising=False)
+            else:
+                monkeypatch.setitem(guards.START_ENV, f"DOCKERLAB_{key}", value)
+
+    return set_
+
+
+@pytest.fixture
 def lab(engine_lab, request):
     """A lab with a session of its own; all it created is removed after the test."""
     from dockerlab.lab import Lab
@@ -66,7 +88,7 @@ def lab(engine_lab, request):
     the_lab = Lab(engine_lab.engine, lesson=f"test:{node}", session=session, owner=f"tester-{session}",
                   show_cli=True)
     yield the_lab
-    reap(engine_lab.engine, session)
+    reap(engine_lab._engine, session)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -16,13 +16,17 @@ from .translate import translate_error
 
 
 class DockerEngine:
-    """One connection to a Docker-compatible engine (Docker Engine, or podman's API)."""
+    """One connection to a Docker-compatible engine (Docker Engine, or podman's API).
+    Implements :class:`dockerlab.engine.contract.Engine`."""
 
     kind = "docker"
-    #: What this backend can do; the udocker backend lists fewer.
+    #: What this backend can do (the truth: lab.can() reads it); the udocker backend lists fewer.
     features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
-                          "network-isolation", "pull", "restart", "kill", "df",
+                          "network-isolation", "pull", "restart", "kill", "df", "pause", "load",
                           "build", "push", "ports", "volumes"})
+    limitations: dict = {}
+    cannot = ""
+    rest_note = ""
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
         import docker
@@ -155,29 +159,19 @@ class DockerEngine:
             kwargs = {"stream": False} if one_shot is None else {"stream": False, "one_shot": one_shot}
             return self._call(f"read the stats of {ref}", lambda: self.api.stats(ref, **kwargs), container=ref)
         params = {"stream": True} if one_shot is None else {"stream": True, "one-shot": one_shot}
-        return self._stream(f"read the stats of {ref}",
-                            lambda: self._json_lines(self.api._url("/containers/{0}/stats", ref), params),
-                            container=ref)
+        action = f"read the stats of {ref}"
+        lines = self._call(action, lambda: self._json_lines(self.api._url("/containers/{0}/stats", ref), params),
+                           container=ref)
+        return ClosableStream(lines, action=action, endpoint=self.endpoint.url)  # close() from any thread
 
     def _json_lines(self, url: str, params: dict):
         """A streaming GET whose body is one JSON document per line (the engine's stats stream),
         decoded line by line: a quarter cheaper than the SDK's decoder, which reads each
         chunk in two calls and re-scans its buffer. The request is made here, so an HTTP error
         (404: no such container) is raised by the caller's ``_call``; the lines come lazily."""
-        import json
-
         resp = self.api._get(url, params=params, stream=True)
         self.api._raise_for_status(resp)
-
-        def lines():
-            try:
-                for line in resp.iter_lines(chunk_size=1 << 16):
-                    if line:
-                        yield json.loads(line)
-            finally:
-                resp.close()
-
-        return lines()
+        return _JsonLines(resp)
 
     def _stream(self, action: str, thunk, *, image: str = "", container: str = ""):
         """Iterate a streaming call; failures while reading are translated too."""
@@ -273,6 +267,31 @@ class DockerEngine:
 
     def remove_volume(self, name: str, *, force: bool = False) -> None:
         self._call(f"remove the volume {name}", lambda: self.api.remove_volume(name, force=force))
+
+
+class _JsonLines:
+    """The stats stream's lines, decoded; ``close()`` (from any thread) shuts the response, which
+    ends a read blocked in another thread."""
+
+    def __init__(self, resp):
+        import json
+
+        self._resp = resp
+        self._loads = json.loads
+        self._lines = resp.iter_lines(chunk_size=1 << 16)
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        while True:
+            line = next(self._lines)
+            if line:
+                return self._loads(line)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self._resp.close()
 
 
 class ClosableStream:

@@ -54,9 +54,22 @@ def _status(exc):
         return None
 
 
+def _client_side(exc) -> bool:
+    """A Python error raised on this side before (or instead of) a request: never "the engine said"."""
+    import json
+
+    import requests
+
+    return (isinstance(exc, (TypeError, ValueError, AttributeError, KeyError, OverflowError))
+            and not isinstance(exc, (requests.RequestException, json.JSONDecodeError)))
+
+
 def translate_error(exc: BaseException, *, action: str, image: str = "", container: str = "",
                     endpoint: str = "", known_images=()) -> E.DockerLabError:
-    """The kit's error for ``exc``, raised while doing ``action`` (for example "run alpine")."""
+    """The kit's error for ``exc``, raised while doing ``action`` (for example "run alpine").
+
+    First what the transport says (a timeout, a lost or refused connection, a client-side
+    Python error); then the engine's words, through :func:`translate_message`'s table."""
     import docker.errors as de
 
     if isinstance(exc, E.DockerLabError):
@@ -65,7 +78,7 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
         return E.OperationTimedOut(
             f"The engine did not finish while trying to {action} in the time allowed", container=container,
             state="the engine still answers; the operation may still be going on",
-            hint="wait longer (a larger timeout=), or look at it: lab.ps(all=True), lab.logs(name)")
+            hint="look at what is still running: lab.ps(all=True), lab.logs(name); a larger timeout= waits longer")
     if isinstance(exc, _raw_connection_errors()) or (
         isinstance(exc, de.DockerException) and not isinstance(exc, de.APIError)
         and "Error while fetching server API version" in str(exc)
@@ -83,110 +96,232 @@ def translate_error(exc: BaseException, *, action: str, image: str = "", contain
             + "nothing you made is lost on the engine's side if it comes back",
             hint="check that the Docker daemon is still running (dockerlab doctor), then run the cell again; "
                  "dockerlab reconnects by itself")
-    expl = _explanation(exc)
-    low = expl.lower()
-    status = _status(exc)
+    if _client_side(exc):
+        return E.InvalidReference(
+            f"Could not {action}: {type(exc).__name__}: {exc}"[:300], value=str(exc)[:80],
+            state="the kit found it on this side; nothing was sent to the engine",
+            hint="check the values passed (their types and sizes); lab's methods say what each takes: help(lab.run)")
+    status = 404 if isinstance(exc, de.ImageNotFound) and _status(exc) is None else _status(exc)
+    return translate_message(_explanation(exc), status, action=action, image=image, container=container,
+                             known_images=known_images)
 
-    if "toomanyrequests" in low or "rate limit" in low:
-        return E.RateLimited(
-            f"Docker Hub refused to {action}: too many pulls (toomanyrequests)",
-            state=("anonymous users get 10 pulls per hour per IPv4 address (or IPv6 /64), Docker's limit since 2025; "
-                   "a classroom shares one address"),
-            hint="wait, 'docker login' (more pulls), or ask your teacher for the classroom mirror (dockerlab mirror)")
-    if ("no such host" in low or "dial tcp" in low or "i/o timeout" in low or "connection refused" in low
-            or "network is unreachable" in low) and ("pull" in action or "registry" in low or "lookup" in low):
-        host = re.search(r"lookup ([\w.-]+)", expl) or re.search(r"https?://([\w.:-]+)", expl)
-        where = host.group(1) if host else "the registry"
-        sugg = [s for s in did_you_mean(image, known_images) if s != image.rsplit(":", 1)[0]] if image else []
-        hint = "work offline with images already here (lab.images()), or use a classroom mirror"
-        if sugg:
-            hint = f"did you mean {' or '.join(repr(s) for s in sugg)}? Otherwise " + hint
-        return E.RegistryUnreachable(
-            f"Could not {action}: the registry {where} cannot be reached",
-            state="the engine has no route to it (offline, a proxy, or a firewall), "
-                  "so it cannot tell whether the image exists there", hint=hint)
-    if ("executable file not found" in low or ("no such file or directory" in low and "exec" in low)
-            or ("stat /" in low and "no such file" in low)):
-        exe = re.search(r'exec: "([^"]+)"', expl) or re.search(r"stat ([^:\s]+): no such file", expl)
-        exe_name = exe.group(1) if exe else "the command"
-        hint = "list what the image has: lab.run(image, 'ls /bin')"
-        if "bash" in exe_name and ("alpine" in image or "busybox" in image):
-            hint = (f"{image or 'alpine'} ships /bin/sh (BusyBox), not bash: use '/bin/sh'. "
-                    "The tutorial's 'docker run -it alpine /bin/bash' fails the same way")
-        return E.ExecutableNotFound(
-            f"The image {image or '?'} has no {exe_name}", image=image, executable=exe_name,
-            state="the container was created but its command could not start", hint=hint)
-    if "port is already allocated" in low or ("address already in use" in low and "bind" in low):
-        m = re.search(r"(?:Bind for |listen tcp4? )([\d.\[\]:]+?:\d+)", expl)
-        where = m.group(1) if m else "that host port"
-        return E.PortInUse(
-            f"Cannot publish {where}: it is already taken on this machine", port=where,
-            state="another container (yours or another learner's) or program listens there; the container was "
-                  "created but not started",
-            hint="publish on another host port (ports='8081:80'), or let the engine choose one (ports='80', then "
-                 "lab.port(name)); lab.ps() shows your containers' ports")
-    if "volume" in action and (status == 404 or "no such volume" in low):
-        name = re.search(r"no such volume:? ?([\w.-]+)", expl, re.I)
-        vol = name.group(1) if name else action.rsplit(" ", 1)[-1]
-        return E.VolumeNotFound(f"No such volume: {vol}", volume=vol,
-                                state="it may have been removed, or the name is misspelt",
-                                hint="list them with lab.volumes() (docker volume ls)")
-    if "volume" in action and status == 409 and "in use" in low:
-        vol = action.rsplit(" ", 1)[-1]
-        return E.VolumeInUse(f"Cannot remove the volume {vol}: a container uses it", volume=vol, state=expl,
-                             hint="remove the containers that mount it first (lab.remove(name)); the data stays "
-                                  "in the volume until the volume itself is removed")
-    if status == 409 and "is already in use" in low:
-        m = re.search(r'name "/?([^"]+)" is already in use by container "?([0-9a-f]{12,64})', expl)
-        name, cid = (m.group(1), m.group(2)[:12]) if m else (container, "")
-        return E.NameConflict(
-            f"The name {name!r} is already in use by container {cid}", name=name, existing_id=cid,
-            state="names are unique on an engine, even for stopped containers",
-            hint=f"remove the old one (lab.remove({name!r})), or choose another name")
-    if status == 409 and ("is not running" in low or "is paused" in low or "is restarting" in low):
-        return E.ContainerStateError(
-            f"Cannot {action}: the container is not running", container=container, status="not running",
-            hint=f"start it first: lab.start({container!r})" if container else "start it first")
-    if status == 409 and "already in progress" in low:
-        return E.ContainerStateError(
-            f"Cannot {action}: the container is already being removed", container=container, status="removing",
-            hint="wait a moment and list containers again (lab.ps(all=True))")
-    if status == 409 and ("cannot remove a running container" in low or "stop the container before" in low
-                          or "you cannot remove a running container" in low):
-        return E.ContainerStateError(
-            f"Cannot {action}: the container is running", container=container, status="running",
-            hint="stop it first, or remove it with force=True (docker rm -f)")
-    if status == 409 and "conflict: unable to" in low and "image" in low:
-        return E.ContainerStateError(
-            f"Cannot {action}: the image is used by a container", status="in use",
-            state=expl, hint="remove the containers made from it first, or pass force=True")
-    if isinstance(exc, de.ImageNotFound) or (
-        image and (status == 404 or "manifest unknown" in low or "pull access denied" in low
-                   or "repository does not exist" in low or "not found" in low) and "container" not in low):
-        return _image_not_found(image, action, expl, known_images)
-    if isinstance(exc, de.NotFound) or status == 404:
-        what = container or "the container"
-        return E.ContainerNotFound(
-            f"No such container: {what}", container=container,
-            state="it may have been removed, or the name is misspelt",
-            hint="list them with lab.ps(all=True) (docker ps -a)")
-    if status == 403 or "permission denied" in low:
-        return E.PermissionDenied(f"The engine refused to {action}: permission denied", state=expl)
-    if status == 400 and image and "invalid reference format" in low:
-        return E.InvalidReference(f"invalid reference format: {image!r}", value=image)
-    if "no space left on device" in low:
-        return E.EngineError(
-            f"The engine ran out of disk space while trying to {action}", explanation=expl, status_code=status,
-            state="the disk that holds Docker's images and containers is full; the engine discarded what it "
-                  "was writing, and what was there before is intact",
-            hint="see what uses the space with lab.system_df() (docker system df); free some with "
-                 "lab.cleanup('mine', images=True) or 'docker image prune'; then try again")
-    if ("pull" in action or "load" in action) and re.search(
-            r"(\": eof|unexpected eof|connection reset by peer|broken pipe|use of closed network connection)$", low.strip()):
-        host = re.search(r"https?://([\w.:\[\]-]+)", expl)
-        return download_cut_off(action, host.group(1) if host else "the registry")
-    return E.EngineError(f"The engine could not {action}", explanation=expl, status_code=status,
-                         state=f"the engine said: {expl}")
+
+# --- the engine's words: an ordered table of rules ------------------------------------------------------
+class _Msg:
+    """One engine message and what the kit was doing (what every rule reads)."""
+
+    def __init__(self, text, status, action, image, container, known_images):
+        self.text = str(text or "")
+        self.low = self.text.lower()
+        self.status = status
+        self.action = action
+        self.image = image
+        self.container = container
+        self.known = list(known_images or ())
+
+
+def _rate_limited(m):
+    return E.RateLimited(
+        f"Docker Hub refused to {m.action}: too many pulls (toomanyrequests)",
+        state=("anonymous users get 10 pulls per hour per IPv4 address (or IPv6 /64), Docker's limit since 2025; "
+               "a classroom shares one address"),
+        hint="wait, 'docker login' (more pulls), or ask your teacher for the classroom mirror (dockerlab mirror)")
+
+
+def _registry_unreachable(m):
+    host = re.search(r"https?://([\w.:\[\]-]+)", m.text) or re.search(r"lookup ([\w.-]+)", m.text) \
+        or re.search(r"dial tcp ([\w.:\[\]-]+)", m.text)
+    where = host.group(1) if host else "the registry"
+    sugg = [s for s in did_you_mean(m.image, m.known) if s != m.image.rsplit(":", 1)[0]] if m.image else []
+    hint = "work offline with images already here (lab.images()), or use a classroom mirror"
+    if sugg:
+        hint = f"did you mean {' or '.join(repr(s) for s in sugg)}? Otherwise " + hint
+    return E.RegistryUnreachable(
+        f"Could not {m.action}: the registry {where} cannot be reached",
+        state="the engine has no route to it (offline, a proxy, or a firewall), "
+              "so it cannot tell whether the image exists there", hint=hint)
+
+
+def _exe_not_found(m):
+    exe = re.search(r'exec: "([^"]+)"', m.text) or re.search(r"stat ([^:\s]+): no such file", m.text)
+    exe_name = exe.group(1) if exe else "the command"
+    hint = "list what the image has: lab.run(image, 'ls /bin')"
+    if "bash" in exe_name and ("alpine" in m.image or "busybox" in m.image):
+        hint = (f"{m.image or 'alpine'} ships /bin/sh (BusyBox), not bash: use '/bin/sh'. "
+                "The tutorial's 'docker run -it alpine /bin/bash' fails the same way")
+    return E.ExecutableNotFound(
+        f"The image {m.image or '?'} has no {exe_name}", image=m.image, executable=exe_name,
+        state="the container was created but its command could not start", hint=hint)
+
+
+def _exe_not_runnable(m):
+    exe = re.search(r'exec: "([^"]+)"', m.text)
+    exe_name = exe.group(1) if exe else "the command"
+    return E.ExecutableNotFound(
+        f"The image {m.image or '?'} cannot run {exe_name}: permission denied (a folder, or a file that is not "
+        "executable)", image=m.image, executable=exe_name,
+        state="the container was created but its command could not start",
+        hint="name a program: lab.run(image, 'ls /') lists the folder instead")
+
+
+def _network_not_found(m):
+    net = re.search(r"network ([^\s]+) not found", m.text)
+    name = net.group(1) if net else "?"
+    return E.NetworkNotFound(
+        f"No such network: {name}", network=name,
+        state="the engine has no network of that name (names are case-sensitive)",
+        hint="for example network='none' or 'bridge' (lab.rest('/networks') lists them)")
+
+
+def _volume_not_found(m):
+    vol = re.search(r"(?:get |volume )([\w.-]+): no such volume", m.text) or re.search(r"no such volume: ([\w.-]+)", m.text)
+    name = vol.group(1) if vol else "?"
+    return E.VolumeNotFound(f"No such volume: {name}", volume=name, state="the engine has no volume of that name",
+                            hint="a volume named in volumes=['name:/path'] is created by the run itself")
+
+
+def _port_in_use(m):
+    found = re.search(r"(?:Bind for |listen tcp4? )([\d.\[\]:]+?:\d+)", m.text)
+    where = found.group(1) if found else "that host port"
+    return E.PortInUse(
+        f"Cannot publish {where}: it is already taken on this machine", port=where,
+        state="another container (yours or another learner's) or program listens there; the container was "
+              "created but not started",
+        hint="publish on another host port (ports='8081:80'), or let the engine choose one (ports='80', then "
+             "lab.port(name)); lab.ps() shows your containers' ports")
+
+
+def _volume_in_use(m):
+    vol = m.action.rsplit(" ", 1)[-1]
+    return E.VolumeInUse(f"Cannot remove the volume {vol}: a container uses it", volume=vol, state=m.text,
+                         hint="remove the containers that mount it first (lab.remove(name)); the data stays "
+                              "in the volume until the volume itself is removed")
+
+
+def _name_conflict(m):
+    found = re.search(r'name "/?([^"]+)" is already in use by container "?([0-9a-f]{12,64})', m.text)
+    name, cid = (found.group(1), found.group(2)[:12]) if found else (m.container, "")
+    return E.NameConflict(
+        f"The name {name!r} is already in use by container {cid}", name=name, existing_id=cid,
+        state="names are unique on an engine, even for stopped containers",
+        hint=f"remove the old one (lab.remove({name!r})), or choose another name")
+
+
+def _not_running(m):
+    return E.ContainerStateError(
+        f"Cannot {m.action}: the container is not running", container=m.container, status="not running",
+        hint=f"start it first: lab.start({m.container!r})" if m.container else "start it first")
+
+
+def _being_removed(m):
+    return E.ContainerStateError(
+        f"Cannot {m.action}: the container is already being removed", container=m.container, status="removing",
+        hint="wait a moment and list containers again (lab.ps(all=True))")
+
+
+def _running(m):
+    return E.ContainerStateError(
+        f"Cannot {m.action}: the container is running", container=m.container, status="running",
+        hint="stop it first, or remove it with force=True (docker rm -f)")
+
+
+def _image_in_use(m):
+    return E.ContainerStateError(
+        f"Cannot {m.action}: the image is used by a container", status="in use",
+        state=m.text, hint="remove the containers made from it first, or pass force=True")
+
+
+def _disk_full(m):
+    return E.EngineError(
+        f"The engine ran out of disk space while trying to {m.action}", explanation=m.text, status_code=m.status,
+        state="the disk that holds Docker's images and containers is full; the engine discarded what it "
+              "was writing, and what was there before is intact",
+        hint="see what uses the space with lab.system_df() (docker system df); free some with "
+             "lab.cleanup('mine', images=True) or 'docker image prune'; then try again")
+
+
+def _image_not_found_rule(m):
+    return _image_not_found(m.image, m.action, m.text, m.known)
+
+
+def _container_not_found(m):
+    what = m.container or "the container"
+    return E.ContainerNotFound(
+        f"No such container: {what}", container=m.container,
+        state="it may have been removed, or the name is misspelt",
+        hint="list them with lab.ps(all=True) (docker ps -a)")
+
+
+def _permission(m):
+    return E.PermissionDenied(f"The engine refused to {m.action}: permission denied", state=m.text,
+                              hint="this engine (or its security profile) does not allow it for you")
+
+
+def _bad_reference(m):
+    return E.InvalidReference(f"invalid reference format: {m.image!r}", value=m.image,
+                              hint="lowercase letters, digits and . _ - /, then an optional :tag")
+
+
+def _cut_off(m):
+    host = re.search(r"https?://([\w.:\[\]-]+)", m.text)
+    return download_cut_off(m.action, host.group(1) if host else "the registry")
+
+
+def _other(m):
+    return E.EngineError(f"The engine could not {m.action}", explanation=m.text, status_code=m.status,
+                         state=f"the engine said: {m.text}",
+                         hint="read the engine's words above; lab.ps(all=True) shows your containers' states")
+
+
+_NET_WORDS = ("no such host", "dial tcp", "i/o timeout", "connection refused", "network is unreachable")
+_IMAGE_404 = ("manifest unknown", "pull access denied", "repository does not exist", "not found", "no such image")
+
+#: (name, when, error): the first rule whose ``when`` holds translates the message. The order
+#: matters (a 404 for a network is not a missing image; a full disk is said before anything else
+#: its message also mentions). Each rule is unit-tested with a real engine message.
+RULES = [
+    ("rate limited", lambda m: "toomanyrequests" in m.low or "rate limit" in m.low, _rate_limited),
+    ("disk full", lambda m: "no space left on device" in m.low, _disk_full),
+    ("registry unreachable", lambda m: any(w in m.low for w in _NET_WORDS)
+     and ("pull" in m.action or "push" in m.action or "registry" in m.low or "lookup" in m.low), _registry_unreachable),
+    ("executable not found", lambda m: "executable file not found" in m.low
+     or ("no such file or directory" in m.low and "exec" in m.low) or ("stat /" in m.low and "no such file" in m.low),
+     _exe_not_found),
+    ("executable not runnable", lambda m: "exec:" in m.low and "permission denied" in m.low, _exe_not_runnable),
+    ("network not found", lambda m: re.search(r"network [^\s]+ not found", m.low) is not None, _network_not_found),
+    ("volume not found", lambda m: "no such volume" in m.low, _volume_not_found),
+    ("port in use", lambda m: "port is already allocated" in m.low
+     or ("address already in use" in m.low and "bind" in m.low), _port_in_use),
+    ("volume in use", lambda m: "volume" in m.action and m.status == 409 and "in use" in m.low, _volume_in_use),
+    ("name conflict", lambda m: m.status == 409 and "is already in use" in m.low, _name_conflict),
+    ("not running", lambda m: m.status == 409 and ("is not running" in m.low or "is paused" in m.low
+                                                   or "is restarting" in m.low), _not_running),
+    ("being removed", lambda m: m.status == 409 and "already in progress" in m.low, _being_removed),
+    ("running", lambda m: m.status == 409 and ("cannot remove a running container" in m.low
+                                               or "stop the container before" in m.low), _running),
+    ("image in use", lambda m: m.status == 409 and "conflict: unable to" in m.low and "image" in m.low, _image_in_use),
+    ("image not found", lambda m: bool(m.image) and "container" not in m.low
+     and (m.status == 404 or any(w in m.low for w in _IMAGE_404)), _image_not_found_rule),
+    ("container not found", lambda m: m.status == 404, _container_not_found),
+    ("permission", lambda m: m.status == 403 or "permission denied" in m.low, _permission),
+    ("bad reference", lambda m: m.status == 400 and bool(m.image) and "invalid reference format" in m.low,
+     _bad_reference),
+    ("download cut off", lambda m: ("pull" in m.action or "load" in m.action) and re.search(
+        r"(\": eof|unexpected eof|connection reset by peer|broken pipe|use of closed network connection)$",
+        m.low.strip()) is not None, _cut_off),
+    ("anything else", lambda m: True, _other),
+]
+
+
+def translate_message(message: str, status: int | None = None, *, action: str, image: str = "",
+                      container: str = "", known_images=()) -> E.DockerLabError:
+    """The kit's error for an engine's message and HTTP status (an API error, or a pull's or a
+    load's ``error`` event): the first rule of :data:`RULES` that matches."""
+    m = _Msg(message, status, action, image, container, known_images)
+    for _name, when, make in RULES:
+        if when(m):
+            return make(m)
+    raise AssertionError("the last rule matches everything")
 
 
 def download_cut_off(action: str, where: str) -> E.RegistryUnreachable:

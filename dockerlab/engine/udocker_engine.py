@@ -69,6 +69,22 @@ LIMITATIONS = {
             "computes only the answers of the common GET paths",
 }
 
+def _atomic_write(path, text: str) -> None:
+    """Write ``path`` whole or not at all, through a temporary file with a name of its own (two
+    writers, this engine and a run's supervisor, never share a temporary file)."""
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(dir=os.fspath(path.parent), prefix=path.name + ".", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
 # The supervisor of one detached run: starts udocker in its own process group
 # (the caller used start_new_session), sends its output to the log file, and
 # records the pid, the start, and the exit code (128+signal when killed) in
@@ -78,8 +94,9 @@ _SUPERVISOR = r"""
 import json, os, signal, subprocess, sys, time
 d = sys.argv[1]; keep_stdin = sys.argv[2] == "1"; cmd = sys.argv[3:]
 def write(state):
-    tmp = os.path.join(d, "state.json.tmp")
-    with open(tmp, "w") as f:
+    import tempfile
+    fd, tmp = tempfile.mkstemp(dir=d, prefix="state.json.", suffix=".tmp")  # a name of its own
+    with os.fdopen(fd, "w") as f:
         json.dump(state, f)
     os.replace(tmp, os.path.join(d, "state.json"))
 signal.signal(signal.SIGTERM, lambda *a: None)
@@ -474,9 +491,7 @@ class UdockerEngine:
     def _write_config(self, cfg: dict) -> None:
         d = self._dir(cfg["Id"])
         d.mkdir(parents=True, exist_ok=True)
-        tmp = d / "config.json.tmp"
-        tmp.write_text(json.dumps(cfg, indent=1))
-        os.replace(tmp, d / "config.json")
+        _atomic_write(d / "config.json", json.dumps(cfg, indent=1))
 
     def _state(self, cid: str) -> dict:
         try:
@@ -485,10 +500,7 @@ class UdockerEngine:
             return {}
 
     def _write_state(self, cid: str, state: dict) -> None:
-        d = self._dir(cid)
-        tmp = d / "state.json.tmp2"
-        tmp.write_text(json.dumps(state))
-        os.replace(tmp, d / "state.json")
+        _atomic_write(self._dir(cid) / "state.json", json.dumps(state))
 
     def _alive(self, pid: int | None, started: float | None = None) -> bool:
         """Is this supervisor still running (not a zombie, not a recycled pid)?"""

@@ -147,8 +147,16 @@ class Launcher(W.VBox):
             self._twin.value = ("<span style='color:#b71c1c'>&#9888; " + escape(e.message) + "</span>")
             self._launch.disabled = True
             return ""
+        try:
+            limits = twin.preview_limits(a["memory"], a["cpus"], a["pids"])  # as lab.run will send them
+        except DockerLabError as e:
+            self.set_trait("twin", "")
+            self.set_trait("problem", e.message)
+            self._twin.value = ("<span style='color:#b71c1c'>&#9888; " + escape(e.message) + "</span>")
+            self._launch.disabled = True
+            return ""
         line = twin.run_twin(image=a["image"], command=a["command"] or [], name=a["name"], detach=a["detach"],
-                             memory=a["memory"], cpus=a["cpus"], pids=a["pids"],
+                             limits=limits,
                              extra=[f"-p {p.cli()}" for p in ports_mod.parse_ports(a.get("ports"))])
         self.set_trait("twin", line)
         self.set_trait("problem", "")

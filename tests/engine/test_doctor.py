@@ -31,14 +31,14 @@ def _smoke_leftovers(engine) -> list[str]:
 
 
 def test_the_working_engine(engine_lab):
-    before = _smoke_leftovers(engine_lab.engine)
+    before = _smoke_leftovers(engine_lab._engine)
     report = run_checks(online=False)
     assert report.ok and report.exit_code == 0, report.text()
     reach = report["Engine reachable"]
     assert reach.status == "pass" and reach.evidence.startswith(f"Docker Engine at {engine_lab.endpoint.url}")
     v = report["Engine version"]
     assert v.data["server"] == engine_lab.server_version and v.data["api"] == engine_lab.api_version
-    info = engine_lab.engine.info()
+    info = engine_lab._engine.info()
     assert report["Storage driver"].data["driver"] == info["Driver"]
     assert report["Cgroups"].evidence.startswith(f"cgroup v{info['CgroupVersion']}, driver {info['CgroupDriver']}")
     assert report["Rootless"].data["rootless"] == any("rootless" in o for o in info.get("SecurityOptions") or [])
@@ -46,7 +46,7 @@ def test_the_working_engine(engine_lab):
     assert smoke.status == "pass" and smoke.data["exit_code"] == 0
     assert smoke.evidence.startswith(f"$ docker run --rm --name {smoke.data['container']} ")
     assert "the container was removed" in smoke.evidence
-    assert _smoke_leftovers(engine_lab.engine) == before  # really removed
+    assert _smoke_leftovers(engine_lab._engine) == before  # really removed
     assert report["Docker Hub"].status == "skip"  # online=False
     assert "The warnings are worth reading" in report.summary() or report.summary().startswith("0 failures, 0 warnings")
 
@@ -67,7 +67,7 @@ def test_a_smoke_test_that_cannot_run_fails_with_the_engines_reason(engine_lab):
 
 
 def test_the_configured_mirror_is_checked(engine_lab):
-    mirrors = (engine_lab.engine.info().get("RegistryConfig") or {}).get("Mirrors") or []
+    mirrors = (engine_lab._engine.info().get("RegistryConfig") or {}).get("Mirrors") or []
     report = run_checks(online=False, smoke=False)
     c = report["Registry mirror"]
     if not mirrors:
@@ -235,6 +235,6 @@ def test_docker_hub_is_checked_where_online(engine_lab):
         assert c.status == "warn" and c.data["reachable"] is False
         assert c.evidence == ("unreachable from here: the name registry-1.docker.io does not resolve "
                               "(no internet, or no DNS)")
-        mirrors = (engine_lab.engine.info().get("RegistryConfig") or {}).get("Mirrors")
+        mirrors = (engine_lab._engine.info().get("RegistryConfig") or {}).get("Mirrors")
         assert c.fix.startswith("pulls work only for images already on the engine or in the mirror" if mirrors
                                 else "pulls will fail")

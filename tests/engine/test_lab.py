@@ -47,7 +47,11 @@ def test_pull_unknown_image_offline(lab):
 
 def test_run_foreground_returns_output_and_exit_code(lab, capsys):
     res = lab.run("alpine", "sh -c 'echo hello; exit 3'")
-    assert capsys.readouterr().out.startswith("$ docker run alpine sh -c 'echo hello; exit 3'\n")
+    # the twin shows the teacher's default limits the kit sent; the kit's labels are said once per lab
+    out = capsys.readouterr().out
+    assert out.startswith("$ docker run --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 "
+                          "alpine sh -c 'echo hello; exit 3'\n(the kit also labels every container it makes: ")
+    assert f"--label org.dockerlab.lesson={lab.lesson}" in out
     assert res.output == "hello\n" and res.exit_code == 3
     assert repr(res) == "hello\n(exit code 3)"
     c = lab.container(res.container.id)
@@ -65,8 +69,8 @@ def test_run_never_uses_a_host_shell(lab, tmp_path):
 
 def test_run_detached_with_name_and_limits(lab, capsys):
     c = lab.run("alpine", "sleep 300", name="lab-web", detach=True, memory="64m", cpus=0.5, pids=50)
-    assert capsys.readouterr().out == ("$ docker run -d --name lab-web --memory 64m --cpus 0.5 --pids-limit 50 "
-                                       "alpine sleep 300\n")
+    assert capsys.readouterr().out.startswith("$ docker run -d --name lab-web --memory 64m --memory-swap 64m "
+                                              "--cpus 0.5 --pids-limit 50 alpine sleep 300\n")
     assert (c.name, c.state) == ("lab-web", "running")
     hc = lab.engine.inspect_container("lab-web")["HostConfig"]
     assert (hc["Memory"], hc["NanoCpus"], hc["PidsLimit"]) == (64 * 2**20, 500_000_000, 50)
@@ -75,7 +79,8 @@ def test_run_detached_with_name_and_limits(lab, capsys):
 def test_run_interactive_keeps_the_shell_open_for_exec(lab):
     c = lab.run("alpine", "/bin/sh", name="lab-it", interactive=True, tty=True)
     assert c.state == "running"
-    assert "docker run -d -it --name lab-it alpine /bin/sh" in lab.history[-1]
+    assert "docker run -d -it --name lab-it --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 alpine /bin/sh" \
+        in lab.history[-1]
     assert lab.exec("lab-it", "echo inside").output.strip() == "inside"
 
 
@@ -132,7 +137,7 @@ def test_lifecycle_start_stop_restart_kill_remove(lab, capsys):
     assert "(exit code" not in repr(killed) or "137" in repr(killed)
     assert lab.remove("lab-life") == "lab-life"
     out = capsys.readouterr().out
-    for twin in ("$ docker stop -t 1 lab-life", "$ docker start lab-life", "$ docker restart lab-life",
+    for twin in ("$ docker stop -t 1 lab-life", "$ docker start lab-life", "$ docker restart -t 1 lab-life",
                  "$ docker kill lab-life", "$ docker rm lab-life"):
         assert twin in out
     with pytest.raises(E.ContainerNotFound) as e:

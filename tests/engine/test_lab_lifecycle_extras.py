@@ -17,7 +17,7 @@ def test_create_pause_unpause_states(lab, capsys):
     assert lab.unpause(name).state == "running"
     assert lab.stop(name, timeout=0).state == "exited"
     out = capsys.readouterr().out
-    assert f"$ docker create --name {name} alpine sleep 60" in out
+    assert f"$ docker create --name {name} --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 alpine sleep 60" in out
     assert f"$ docker pause {name}" in out and f"$ docker unpause {name}" in out
     # created containers carry the kit's labels, so the session cleanup finds them
     assert name in lab.cleanup().removed

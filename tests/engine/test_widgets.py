@@ -37,7 +37,8 @@ def test_launcher_runs_foreground_and_detached_with_limits(lab, capsys):
     name = unique_name("launch")
     w.command, w._name.value, w._mode.value = "sleep 300", name, True
     w.memory, w.cpus, w.pids = "64m", "0.5", "50"
-    assert w.twin == f"docker run -d --name {name} --memory 64m --cpus 0.5 --pids-limit 50 alpine sleep 300"
+    assert w.twin == (f"docker run -d --name {name} --memory 64m --memory-swap 64m --cpus 0.5 --pids-limit 50 "
+                      "alpine sleep 300")
     w._launch.click()
     assert w.last_command == w.twin and w.last_container == name
     hc = lab.engine.inspect_container(name)["HostConfig"]
@@ -99,7 +100,7 @@ def test_table_buttons_change_the_engine(lab, capsys):
     t.button(name, "start").click()
     assert _state(lab, name) == "running" and t.last_command == f"docker start {name}"
     t.button(name, "restart").click()
-    assert _state(lab, name) == "running" and t.last_command == f"docker restart {name}"
+    assert _state(lab, name) == "running" and t.last_command == f"docker restart -t 1 {name}"
     t.button(name, "kill").click()
     assert _state(lab, name) == "exited" and "exit code 137" in t.shown
     t.button(name, "logs").click()
@@ -121,7 +122,8 @@ def test_table_errors_and_auto_refresh(lab):
         assert wait_until(lambda: name in t.names, 10)
     finally:
         t.auto_refresh = False
-    assert lab.history[n:] == [f"docker run -d --name {name} alpine sleep 300"]  # auto-refreshes stay out
+    assert lab.history[n:] == [f"docker run -d --name {name} --memory 512m --memory-swap 512m --cpus 1 "
+                               "--pids-limit 256 alpine sleep 300"]  # auto-refreshes stay out
 
 
 # --- Monitor ---------------------------------------------------------------------------------------------------

@@ -100,3 +100,15 @@ def test_probe_stale_socket(tmp_path):
     s.close()  # the file stays, nobody listens
     a = endpoints.probe(endpoints.Endpoint(f"unix://{path}", "test"))
     assert a.reason == "refused" and "nothing is listening" in a.detail
+
+
+def test_discovery_reads_the_environment_it_is_given_not_os_environ(monkeypatch, tmp_path):
+    """The doctor passes its injected environment instead of swapping os.environ (issue 15)."""
+    from dockerlab import endpoints
+
+    monkeypatch.setenv("DOCKER_HOST", "unix:///from/os/environ.sock")
+    given = {"DOCKER_HOST": "tcp://10.1.2.3", "DOCKER_TLS_VERIFY": "1", "HOME": str(tmp_path)}
+    [ep] = endpoints.candidates(given)
+    assert ep.url == "tcp://10.1.2.3:2376" and ep.tls["verify"] is True
+    assert endpoints.candidates()[0].url == "unix:///from/os/environ.sock"
+    assert endpoints._docker_config_dir({"HOME": str(tmp_path)}) == tmp_path / ".docker"

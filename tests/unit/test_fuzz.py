@@ -183,10 +183,14 @@ volume = st.one_of(st.text(alphabet="/:.abcdoker_-sv ", max_size=30),
        st.one_of(st.none(), volume, st.lists(volume, max_size=3), st.dictionaries(volume, st.one_of(
            st.fixed_dictionaries({"bind": st.text(max_size=8)}), st.text(max_size=3)), max_size=2), junk))
 def test_dangerous_options(privileged, network, pid, volumes):
-    hc = outcome("check_options", guards.check_options, privileged=privileged, network=network, pid=pid,
-                 volumes=volumes, policy=guards.load(env={}, files=[]))
+    from dockerlab import policy as pol
+
+    launch = outcome("check_launch", pol.check_launch, privileged=privileged, network=network, pid=pid,
+                     volumes=volumes, policy=guards.load(env={}, files=[]))
+    hc = launch.host_config if launch is not None else None
     if hc is not None:
         assert not hc.get("privileged") and hc.get("network_mode") != "host" and hc.get("pid_mode") != "host"
         for b in hc.get("binds", []):
             src = b.split(":")[0]
             assert not (src.startswith("/") and (src.strip("/") in ("", ".") or src.endswith("docker.sock")))
+            assert not src.startswith("/") or os.path.exists(src)  # the engine would create a missing one, as root

@@ -7,6 +7,8 @@ import urllib3
 from dockerlab import errors as E
 from dockerlab.engine.translate import did_you_mean, translate_error
 
+from .fake_engine import FakeEngine
+
 
 class FakeResponse:
     def __init__(self, status, reason="", text=""):
@@ -140,20 +142,15 @@ def test_a_read_timeout_is_not_a_lost_engine():
     assert isinstance(translate_error(requests.exceptions.ReadTimeout("x"), action="a"), E.OperationTimedOut)
 
 
-class _PullEngine:
-    """Just enough engine for Lab.pull: canned progress events, then the engine's last word."""
+class _PullEngine(FakeEngine):
+    """The fake engine whose pull gives canned progress events, then the engine's last word."""
 
     def __init__(self, events):
+        super().__init__()
         self.events = events
-
-    def version(self):
-        return {"Version": "20.10.24", "ApiVersion": "1.41"}
 
     def pull(self, repo, tag):
         yield from self.events
-
-    def images(self):
-        return []
 
 
 REFUSED = ('Get "http://127.0.0.1:5056/v2/dlfault/mid/blobs/sha256:ab": dial tcp 127.0.0.1:5056: '
@@ -178,3 +175,76 @@ def test_a_registry_gone_mid_download_is_cut_off_not_unreachable(started):
         assert "pull again" in ei.value.hint
     else:  # it never answered: unreachable, as before
         assert ei.value.what.endswith("the registry 127.0.0.1:5056 cannot be reached")
+
+
+# --- the ordered table: one test per rule, each with a message a real engine sent --------------------
+from dockerlab.engine.translate import RULES, translate_message  # noqa: E402
+
+REAL = [  # (rule, status, message, context, expected class, words the error says)
+    ("rate limited", 429, "toomanyrequests: You have reached your pull rate limit. You may increase the limit by "
+     "authenticating and upgrading: https://www.docker.com/increase-rate-limit", {"action": "pull alpine:latest",
+                                                                                  "image": "alpine"},
+     E.RateLimited, "too many pulls"),
+    ("disk full", 500, "write /var/lib/docker/tmp/GetImageBlob123: no space left on device",
+     {"action": "pull alpine:latest", "image": "alpine"}, E.EngineError, "ran out of disk space"),
+    ("registry unreachable", 500, 'Get "https://127.0.0.1:5999/v2/": dial tcp 127.0.0.1:5999: connect: connection '
+     "refused", {"action": "pull 127.0.0.1:5999/alpine:latest", "image": "127.0.0.1:5999/alpine"},
+     E.RegistryUnreachable, "127.0.0.1:5999"),
+    ("executable not found", 400, 'failed to create shim task: OCI runtime create failed: runc create failed: unable '
+     'to start container process: exec: "/bin/bash": stat /bin/bash: no such file or directory: unknown',
+     {"action": "start abc", "image": "alpine"}, E.ExecutableNotFound, "/bin/bash"),
+    ("executable not runnable", 400, "failed to create shim task: OCI runtime create failed: runc create failed: "
+     'unable to start container process: exec: "/": permission denied: unknown', {"action": "start abc",
+                                                                                  "image": "alpine"},
+     E.ExecutableNotFound, "permission denied"),
+    ("network not found", 404, "network HOST not found", {"action": "start abc", "image": "alpine"},
+     E.NetworkNotFound, "No such network: HOST"),
+    ("volume not found", 404, "get nosuchvol: no such volume", {"action": "GET /volumes/nosuchvol"},
+     E.VolumeNotFound, "nosuchvol"),
+    ("name conflict", 409, 'Conflict. The container name "/web" is already in use by container '
+     '"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef". You have to remove (or rename) that '
+     "container to be able to reuse that name.", {"action": "create", "container": "web"}, E.NameConflict,
+     "already in use"),
+    ("not running", 409, "Container 0123abc is not running", {"action": "exec in web", "container": "web"},
+     E.ContainerStateError, "not running"),
+    ("being removed", 409, "removal of container 0123abc is already in progress", {"action": "remove web",
+                                                                                 "container": "web"},
+     E.ContainerStateError, "being removed"),
+    ("running", 409, "You cannot remove a running container 0123abc. Stop the container before attempting removal "
+     "or force remove", {"action": "remove web", "container": "web"}, E.ContainerStateError, "is running"),
+    ("image in use", 409, "conflict: unable to remove repository reference \"alpine\" (must force) - container "
+     "0123abc is using its referenced image 4567def", {"action": "remove the image alpine", "image": "alpine"},
+     E.ContainerStateError, "used by a container"),
+    ("image not found", 404, "manifest for alpine:nope not found: manifest unknown: manifest unknown",
+     {"action": "pull alpine:nope", "image": "alpine:nope"}, E.ImageNotFound, "was not found"),
+    ("container not found", 404, "No such container: ghost", {"action": "stop ghost", "container": "ghost"},
+     E.ContainerNotFound, "ghost"),
+    ("permission", 403, "operation not permitted", {"action": "do it"}, E.PermissionDenied, "permission denied"),
+    ("bad reference", 400, "invalid reference format", {"action": "create", "image": "Alpine"},
+     E.InvalidReference, "invalid reference"),
+    ("download cut off", 500, 'Get "http://127.0.0.1:5101/v2/library/alpine/blobs/sha256:abc": EOF',
+     {"action": "pull alpine:latest", "image": "alpine"}, E.RegistryUnreachable, "cut off"),
+    ("anything else", 500, "something odd", {"action": "do a thing"}, E.EngineError, "could not do a thing"),
+]
+
+
+def test_every_rule_has_a_real_message_test():
+    assert [r[0] for r in RULES] == [t[0] for t in REAL]
+
+
+@pytest.mark.parametrize("rule, status, message, ctx, cls, words", REAL, ids=[t[0] for t in REAL])
+def test_each_rule_with_a_real_engine_message(rule, status, message, ctx, cls, words):
+    err = translate_message(message, status, **ctx)
+    assert type(err) is cls, (rule, type(err).__name__, str(err))
+    assert words in str(err) and err.hint
+
+
+def test_a_network_404_is_not_a_missing_image():
+    err = translate_message("network HOST not found", 404, action="start abc", image="alpine")
+    assert isinstance(err, E.NetworkNotFound) and "image" not in err.what
+
+
+def test_a_client_side_python_error_is_never_the_engines():
+    err = translate_error(TypeError("unsupported operand type(s) for +: 'int' and 'str'"), action="wait for web")
+    assert isinstance(err, E.InvalidReference) and "engine said" not in str(err) and err.hint
+    assert "nothing was sent to the engine" in err.state

@@ -43,8 +43,9 @@ class FakeLab:
     def run(self, image, command=None, **kw):
         from dockerlab import twin
 
+        limits = twin.preview_limits(kw.get("memory"), kw.get("cpus"), kw.get("pids"))
         self._twin(twin.run_twin(image=image, command=command or [], name=kw.get("name"), detach=kw.get("detach"),
-                                 memory=kw.get("memory"), cpus=kw.get("cpus"), pids=kw.get("pids")))
+                                 limits=limits))
         self.calls.append(("run", image, command, kw))
         if self.fail:
             raise self.fail
@@ -197,12 +198,14 @@ PULL_EVENTS = [
 def test_launcher_twin_follows_every_field(capsys):
     lab = FakeLab()
     w = Launcher(lab, image="alpine", command="echo hello", detach=False)
-    assert w.twin == "docker run alpine echo hello"
+    # every option lab.run sends, the teacher's default limits included
+    assert w.twin == "docker run --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 alpine echo hello"
     w._name.value = "web-1"  # as if typed in the box
-    assert w.name == "web-1" and w.twin == "docker run --name web-1 alpine echo hello"
+    assert w.name == "web-1" and w.twin.startswith("docker run --name web-1 --memory 512m ")
     w._mode.value = True
     w.memory, w.cpus, w.pids = "64m", "0.5", "50"
-    assert w.twin == "docker run -d --name web-1 --memory 64m --cpus 0.5 --pids-limit 50 alpine echo hello"
+    assert w.twin == ("docker run -d --name web-1 --memory 64m --memory-swap 64m --cpus 0.5 --pids-limit 50 "
+                      "alpine echo hello")
     assert "$ docker run -d --name web-1" in w.shown
     w.command = "sh -c 'echo a b'"
     assert w.twin.endswith("alpine sh -c 'echo a b'")
@@ -245,7 +248,8 @@ def test_launcher_launch_detached_and_foreground(capsys):
     w = Launcher(lab, image="alpine", command="sleep 300", name="web")
     c = w._launch.click() or w.result
     assert isinstance(c, Container) and c.name == "web" and w.last_container == "web"
-    assert w.last_command == "docker run -d --name web alpine sleep 300"
+    assert w.last_command == ("docker run -d --name web --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 "
+                              "alpine sleep 300")
     assert "Started web" in w.shown
     w.detach, w.name, w.command = False, "", "echo hello"
     res = w.launch()
