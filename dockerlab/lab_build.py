@@ -154,7 +154,7 @@ class BuildMixin:
     def _need(self, feature: str, what: str, *, hint: str = "") -> None:
         if self.can(feature):
             return
-        why = getattr(self.engine, "limitations", {}).get(feature, f"the {self._engine.kind} engine cannot")
+        why = getattr(self._engine, "limitations", {}).get(feature, f"the {self._engine.kind} engine cannot")
         raise E.NotAvailableOnEngine(f"{what} is not available on this engine, because {why}", feature=feature,
                                      engine=self._engine.kind, state="nothing was done", hint=hint)
 
@@ -163,7 +163,7 @@ class BuildMixin:
         DataFrame: the instruction that made each one and the bytes it added.
         (``lab.history`` is already the list of CLI twins this lab ran.)"""
         refs.parse_image(image)
-        if not hasattr(self.engine, "history"):
+        if not hasattr(self._engine, "history"):
             raise E.NotAvailableOnEngine(
                 f"docker history is not available on this engine ({self._engine.kind}): it keeps no layer history",
                 feature="history", engine=self._engine.kind, state="nothing was done",
@@ -252,7 +252,7 @@ class BuildMixin:
         one still used by a container stays."""
         flt = {"label": labels.label_filter(owner=self.owner)}
         removed = []
-        for im in sorted(self._engine.images(filters=flt) if _takes_filters(self.engine) else [],
+        for im in sorted(self._engine.images(filters=flt) if _takes_filters(self._engine) else [],
                          key=lambda i: sorted(i.get("RepoTags") or [""])[0]):
             for ref in sorted(im.get("RepoTags") or []) or [im["Id"]]:
                 try:

@@ -161,7 +161,7 @@ class VolumesMixin:
         """The ``volumes=`` of run: parsed; named volumes need an engine with volumes."""
         mounts = parse_mounts(volumes)
         if any(m.kind == "volume" for m in mounts) and not self.can("volumes"):
-            why = getattr(self.engine, "limitations", {}).get("volumes", "this engine has no named volumes")
+            why = getattr(self._engine, "limitations", {}).get("volumes", "this engine has no named volumes")
             raise E.NotAvailableOnEngine(f"Named volumes are not available on this engine, because {why}",
                                          feature="volumes", engine=self._engine.kind, state="nothing was started",
                                          hint="mount a folder of yours instead: volumes=['./my-folder:/data']")

@@ -115,6 +115,14 @@ class Engine(Protocol):
 
 
 METHODS = sorted(n for n, v in vars(Engine).items() if callable(v) and not n.startswith("_"))
+
+#: Methods an engine has only when it lists the feature (lab.build, lab.image_history, the volume
+#: calls); an engine without the feature may lack them, and the Lab asks ``can()`` before calling.
+FEATURE_METHODS = {
+    "build": {"build": ["tag", "path", "dockerfile_text"], "history": ["ref"]},
+    "volumes": {"create_volume": ["name", "labels"], "volumes": ["filters"], "inspect_volume": ["name"],
+                "remove_volume": ["name", "force"]},
+}
 ATTRIBUTES = sorted(Engine.__annotations__)
 
 
@@ -139,6 +147,18 @@ def problems(engine) -> list[str]:
         missing = [p for p in want if p not in have]
         if missing:
             out.append(f"{name}() lacks {', '.join(missing)}")
+    for feature, methods in FEATURE_METHODS.items():
+        if feats is None or feature not in feats:
+            continue
+        for name, want in methods.items():
+            impl = getattr(engine, name, None)
+            if not callable(impl):
+                out.append(f"lists {feature!r} but has no method {name}")
+                continue
+            have = _params(impl)
+            missing = [p for p in want if have is not None and p not in have]
+            if missing:
+                out.append(f"{name}() lacks {', '.join(missing)}")
     return out
 
 

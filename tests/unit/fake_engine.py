@@ -23,7 +23,7 @@ _KEEP_RUNNING = ("sleep", "top", "cat", "tail")
 class FakeEngine:
     kind = "fake"
     features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
-                          "network-isolation", "pull", "restart", "kill", "df", "pause", "load"})
+                          "network-isolation", "pull", "restart", "kill", "df", "pause", "load", "volumes"})
     api_version = "1.41"
     limitations: dict = {}
     cannot = ""
@@ -266,6 +266,28 @@ class FakeEngine:
 
     def push(self, repository, tag):
         return iter(())
+
+    # --- named volumes (in memory) ---------------------------------------------------------------
+    def create_volume(self, name, *, labels=None, driver="local"):
+        vols = self.__dict__.setdefault("_volumes", {})
+        vols.setdefault(name, {"Name": name, "Driver": driver, "Labels": dict(labels or {}), "Mountpoint": f"/v/{name}"})
+        self._note("POST", "/volumes/create", 201)
+        return vols[name]
+
+    def volumes(self, *, filters=None):
+        wanted = (filters or {}).get("label") or []
+        return [v for v in self.__dict__.get("_volumes", {}).values() if all_match(v["Labels"], wanted)]
+
+    def inspect_volume(self, name):
+        from dockerlab import errors as E
+
+        if name not in self.__dict__.get("_volumes", {}):
+            raise E.VolumeNotFound(f"No such volume: {name}", volume=name)
+        return self._volumes[name]
+
+    def remove_volume(self, name, *, force=False):
+        self.inspect_volume(name)
+        del self._volumes[name]
 
     def save_images(self, names, *, chunk_size=1 << 20):
         for n in names:

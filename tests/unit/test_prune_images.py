@@ -10,6 +10,9 @@ from dockerlab.lab import Lab
 class FakeEngine:
     kind = "docker"
 
+    class endpoint:  # what the Lab reads of where the engine is
+        url = "unix:///fake/docker.sock"
+
     def __init__(self):
         self.removed = []
         self.list = [
@@ -44,7 +47,7 @@ def test_the_whole_engine_needs_confirm():
     the = lab()
     with pytest.raises(E.ConfirmationRequired) as err:
         the.prune_images("engine")
-    assert "Nothing was removed" in str(err.value) and the.engine.removed == []
+    assert "Nothing was removed" in str(err.value) and the._engine.removed == []
     assert the.prune_images("engine", confirm=True) == ["b" * 12, "c" * 12, "d" * 12]
 
 

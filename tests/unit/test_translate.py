@@ -201,6 +201,11 @@ REAL = [  # (rule, status, message, context, expected class, words the error say
      E.NetworkNotFound, "No such network: HOST"),
     ("volume not found", 404, "get nosuchvol: no such volume", {"action": "GET /volumes/nosuchvol"},
      E.VolumeNotFound, "nosuchvol"),
+    ("port in use", 500, "driver failed programming external connectivity on endpoint nb11-web (0123abc): Bind for "
+     "127.0.0.1:8080 failed: port is already allocated", {"action": "start nb11-web", "image": "nginx"},
+     E.PortInUse, "127.0.0.1:8080"),
+    ("volume in use", 409, "remove nb12-notes: volume is in use - [0123456789abcdef]",
+     {"action": "remove the volume nb12-notes"}, E.VolumeInUse, "nb12-notes"),
     ("name conflict", 409, 'Conflict. The container name "/web" is already in use by container '
      '"0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef". You have to remove (or rename) that '
      "container to be able to reuse that name.", {"action": "create", "container": "web"}, E.NameConflict,

@@ -549,7 +549,7 @@ def test_launcher_publishes_ports_on_loopback():
     lab = FakeLab()
     w = Launcher(lab, image="nginx")
     w._ports.value = "8080:80"  # as if typed
-    assert w.twin == "docker run -d -p 127.0.0.1:8080:80 nginx"
+    assert w.twin == "docker run -d --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 -p 127.0.0.1:8080:80 nginx"
     assert w.args()["ports"] == ["8080:80"]
     w.launch()
     assert lab.calls[-1][3]["ports"] == ["8080:80"]
