@@ -19,7 +19,9 @@ VALUES = ["None", "slash", "slashes", "nul", "big", "minus", "nan", "str10", "li
 
 
 def test_hostile_sweep_on_the_real_engine(engine_lab, monkeypatch):
-    raw = engine_lab._engine
+    from dockerlab.engine.docker_engine import DockerEngine
+
+    raw = DockerEngine(engine_lab._engine.endpoint)  # a connection of its own: its ~800 calls stay in its own log
     tag = uuid.uuid4().hex[:6]
     target = f"sweep-target-{tag}"
     monkeypatch.setattr(hostile, "TARGET", target)
@@ -42,6 +44,7 @@ def test_hostile_sweep_on_the_real_engine(engine_lab, monkeypatch):
     finally:
         for c in raw.containers(all=True, filters={"label": [f"org.dockerlab.owner={lab.owner}"]}):
             raw.remove(c["Id"], force=True)
+        raw.close()
     print(f"\nhostile sweep (real engine, {time.monotonic() - t0:.0f} s): " + rep.line())
     assert rep.counts["calls"] > 500
     assert not rep.bad, "\n".join(f"{c}: {w}" for c, w in rep.bad[:20])
