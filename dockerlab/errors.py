@@ -98,12 +98,6 @@ class NetworkNotFound(NotFound):
         super().__init__(what, state=state, hint=hint)
 
 
-class VolumeNotFound(NotFound):
-    def __init__(self, what: str, *, volume: str = "", state: str = "", hint: str = ""):
-        self.volume = volume
-        super().__init__(what, state=state, hint=hint)
-
-
 class NameConflict(DockerLabError):
     def __init__(self, what: str, *, name: str = "", existing_id: str = "", state: str = "", hint: str = ""):
         self.name = name
