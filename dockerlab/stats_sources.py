@@ -1,0 +1,342 @@
+"""Where ``lab.stats()`` and the monitor get their numbers, and which source answered.
+
+Three sources, chosen per engine (and per container: one that cannot be read falls back):
+
+* ``kernel``: the container's cgroup files, ``/proc/stat`` and ``/proc/<pid>/net/dev``
+  (:mod:`dockerlab.cgroups`), read by this process when the engine runs on this machine and
+  its files are readable here. What the engine's collector reads, without waiting for it:
+  a first table in :data:`DEFAULT_INTERVAL` seconds, CPU % over that interval.
+* ``engine``: the Engine API's stats (``GET /containers/<id>/stats``): a remote engine (tcp://,
+  ssh://), Docker Desktop's or podman's VM, a rootless engine on cgroup v1 (no cgroup of its
+  own per container), files this user may not read. CPU % over the engine's one-second rounds.
+* ``psutil``: udocker (no daemon, no cgroups): the backend sums its processes with psutil.
+
+The CLI's formulas (:mod:`dockerlab.stats`) apply to every source: the kernel's counters are
+put in the Engine API's JSON shape. ``DOCKERLAB_STATS_SOURCE=engine`` (or ``kernel``) forces one.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+import weakref
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+
+from . import cgroups
+from . import stats as stats_mod
+
+KERNEL, ENGINE, PSUTIL = "kernel", "engine", "psutil"
+#: seconds between the two readings of a table's CPU counters (the CLI's table waits ~1 s per round)
+DEFAULT_INTERVAL = 0.25
+
+_sources: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_sources_lock = threading.Lock()
+
+
+def choose(engine, wanted: str | None = None):
+    """The source for ``engine``: a :class:`KernelSource` when its files may be here, else an
+    :class:`EngineSource` (``psutil`` on udocker), each with ``reason`` in words. One per engine
+    (the kernel source keeps where each container's cgroup is)."""
+    wanted = (wanted or os.environ.get("DOCKERLAB_STATS_SOURCE") or "auto").lower()
+    if wanted not in ("auto", KERNEL, ENGINE):
+        from .errors import InvalidReference
+
+        raise InvalidReference(f"Unknown stats source {wanted!r}", value=wanted,
+                               hint="'auto' (the kernel's files when they are here), 'kernel' or 'engine'")
+    if getattr(engine, "kind", "") == "udocker":
+        return EngineSource(PSUTIL, "udocker has no cgroups: psutil sums each container's processes")
+    if wanted == ENGINE:
+        return EngineSource(ENGINE, "asked for the Engine API")
+    why = local_reason(engine)
+    if why:
+        return EngineSource(ENGINE, why)
+    with _sources_lock:
+        try:
+            src = _sources.get(engine)
+        except TypeError:  # not weak-referenceable (a test double)
+            src = None
+        if src is None:
+            src = KernelSource(engine)
+            try:
+                _sources[engine] = src
+            except TypeError:
+                pass
+    return src
+
+
+def local_reason(engine) -> str:
+    """Why the kernel's files cannot be this engine's, or "" when they may be (a local unix socket)."""
+    ep = getattr(engine, "endpoint", None)
+    url = getattr(ep, "url", "") or ""
+    if not url.startswith("unix://"):
+        return f"the engine is reached at {url or 'an unknown address'}: its containers' cgroup files are on that machine"
+    if not os.path.exists("/proc/self/mountinfo"):
+        return "this system has no /proc (the engine runs in a VM)"
+    return ""
+
+
+class EngineSource:
+    """The Engine API (or udocker's psutil): the caller's own sampling, nothing read here."""
+
+    def __init__(self, kind: str, reason: str):
+        self.kind, self.reason = kind, reason
+
+    def line(self, interval: float | None = None) -> str:
+        if self.kind == PSUTIL:
+            return "(measured with psutil over each container's processes: udocker has no cgroups; CPU % over 1 s)"
+        return ("(read from the Engine API, GET /containers/<id>/stats; CPU % over the engine's one-second rounds: "
+                f"{self.reason})")
+
+    def __repr__(self) -> str:
+        return f"<stats source {self.kind}: {self.reason}>"
+
+
+class KernelSource:
+    """Reads containers' counters from the kernel's files; remembers where each container's cgroup is."""
+
+    kind = KERNEL
+    reason = "the engine runs on this machine and its containers' cgroup files are readable"
+
+    def __init__(self, engine, *, proc: str = "/proc"):
+        self.engine = engine
+        self.proc = proc
+        self._where: dict[str, cgroups.Cgroup] = {}  # container id -> its cgroup (checked before reuse)
+        self._lock = threading.Lock()
+        self.last_dirs = ""  # the cgroup directories of the last table, for the printed line
+        self._ticker: _Ticker | None = None
+
+    # --- finding a container's cgroup ---------------------------------------------------------
+    def locate(self, cid: str) -> cgroups.Cgroup:
+        """Where ``cid``'s counters are (raises :class:`cgroups.NotReadable` with the reason)."""
+        with self._lock:
+            cg = self._where.get(cid)
+        if cg is not None and self._still(cg):
+            return cg
+        d = self.engine.inspect_container(cid)
+        st = d.get("State") or {}
+        cid = d.get("Id", cid)
+        pid = st.get("Pid") or 0
+        if not st.get("Running") or not pid:
+            raise cgroups.NotReadable("the container is not running")
+        try:
+            cg = cgroups.locate(cid, pid, proc=self.proc)
+        except cgroups.NotReadable as first:
+            if os.path.exists(f"{self.proc}/{pid}"):  # the process is here but unreadable: try the usual places
+                try:
+                    cg = cgroups.known_paths(cid, pid, parent=(d.get("HostConfig") or {}).get("CgroupParent") or "")
+                except cgroups.NotReadable:
+                    raise first from None
+            else:
+                raise
+        with self._lock:
+            self._where[cid] = cg
+        return cg
+
+    def _still(self, cg: cgroups.Cgroup) -> bool:
+        """The cached cgroup is still the container's: its init process is alive and in it."""
+        try:
+            with open(f"{self.proc}/{cg.pid}/cgroup", "rb") as f:
+                return cg.cid.encode() in f.read()
+        except OSError:
+            return cg.found == "known path" and os.path.exists(cg.files["cpu"])
+
+    def _locate_all(self, ids: list[str]) -> tuple[dict, dict]:
+        found, failed = {}, {}
+
+        def one(cid):
+            try:
+                return cid, self.locate(cid), None
+            except cgroups.NotReadable as e:
+                return cid, None, e.reason
+            except Exception as e:  # the engine's own errors: the caller's engine path says them
+                return cid, None, str(e)
+
+        if len(ids) == 1:
+            got = [one(ids[0])]
+        else:
+            with ThreadPoolExecutor(max_workers=min(len(ids), 16)) as pool:
+                got = list(pool.map(one, ids))
+        for cid, cg, why in got:
+            if cg is not None:
+                found[cid] = cg
+            else:
+                failed[cid] = why
+        return found, failed
+
+    # --- a table -------------------------------------------------------------------------------
+    def rows(self, ids: list[str], names: dict | None = None, *, interval: float = DEFAULT_INTERVAL):
+        """Rows for ``ids`` (CPU % over ``interval`` s), and {id: reason} for those not readable here."""
+        found, failed = self._locate_all(ids)
+        if not found:
+            return [], failed
+        system = cgroups.System(self.proc)
+        online = system.online_cpus()
+        readers = {cid: cgroups.Reader(cg, proc=self.proc) for cid, cg in found.items()}
+        first, rows = {}, []
+        try:
+            t0 = time.monotonic()
+            sys0 = system.cpu_ns()
+            for cid, r in readers.items():
+                try:
+                    first[cid] = r.sample(sys0, online)
+                except OSError:
+                    pass  # it stopped just now: left out, as the engine path leaves it
+            time.sleep(max(0.0, interval - (time.monotonic() - t0)))
+            sys1 = system.cpu_ns()
+            for cid, s0 in first.items():
+                try:
+                    s1 = readers[cid].sample(sys1, online)
+                except OSError:
+                    continue
+                s1["name"] = (names or {}).get(cid) or cid[:12]
+                rows.append(stats_mod.row(s1, pre=s0["cpu_stats"]))
+        finally:
+            for r in readers.values():
+                r.close()
+            system.close()
+        self.last_dirs = describe(next(iter(found.values())))
+        return rows, failed
+
+    def line(self, interval: float | None = None) -> str:
+        dirs = self.last_dirs or "/sys/fs/cgroup/..."
+        return (f"(read from the kernel's cgroup files: {dirs}, /proc/stat and /proc/<pid>/net/dev; "
+                f"CPU % over {interval if interval is not None else DEFAULT_INTERVAL:g} s)")
+
+    # --- a stream (the monitor's sampler) --------------------------------------------------------
+    def stream(self, cid: str, interval: float = 1.0):
+        """Samples of ``cid`` in the Engine API's shape: one now, then one every ``interval`` s, all
+        containers read together by one thread (``/proc/stat`` once a round). Ends when the
+        container's cgroup goes away (it stopped). Raises NotReadable when it cannot be read here."""
+        cg = self.locate(cid)
+        with self._lock:
+            if self._ticker is None or not self._ticker.alive(interval):
+                self._ticker = _Ticker(self.proc, interval)
+            ticker = self._ticker
+        return ticker.subscribe(cg)
+
+    def __repr__(self) -> str:
+        return f"<stats source kernel: {len(self._where)} containers located>"
+
+
+_END = object()
+
+
+class _Ticker:
+    """One thread reading every subscribed container each ``interval``; each subscriber is a
+    generator fed through a small queue."""
+
+    def __init__(self, proc: str, interval: float):
+        self.proc, self.interval = proc, interval
+        self.system = cgroups.System(proc)
+        self.online = self.system.online_cpus()
+        self._subs: dict[int, tuple] = {}  # key -> (reader, deque, condition)
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._next = 0
+
+    def alive(self, interval: float) -> bool:
+        return self.interval == interval and (self._thread is None or self._thread.is_alive())
+
+    def subscribe(self, cg: cgroups.Cgroup):
+        reader = cgroups.Reader(cg, proc=self.proc)
+        first = reader.sample(cgroups.System(self.proc).cpu_ns(), self.online, full=False)  # now: no wait
+        q, cond = deque(maxlen=4), threading.Condition()
+        with self._lock:
+            self._next += 1
+            key = self._next
+            self._subs[key] = (reader, q, cond)
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="dockerlab-kernel-stats", daemon=True)
+                self._thread.start()
+        return self._feed(key, first, q, cond)
+
+    def _feed(self, key, first, q, cond):
+        try:
+            yield first
+            while True:
+                with cond:
+                    while not q:
+                        cond.wait()
+                    item = q.popleft()
+                if item is _END:
+                    return
+                yield item
+        finally:
+            with self._lock:
+                sub = self._subs.pop(key, None)
+            if sub is not None:
+                sub[0].close()
+
+    def _run(self):
+        tick = time.monotonic()
+        while True:
+            tick += self.interval
+            time.sleep(max(0.0, tick - time.monotonic()))
+            with self._lock:
+                subs = list(self._subs.items())
+            if not subs:
+                return
+            try:
+                system_ns = self.system.cpu_ns()
+            except OSError:
+                system_ns = 0
+            now = time.time()
+            for key, (reader, q, cond) in subs:
+                try:
+                    item = reader.sample(system_ns, self.online, full=False, now=now)
+                except (OSError, ValueError):
+                    item = _END
+                    with self._lock:
+                        self._subs.pop(key, None)
+                    reader.close()
+                with cond:
+                    q.append(item)
+                    cond.notify()
+
+
+def describe(cg: cgroups.Cgroup) -> str:
+    """The cgroup directories, the id written ``<id>``: "/sys/fs/cgroup/{cpuacct,memory,pids,blkio}/docker/<id>"."""
+    vals = [v.replace(cg.cid, "<id>") for v in cg.dirs.values() if v] if cg.cid else list(cg.dirs.values())
+    if len(set(vals)) == 1:
+        return vals[0]
+    pre = os.path.commonprefix(vals)
+    pre = pre[:pre.rfind("/") + 1]
+    suf = os.path.commonprefix([v[::-1] for v in vals])[::-1]
+    suf = suf[suf.find("/"):] if "/" in suf else ""
+    mids = [v[len(pre):len(v) - len(suf)] for v in vals]
+    if all(mids) and all("/" not in m for m in mids):
+        return f"{pre}{{{','.join(mids)}}}{suf}"
+    return ", ".join(vals)
+
+
+def engine_reasons(failed: dict) -> str:
+    """One short reason for the containers read through the engine instead."""
+    reasons = sorted(set(failed.values()))
+    return reasons[0] if len(reasons) == 1 else "; ".join(reasons[:2])
+
+
+def table(engine, ids: list[str], names: dict, engine_rows, *, source: str | None = None,
+          interval: float | None = None) -> tuple[list, str, str]:
+    """A stats table's rows for ``ids``: from the kernel where it can, else ``engine_rows(ids)``.
+    Returns (rows, the source's name, the line that says where the numbers were read)."""
+    src = choose(engine, source)
+    interval = DEFAULT_INTERVAL if interval is None else float(interval)
+    if not ids:
+        return [], src.kind, ""
+    if not isinstance(src, KernelSource):
+        return engine_rows(ids), src.kind, src.line()
+    rows, failed = src.rows(ids, names, interval=interval)
+    if not failed:
+        return rows, KERNEL, src.line(interval)
+    if (source or os.environ.get("DOCKERLAB_STATS_SOURCE") or "").lower() == KERNEL:
+        from .errors import NotAvailableOnEngine
+
+        raise NotAvailableOnEngine(f"Cannot read {len(failed)} container(s)' counters from the kernel's files",
+                                   feature="kernel stats", state=engine_reasons(failed),
+                                   hint="lab.stats() without source='kernel' reads them through the Engine API")
+    rows += engine_rows(list(failed))
+    reason = engine_reasons(failed)
+    if len(failed) == len(ids):
+        return rows, ENGINE, EngineSource(ENGINE, reason).line()
+    return rows, f"{KERNEL}+{ENGINE}", src.line(interval) + f"; {len(failed)} through the Engine API: {reason}"
