@@ -28,6 +28,7 @@ from datetime import datetime
 from . import errors as E
 from . import labels as labels_mod
 from . import stats as stats_mod
+from . import stats_sources
 
 COLUMNS = ["time", "name", "cpu %", "mem MiB", "mem %"]
 
@@ -90,6 +91,8 @@ class Sampler:
         self._events_thread: threading.Thread | None = None
         self.version = 0  # grows with every new sample or status change (the monitor redraws on change)
         self.started = False
+        self.source = stats_sources.choose(self.engine)  # the kernel's files, the Engine API, or psutil
+        self.sources: dict[str, str] = {}  # name -> the source its samples come from
 
     # --- public -------------------------------------------------------------
     def start(self) -> "Sampler":
@@ -279,7 +282,7 @@ class Sampler:
         ended = "end"
         prev = None
         try:
-            stream = self.engine.stats(cid, stream=True)
+            stream = self._stream(cid, name)
             for sample in stream:
                 if self._stop.is_set():
                     ended = "stop"
@@ -313,6 +316,19 @@ class Sampler:
         if ended == "stop" or self._stop.is_set():
             return
         self._settle(cid, name, ended, had_samples=prev is not None)
+
+    def _stream(self, cid: str, name: str):
+        """The container's samples, one a second: read from the kernel's files when they are here
+        (one thread reads every followed container), else the engine's stats stream."""
+        if self.source.kind == stats_sources.KERNEL:
+            try:
+                stream = self.source.stream(cid, 1.0)
+                self.sources[name] = stats_sources.KERNEL
+                return stream
+            except (stats_sources.cgroups.NotReadable, OSError):
+                pass
+        self.sources[name] = stats_sources.PSUTIL if self.source.kind == stats_sources.PSUTIL else stats_sources.ENGINE
+        return self.engine.stats(cid, stream=True)
 
     def _settle(self, cid: str, name: str, ended: str, had_samples: bool = True) -> None:
         """A stream ended on its own: find out whether the container stopped or went away."""

@@ -240,7 +240,15 @@ class _Ticker:
 
     def subscribe(self, cg: cgroups.Cgroup):
         reader = cgroups.Reader(cg, proc=self.proc)
-        first = reader.sample(cgroups.System(self.proc).cpu_ns(), self.online, full=False)  # now: no wait
+        system = cgroups.System(self.proc)
+        try:
+            first = reader.sample(system.cpu_ns(), self.online, full=False)  # now: no wait
+        except Exception:
+            reader.close()
+            raise
+        finally:
+            system.close()
+        t_first = time.monotonic()
         q, cond = deque(maxlen=4), threading.Condition()
         with self._lock:
             self._next += 1
@@ -249,18 +257,20 @@ class _Ticker:
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="dockerlab-kernel-stats", daemon=True)
                 self._thread.start()
-        return self._feed(key, first, q, cond)
+        return self._feed(key, first, t_first, q, cond)
 
-    def _feed(self, key, first, q, cond):
+    def _feed(self, key, first, t_first, q, cond):
         try:
             yield first
             while True:
                 with cond:
                     while not q:
                         cond.wait()
-                    item = q.popleft()
+                    t, item = q.popleft()
                 if item is _END:
                     return
+                if t - t_first < self.interval / 2:  # a round just after the first reading: too short for CPU %
+                    continue
                 yield item
         finally:
             with self._lock:
@@ -281,7 +291,7 @@ class _Ticker:
                 system_ns = self.system.cpu_ns()
             except OSError:
                 system_ns = 0
-            now = time.time()
+            now, mono = time.time(), time.monotonic()
             for key, (reader, q, cond) in subs:
                 try:
                     item = reader.sample(system_ns, self.online, full=False, now=now)
@@ -291,7 +301,7 @@ class _Ticker:
                         self._subs.pop(key, None)
                     reader.close()
                 with cond:
-                    q.append(item)
+                    q.append((mono, item))
                     cond.notify()
 
 
