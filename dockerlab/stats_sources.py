@@ -20,7 +20,6 @@ import os
 import threading
 import time
 import weakref
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 from . import cgroups
@@ -203,106 +202,119 @@ class KernelSource:
         return (f"(read from the kernel's cgroup files: {dirs}, /proc/stat and /proc/<pid>/net/dev; "
                 f"CPU % over {interval if interval is not None else DEFAULT_INTERVAL:g} s)")
 
-    # --- a stream (the monitor's sampler) --------------------------------------------------------
-    def stream(self, cid: str, interval: float = 1.0):
-        """Samples of ``cid`` in the Engine API's shape: one now, then one every ``interval`` s, all
-        containers read together by one thread (``/proc/stat`` once a round). Ends when the
-        container's cgroup goes away (it stopped). Raises NotReadable when it cannot be read here."""
+    # --- following containers (the monitor's sampler) ---------------------------------------------
+    def follow(self, cid: str, on_sample, on_end, *, interval: float = 1.0, stop=None) -> "Follow":
+        """Read ``cid`` every ``interval`` s, all followed containers by one thread (``/proc/stat`` once a
+        round): ``on_sample(sample, previous cpu_stats, epoch seconds)`` each round from the second on,
+        ``on_end()`` once when the cgroup goes away (the container stopped). ``stop``: an Event that
+        ends the subscription. Raises NotReadable when ``cid`` cannot be read here."""
         cg = self.locate(cid)
         with self._lock:
             if self._ticker is None or not self._ticker.alive(interval):
                 self._ticker = _Ticker(self.proc, interval)
             ticker = self._ticker
-        return ticker.subscribe(cg)
+        return Follow(ticker, cg, on_sample, on_end, stop)
 
     def __repr__(self) -> str:
         return f"<stats source kernel: {len(self._where)} containers located>"
 
 
-_END = object()
+class Follow:
+    """One followed container; it looks like the thread it replaces (start, is_alive, join)."""
+
+    def __init__(self, ticker: "_Ticker", cg: cgroups.Cgroup, on_sample, on_end, stop=None):
+        self.ticker, self.cg, self.on_sample, self.on_end = ticker, cg, on_sample, on_end
+        self.stop = stop
+        self.reader = None
+        self.pre = None  # the previous round's cpu_stats
+        self.t_pre = 0.0
+        self.done = threading.Event()
+
+    def start(self) -> None:
+        self.reader = cgroups.Reader(self.cg, proc=self.ticker.proc)
+        try:
+            self.pre = self.reader.sample(self.ticker.system.cpu_ns(), self.ticker.online, full=False)["cpu_stats"]
+        except OSError:
+            self.reader.close()
+            self.done.set()
+            self.on_end()
+            return
+        self.t_pre = time.monotonic()
+        self.ticker.add(self)
+
+    def is_alive(self) -> bool:
+        return self.reader is not None and not self.done.is_set()
+
+    def join(self, timeout: float | None = None) -> None:
+        if self.stop is not None and self.stop.is_set():
+            self.cancel()
+        self.done.wait(timeout)
+
+    def cancel(self) -> None:
+        self.ticker.remove(self)
+        if self.reader is not None:
+            self.reader.close()
+        self.done.set()
 
 
 class _Ticker:
-    """One thread reading every subscribed container each ``interval``; each subscriber is a
-    generator fed through a small queue."""
+    """One thread reading every followed container each ``interval`` seconds."""
 
     def __init__(self, proc: str, interval: float):
         self.proc, self.interval = proc, interval
         self.system = cgroups.System(proc)
         self.online = self.system.online_cpus()
-        self._subs: dict[int, tuple] = {}  # key -> (reader, deque, condition)
+        self._subs: list[Follow] = []
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._next = 0
 
     def alive(self, interval: float) -> bool:
         return self.interval == interval and (self._thread is None or self._thread.is_alive())
 
-    def subscribe(self, cg: cgroups.Cgroup):
-        reader = cgroups.Reader(cg, proc=self.proc)
-        system = cgroups.System(self.proc)
-        try:
-            first = reader.sample(system.cpu_ns(), self.online, full=False)  # now: no wait
-        except Exception:
-            reader.close()
-            raise
-        finally:
-            system.close()
-        t_first = time.monotonic()
-        q, cond = deque(maxlen=4), threading.Condition()
+    def add(self, f: Follow) -> None:
         with self._lock:
-            self._next += 1
-            key = self._next
-            self._subs[key] = (reader, q, cond)
+            self._subs.append(f)
             if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="dockerlab-kernel-stats", daemon=True)
                 self._thread.start()
-        return self._feed(key, first, t_first, q, cond)
 
-    def _feed(self, key, first, t_first, q, cond):
-        try:
-            yield first
-            while True:
-                with cond:
-                    while not q:
-                        cond.wait()
-                    t, item = q.popleft()
-                if item is _END:
-                    return
-                if t - t_first < self.interval / 2:  # a round just after the first reading: too short for CPU %
-                    continue
-                yield item
-        finally:
-            with self._lock:
-                sub = self._subs.pop(key, None)
-            if sub is not None:
-                sub[0].close()
+    def remove(self, f: Follow) -> None:
+        with self._lock:
+            if f in self._subs:
+                self._subs.remove(f)
 
-    def _run(self):
+    def _run(self) -> None:
         tick = time.monotonic()
         while True:
             tick += self.interval
             time.sleep(max(0.0, tick - time.monotonic()))
             with self._lock:
-                subs = list(self._subs.items())
-            if not subs:
-                return
+                subs = list(self._subs)
+                if not subs:
+                    self._thread = None
+                    return
             try:
                 system_ns = self.system.cpu_ns()
-            except OSError:
-                system_ns = 0
+            except (OSError, ValueError):
+                continue
             now, mono = time.time(), time.monotonic()
-            for key, (reader, q, cond) in subs:
+            for f in subs:
+                if f.stop is not None and f.stop.is_set():
+                    f.cancel()
+                    continue
                 try:
-                    item = reader.sample(system_ns, self.online, full=False, now=now)
-                except (OSError, ValueError):
-                    item = _END
-                    with self._lock:
-                        self._subs.pop(key, None)
-                    reader.close()
-                with cond:
-                    q.append((mono, item))
-                    cond.notify()
+                    sample = f.reader.sample(system_ns, self.online, full=False, now=now)
+                except (OSError, ValueError, TypeError):  # its cgroup is gone: the container stopped
+                    f.cancel()
+                    f.on_end()
+                    continue
+                if mono - f.t_pre < self.interval / 2:  # a round just after the first reading: too short
+                    continue
+                try:
+                    f.on_sample(sample, f.pre, now)
+                except Exception:  # a consumer's bug must not stop the others' lines
+                    pass
+                f.pre, f.t_pre = sample["cpu_stats"], mono
 
 
 def describe(cg: cgroups.Cgroup) -> str:
