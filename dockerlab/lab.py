@@ -667,6 +667,16 @@ class Lab:
         df.attrs["source"] = how
         return df
 
+    def stats_files(self, container: str):
+        """Where `docker stats` gets its numbers: the kernel's files for ``container`` (its cgroup,
+        ``/proc/stat``, ``/proc/<pid>/net/dev``), each read now, with what it means. Needs a local engine."""
+        c = self._visible(container, "read the stats files of", False)
+        self._twin(f"cat /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {c.name})/cgroup")
+        df = stats_sources.files_frame(self.engine, c.id)
+        self._say(f"(cgroup files under {df.attrs['root'] or '/'}; <id> is {c.id[:12]}..., the container's full id; "
+                  f"its first process is PID {df.attrs['pid']})")
+        return df
+
     def _stats_targets(self, wanted: list[str]) -> list[Container]:
         """The containers named in ``wanted``, checked as :meth:`_visible` checks them, from one
         listing instead of an inspect each. A name not plainly found, or another learner's,

@@ -362,3 +362,85 @@ def table(engine, ids: list[str], names: dict, engine_rows, *, source: str | Non
     if len(failed) == len(ids):
         return rows, ENGINE, EngineSource(ENGINE, reason).line()
     return rows, f"{KERNEL}+{ENGINE}", src.line(interval) + f"; {len(failed)} through the Engine API: {reason}"
+
+
+def files_frame(engine, cid: str):
+    """The files `docker stats` gets ``cid``'s numbers from, each read now: FILE, VALUE, MEANING
+    (cgroup files relative to ``attrs["root"]``, the id written ``<id>``; ``attrs["id"]``, ``attrs["pid"]``)."""
+    import pandas as pd
+
+    from .errors import NotAvailableOnEngine
+
+    src = choose(engine)
+    try:
+        if not isinstance(src, KernelSource):
+            raise cgroups.NotReadable(src.reason)
+        cg = src.locate(cid)
+        rows = _file_rows(cg, src.proc)
+    except cgroups.NotReadable as e:
+        raise NotAvailableOnEngine("Cannot show the kernel's files for this container here", feature="kernel stats",
+                                   state=e.reason, hint="the engine still reads them where it runs: "
+                                   "lab.stats() shows the same numbers through the Engine API") from None
+    except OSError as e:
+        raise NotAvailableOnEngine("The container's cgroup files went away while being read", feature="kernel stats",
+                                   state=str(e), hint="it stopped: start it again, then ask once more") from None
+    base = _cgroup_root(cg)
+    short = lambda p: (p[len(base):] if base and p.startswith(base) else p).replace(cg.cid, "<id>")  # noqa: E731
+    df = pd.DataFrame([(short(p), v.replace(cg.cid, "<id>"), m) for p, v, m in rows],
+                      columns=["FILE", "VALUE", "MEANING"])
+    df.attrs.update(root=base)
+    df.attrs.update(id=cg.cid, pid=cg.pid, version=cg.version)
+    return df
+
+
+def _file_rows(cg: cgroups.Cgroup, proc: str) -> list[tuple[str, str, str]]:
+    f, v1 = cg.files, cg.version == 1
+    read = lambda p: cgroups._read(p).strip()  # noqa: E731
+    line = read(f"{proc}/{cg.pid}/cgroup").splitlines()
+    mine = next((x for x in line if (":memory:" in x if v1 else x.startswith("0::"))), line[0] if line else "")
+    stat = read(f"{proc}/stat").splitlines()[0].split()
+    rows = [(f"{proc}/{cg.pid}/cgroup", mine.split(":", 1)[1] if ":" in mine else mine,
+             "where: the cgroup of its first process")]
+    cpu = read(f["cpu"])
+    rows.append((f["cpu"], cpu if v1 else f"usage_usec {cgroups.kv_value(cpu + chr(10), 'usage_usec')}",
+                 "CPU %: CPU time used so far, in " + ("ns" if v1 else "µs")))
+    rows.append((f"{proc}/stat", " ".join(stat[:8]), "CPU %: the machine's CPU time, in 1/100 s"))
+    rows.append(("(online CPUs)", str(cgroups.System.online_cpus()), "CPU %: 100 % is one whole CPU"))
+    key = "total_inactive_file" if v1 else "inactive_file"
+    stat_text = read(f["memstat"]) + "\n"
+    rows.append((f["mem"], read(f["mem"]), "MEM USAGE: memory charged, in bytes"))
+    rows.append((f["memstat"] + f" {key}", str(cgroups.kv_value(stat_text, key)),
+                 "MEM USAGE is usage minus this (idle cache)"))
+    limit = read(f["limit"])
+    no_limit = limit == "max" or int(limit) > cgroups.UNLIMITED
+    rows.append((f["limit"], limit, "MEM LIMIT: none, so the machine's memory" if no_limit
+                 else "MEM LIMIT (--memory), in bytes"))
+    if f["pids"]:
+        rows.append((f["pids"], read(f["pids"]), "PIDS: processes and threads now"))
+    if f["blkio"]:
+        r = cgroups.Reader(cg, proc=proc)
+        try:
+            br, bw = r._block_io()
+            where = r._blkio or (f["blkio"] if not v1 else os.path.join(f["blkio"], V1_THROTTLE))
+        finally:
+            r.close()
+        rows.append((where, f"read {br}, write {bw}", "BLOCK I/O: bytes read and written"))
+    net = cgroups.parse_net_dev(read(f"{proc}/{cg.pid}/net/dev"))
+    rows.append((f"{proc}/{cg.pid}/net/dev",
+                 ", ".join(f"{i}: rx {d['rx_bytes']}, tx {d['tx_bytes']}" for i, d in sorted(net.items()))
+                 or "lo only: no network", "NET I/O: bytes in and out (lo left out)"))
+    return rows
+
+
+V1_THROTTLE = "blkio.throttle.io_service_bytes_recursive"
+
+
+def _cgroup_root(cg: cgroups.Cgroup) -> str:
+    """The directory every one of the container's cgroup directories is under ("/sys/fs/cgroup/")."""
+    vals = [v for v in cg.dirs.values() if v]
+    pre = os.path.commonprefix(vals)
+    if cg.cid and cg.cid in pre:
+        pre = pre[:pre.index(cg.cid)]
+    if cg.version == 2 or len(vals) == 1:
+        pre = os.path.dirname(os.path.dirname(vals[0])) if vals else ""
+    return pre[:pre.rfind("/") + 1] if "/" in pre else ""

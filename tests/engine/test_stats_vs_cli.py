@@ -117,3 +117,13 @@ def test_the_engine_source_can_be_forced(lab, monkeypatch, capsys):
     df = lab.stats("sk-eng")
     assert df.attrs["source"] == "engine" and df.iloc[0]["PIDS"] == 1
     assert "(read from the Engine API, GET /containers/<id>/stats" in capsys.readouterr().out
+
+
+def test_stats_files_show_where_the_numbers_come_from(lab):
+    c = lab.run("alpine", "sleep 300", name="sk-files", detach=True, memory="48m")
+    df = lab.stats_files("sk-files")
+    value = dict(zip(df["MEANING"].str.split(":").str[0], df["VALUE"]))
+    assert value["PIDS"] == "1" and str(48 * 2**20) in set(df["VALUE"])  # the --memory limit, as the kernel holds it
+    assert df["VALUE"][df["FILE"] == "/proc/stat"].iloc[0].startswith("cpu ")
+    assert df.attrs["id"] == c.id and not any(c.id in f or c.id in v for f, v in zip(df["FILE"], df["VALUE"]))
+    assert any(f.endswith("<id>/memory.usage_in_bytes") or f.endswith("<id>/memory.current") for f in df["FILE"])
