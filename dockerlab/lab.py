@@ -669,10 +669,15 @@ class Lab:
 
     def stats_files(self, container: str):
         """Where `docker stats` gets its numbers: the kernel's files for ``container`` (its cgroup,
-        ``/proc/stat``, ``/proc/<pid>/net/dev``), each read now, with what it means. Needs a local engine."""
+        ``/proc/stat``, ``/proc/<pid>/net/dev``), each read now, with what it means. Beside a remote engine,
+        a VM's or udocker: an empty frame, and a line that says why."""
         c = self._visible(container, "read the stats files of", False)
         self._twin(f"cat /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {c.name})/cgroup")
         df = stats_sources.files_frame(self.engine, c.id)
+        if df.attrs.get("reason"):
+            self._say(f"(the kernel's files for {c.name} cannot be read here: {df.attrs['reason']}; the engine reads "
+                      "them where it runs, and lab.stats() shows their numbers through the Engine API)")
+            return df
         self._say(f"(cgroup files under {df.attrs['root'] or '/'}; <id> is {c.id[:12]}..., the container's full id; "
                   f"its first process is PID {df.attrs['pid']})")
         return df

@@ -127,3 +127,11 @@ def test_stats_files_show_where_the_numbers_come_from(lab):
     assert df["VALUE"][df["FILE"] == "/proc/stat"].iloc[0].startswith("cpu ")
     assert df.attrs["id"] == c.id and not any(c.id in f or c.id in v for f, v in zip(df["FILE"], df["VALUE"]))
     assert any(f.endswith("<id>/memory.usage_in_bytes") or f.endswith("<id>/memory.current") for f in df["FILE"])
+
+
+def test_stats_files_say_why_when_the_engine_is_elsewhere(lab, monkeypatch, capsys):
+    lab.run("alpine", "sleep 300", name="sk-far", detach=True)
+    monkeypatch.setenv("DOCKERLAB_STATS_SOURCE", "engine")  # as beside a remote engine
+    df = lab.stats_files("sk-far")
+    assert df.empty and list(df.columns) == ["FILE", "VALUE", "MEANING"]
+    assert "cannot be read here: asked for the Engine API" in capsys.readouterr().out
