@@ -132,6 +132,11 @@ class KernelSource:
             self._where[cid] = cg
         return cg
 
+    def forget(self) -> None:
+        """Drop what is known of where containers' cgroups are (the next table finds them again)."""
+        with self._lock:
+            self._where.clear()
+
     def _still(self, cg: cgroups.Cgroup) -> bool:
         """The cached cgroup is still the container's: its init process is alive and in it."""
         try:
