@@ -193,8 +193,8 @@ def kernel_breakdown(lab, names: list[str]) -> str:
     lab.stats(names)  # warm: the cgroups known
     warm = time.perf_counter() - t4
     return (f"N={len(names)} kernel table, where the time goes: find the containers {(t1 - t0) * 1000:.0f} ms "
-            f"(one listing); find their cgroups {(t2 - t1) * 1000:.0f} ms (an inspect each for the init PID, "
-            f"16 at a time, then /proc/<pid>/cgroup); one reading of every container's files "
+            f"(one listing); find their cgroups {(t2 - t1) * 1000:.0f} ms (the drivers' usual paths, "
+            f"a process from cgroup.procs; else an inspect each for the init PID); one reading of every container's files "
             f"{(t3 - t2) * 1000:.1f} ms ({(c1 - c0) * 1000:.1f} ms CPU); the CPU interval "
             f"{stats_sources.DEFAULT_INTERVAL * 1000:.0f} ms; a later table (cgroups known) {warm * 1000:.0f} ms")
 

@@ -265,8 +265,13 @@ def locate(cid: str, pid: int, *, proc: str = "/proc") -> Cgroup:
             raise NotReadable("the cgroup v2 hierarchy is not mounted here")
         dirs = {"": _join(v2m, "/", paths[""])}
     cg = Cgroup(version, dirs, pid, f"{proc}/{pid}/cgroup", cid)
-    if not os.path.exists(cg.files["cpu"]):
-        raise NotReadable(f"{cg.files['cpu']} does not exist (this process sees another cgroup tree)")
+    for what in (cg.files["cpu"], cg.files["mem"], f"{proc}/{pid}/net/dev"):
+        try:  # each must be readable, or a column would be silently 0: then the engine answers instead
+            _read(what)
+        except PermissionError:
+            raise NotReadable(f"{what} is not readable by this user") from None
+        except OSError:
+            raise NotReadable(f"{what} cannot be read here (this process sees another cgroup tree)") from None
     return cg
 
 
@@ -278,19 +283,29 @@ def _join(mount: str, root: str, path: str) -> str:
 
 
 def known_paths(cid: str, pid: int = 0, *, sysfs: str = "/sys/fs/cgroup", parent: str = "") -> Cgroup:
-    """The fallback: the drivers' usual places (cgroupfs ``docker/<id>``, systemd
-    ``system.slice/docker-<id>.scope``, or the engine's ``--cgroup-parent``)."""
+    """The drivers' usual places (cgroupfs ``docker/<id>``, systemd ``system.slice/docker-<id>.scope``,
+    or the engine's ``--cgroup-parent``). Without ``pid``, a process of the cgroup (``cgroup.procs``)
+    stands in for it: they all share the container's network namespace."""
     rels = [f"{parent.strip('/')}/{cid}" if parent else f"docker/{cid}", f"system.slice/docker-{cid}.scope"]
     for rel in rels:
         v1 = {c: os.path.join(sysfs, c, rel) for c in V1_CONTROLLERS}
         if os.path.isfile(os.path.join(v1["cpuacct"], "cpuacct.usage")):
             v1 = {c: d for c, d in v1.items() if os.path.isdir(d)}
             if "memory" in v1:
-                return Cgroup(1, v1, pid, "known path", cid)
+                return Cgroup(1, v1, pid or _first_pid(v1["memory"]), "known path", cid)
         v2 = os.path.join(sysfs, rel)
         if os.path.isfile(os.path.join(v2, "cpu.stat")):
-            return Cgroup(2, {"": v2}, pid, "known path", cid)
+            return Cgroup(2, {"": v2}, pid or _first_pid(v2), "known path", cid)
     raise NotReadable(f"no cgroup directory for {cid[:12]} under {sysfs}")
+
+
+def _first_pid(directory: str) -> int:
+    """The first process listed in a cgroup (0 when none can be read)."""
+    try:
+        head = _read(os.path.join(directory, "cgroup.procs")).split(None, 1)
+        return int(head[0]) if head else 0
+    except (OSError, ValueError):
+        return 0
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ put in the Engine API's JSON shape. ``DOCKERLAB_STATS_SOURCE=engine`` (or ``kern
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import weakref
@@ -30,6 +31,7 @@ KERNEL, ENGINE, PSUTIL = "kernel", "engine", "psutil"
 DEFAULT_INTERVAL = 0.25
 
 _sources: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_FULL_ID = re.compile(r"[0-9a-f]{64}")
 _sources_lock = threading.Lock()
 
 
@@ -108,9 +110,8 @@ class KernelSource:
     # --- finding a container's cgroup ---------------------------------------------------------
     def locate(self, cid: str) -> cgroups.Cgroup:
         """Where ``cid``'s counters are (raises :class:`cgroups.NotReadable` with the reason)."""
-        with self._lock:
-            cg = self._where.get(cid)
-        if cg is not None and self._still(cg):
+        cg = self._quick(cid)
+        if cg is not None:
             return cg
         d = self.engine.inspect_container(cid)
         st = d.get("State") or {}
@@ -132,21 +133,48 @@ class KernelSource:
             self._where[cid] = cg
         return cg
 
+    def _quick(self, cid: str) -> cgroups.Cgroup | None:
+        """Without asking the engine: where ``cid`` was found before, else the drivers' usual places
+        (found there, a process listed in the cgroup stands in for the init PID)."""
+        with self._lock:
+            cg = self._where.get(cid)
+        if cg is not None and self._still(cg):
+            return cg
+        if _FULL_ID.fullmatch(cid) and self.proc == "/proc":
+            try:
+                cg = cgroups.known_paths(cid)
+            except cgroups.NotReadable:
+                return None
+            if cg.pid and self._still(cg):
+                with self._lock:
+                    self._where[cid] = cg
+                return cg
+        return None
+
     def forget(self) -> None:
         """Drop what is known of where containers' cgroups are (the next table finds them again)."""
         with self._lock:
             self._where.clear()
 
     def _still(self, cg: cgroups.Cgroup) -> bool:
-        """The cached cgroup is still the container's: its init process is alive and in it."""
+        """The cgroup is (still) the container's: its process is alive and in it, and the files readable."""
         try:
             with open(f"{self.proc}/{cg.pid}/cgroup", "rb") as f:
-                return cg.cid.encode() in f.read()
+                if cg.cid.encode() not in f.read():
+                    return False
+            with open(f"{self.proc}/{cg.pid}/net/dev", "rb") as f:
+                f.read(1)
+            return True
         except OSError:
-            return cg.found == "known path" and os.path.exists(cg.files["cpu"])
+            return False
 
     def _locate_all(self, ids: list[str]) -> tuple[dict, dict]:
         found, failed = {}, {}
+        known = {cid: self._quick(cid) for cid in ids}
+        found.update({cid: cg for cid, cg in known.items() if cg is not None})
+        ids = [cid for cid, cg in known.items() if cg is None]  # these need the engine: an inspect each
+        if not ids:
+            return found, failed
 
         def one(cid):
             try:

@@ -248,3 +248,12 @@ def test_following_reads_every_round_and_ends_with_the_cgroup(tmp_path):
     with open(f"{d}/memory.current", "w"):
         pass
     assert ended.wait(5) and not f.is_alive()
+
+
+def test_a_counter_file_that_cannot_be_read_sends_the_container_to_the_engine(tmp_path):
+    """A non-root learner may not read another user's /proc/<pid>/net/dev: then the container is read
+    through the engine, rather than shown with a silent zero."""
+    proc, _ = tree_v2(str(tmp_path))
+    os.remove(f"{proc}/{PID}/net/dev")
+    with pytest.raises(cgroups.NotReadable, match="net/dev cannot be read here"):
+        cgroups.locate(CID, PID, proc=proc)
