@@ -1,10 +1,10 @@
 """The live monitor at 1 Hz over 10 containers: client CPU (% of one core) of the process
 running ``dockerlab.widgets.Monitor`` (its sampler's stats streams, its event follower and
 the plot update each second), against the docker CLI's ``docker stats`` streaming the same
-containers. Beside a local engine the sampler reads the kernel's files (one thread for all
-containers): target at most 0.1 % of one core. The same monitor on the Engine API's stats
-streams (``DOCKERLAB_STATS_SOURCE=engine``: a remote engine's case) is measured in the same
-run: target at most 1 % of one core, as before.
+containers. Targets: beside a local engine, where the sampler reads the kernel's files (one
+thread for all containers), at most 0.1 % of one core; the same monitor on the Engine API's
+stats streams (``DOCKERLAB_STATS_SOURCE=engine``: a remote engine's case), measured in the
+same run, at most 1 % of one core, as before.
 
     .venv/bin/python benchmarks/bench_monitor.py                # 10 containers, 5 windows of 20 s
     .venv/bin/python benchmarks/bench_monitor.py --quick        # smoke: 1 container, one 1 s window

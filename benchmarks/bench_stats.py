@@ -1,8 +1,8 @@
 """The first complete stats table (CPU % and memory) for N containers: ``lab.stats()``
-against ``docker stats --no-stream`` on the same containers. Beside a local engine the kit
-reads the kernel's files (CPU % over 0.25 s): target at most 0.2x the CLI. The same table
-through the Engine API (the fallback for a remote engine, ``source="engine"``) is measured in
-the same run, target at most 0.8x the CLI, as before.
+against ``docker stats --no-stream`` on the same containers. Targets: beside a local engine the
+kit reads the kernel's files (CPU % over 0.25 s), at most 0.2x the CLI; the same table through
+the Engine API (the fallback for a remote engine, ``source="engine"``), measured in the same
+run, at most 0.8x the CLI, as before.
 
     .venv/bin/python benchmarks/bench_stats.py                 # N = 1, 10, 30; 5 runs each
     .venv/bin/python benchmarks/bench_stats.py --sizes 30 --runs 7 --modes idle,busy
@@ -163,8 +163,8 @@ def agreement(lab, names: list[str], burner: str | None) -> str:
     if burner:
         ok = ok and kit[burner][0] > 5 and cli[burner][0] > 5
     busy = f"; busy container: kit {kit[burner][0]:.1f} %, CLI {cli[burner][0]:.1f} %" if burner else ""
-    return (f"kernel's numbers agree with the CLI's over the same {took:.1f} s: {'yes' if ok else 'NO'} "
-            f"(largest differences: CPU {dcpu:.2f} points, "
+    return (f"numbers agree: {'yes' if ok else 'NO'} (the kernel's with the CLI's, over the same {took:.1f} s; "
+            f"largest differences: CPU {dcpu:.2f} points, "
             f"memory {dmem * 100:.2f} % beyond the two roundings, PIDs {dpids}{busy})")
 
 

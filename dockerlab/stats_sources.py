@@ -443,7 +443,7 @@ def _file_rows(cg: cgroups.Cgroup, proc: str) -> list[tuple[str, str, str]]:
     key = "total_inactive_file" if v1 else "inactive_file"
     stat_text = read(f["memstat"]) + "\n"
     rows.append((f["mem"], read(f["mem"]), "MEM USAGE: memory charged, in bytes"))
-    rows.append((f["memstat"] + f" {key}", str(cgroups.kv_value(stat_text, key)),
+    rows.append((f["memstat"], f"{key} {cgroups.kv_value(stat_text, key)}",
                  "MEM USAGE is usage minus this (idle cache)"))
     limit = read(f["limit"])
     no_limit = limit == "max" or int(limit) > cgroups.UNLIMITED
