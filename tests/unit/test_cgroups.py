@@ -257,3 +257,15 @@ def test_a_counter_file_that_cannot_be_read_sends_the_container_to_the_engine(tm
     os.remove(f"{proc}/{PID}/net/dev")
     with pytest.raises(cgroups.NotReadable, match="net/dev cannot be read here"):
         cgroups.locate(CID, PID, proc=proc)
+
+
+def test_a_table_on_udocker_or_a_remote_engine_is_the_engines_own(monkeypatch):
+    monkeypatch.delenv("DOCKERLAB_STATS_SOURCE", raising=False)
+    asked = []
+    udocker = _Engine("unix:///x")
+    udocker.kind = "udocker"
+    rows, how, line = stats_sources.table(udocker, ["a" * 64], {}, lambda ids: asked.extend(ids) or ["row"])
+    assert (rows, how, asked) == (["row"], "psutil", ["a" * 64]) and "psutil" in line
+    rows, how, line = stats_sources.table(_Engine("tcp://10.0.0.5:2376"), ["b" * 64], {}, lambda ids: ["row"])
+    assert how == "engine" and "Engine API" in line and "tcp://10.0.0.5:2376" in line
+    assert stats_sources.table(udocker, [], {}, lambda ids: ["never"]) == ([], "psutil", "")
