@@ -262,6 +262,7 @@ class Follow:
         self.pre = None  # the previous round's cpu_stats
         self.t_pre = 0.0
         self.done = threading.Event()
+        self.lock = threading.RLock()  # a read and a cancel from another thread never overlap
 
     def start(self) -> None:
         self.reader = cgroups.Reader(self.cg, proc=self.ticker.proc)
@@ -285,9 +286,10 @@ class Follow:
 
     def cancel(self) -> None:
         self.ticker.remove(self)
-        if self.reader is not None:
-            self.reader.close()
-        self.done.set()
+        with self.lock:
+            if self.reader is not None:
+                self.reader.close()
+            self.done.set()
 
 
 class _Ticker:
@@ -335,10 +337,15 @@ class _Ticker:
                 if f.stop is not None and f.stop.is_set():
                     f.cancel()
                     continue
-                try:
-                    sample = f.reader.sample(system_ns, self.online, full=False, now=now)
-                except (OSError, ValueError, TypeError):  # its cgroup is gone: the container stopped
-                    f.cancel()
+                with f.lock:
+                    if f.done.is_set():
+                        continue
+                    try:
+                        sample = f.reader.sample(system_ns, self.online, full=False, now=now)
+                    except (OSError, ValueError, TypeError):  # its cgroup is gone: the container stopped
+                        sample = None
+                        f.cancel()
+                if sample is None:
                     f.on_end()
                     continue
                 if mono - f.t_pre < self.interval / 2:  # a round just after the first reading: too short
