@@ -81,19 +81,6 @@ def test_kernel_counters_agree_with_the_cli_over_the_same_seconds(lab):
     busy = lab.run("alpine", "sh -c 'while :; do :; done'", name="sk-busy", detach=True, cpus=0.5)
     lab.run("alpine", "sh -c 'sleep 300 & sleep 300 & wait'", name="sk-idle", detach=True, memory="32m")
     names = ["sk-busy", "sk-idle"]
-    time.sleep(1.5)  # let the shells start their children: memory settles
-    cli = {}
-    t = threading.Thread(target=lambda: cli.update(cli_stats(names)))
-    t.start()
-    df = lab.stats(names, interval=1.0).set_index("NAME")
-    t.join()
-    assert df.attrs["source"] == "kernel"
-    for name in names:  # memory within 1 % (the CLI prints 3 significant digits), PIDs equal
-        assert df.loc[name, "PIDS"] == cli[name]["pids"]
-        assert df.loc[name, "MEM USAGE (MiB)"] == pytest.approx(cli[name]["mem"], rel=0.01, abs=0.01)
-    assert df.loc["sk-idle", "PIDS"] == 3 and df.loc["sk-idle", "MEM LIMIT (MiB)"] == 32.0
-    assert df.loc["sk-idle", "CPU %"] < 1 and cli["sk-idle"]["cpu"] < 1
-
     reader = cgroups.Reader(stats_sources.choose(lab.engine).locate(busy.id))
     system = cgroups.System()
     marks, stop = [], threading.Event()
@@ -110,9 +97,13 @@ def test_kernel_counters_agree_with_the_cli_over_the_same_seconds(lab):
     follower.start()
     try:
         deadline = time.time() + 10
-        while len(marks) < 2 and time.time() < deadline:
+        while len(marks) < 3 and time.time() < deadline:  # two seconds: the shells have started, memory settled
             time.sleep(0.05)
-        cli_busy = cli_stats(["sk-busy"])["sk-busy"]["cpu"]
+        cli = {}
+        t = threading.Thread(target=lambda: cli.update(cli_stats(names)))
+        t.start()
+        df = lab.stats(names).set_index("NAME")  # memory and PIDs at the same time as the CLI's
+        t.join()
         n = len(marks)
         while len(marks) < n + 1 and time.time() < deadline + 5:
             time.sleep(0.05)
@@ -122,6 +113,13 @@ def test_kernel_counters_agree_with_the_cli_over_the_same_seconds(lab):
         stream.close()
         reader.close()
         system.close()
+    assert df.attrs["source"] == "kernel"
+    for name in names:  # memory within 1 % (the CLI prints 3 significant digits), PIDs equal
+        assert df.loc[name, "PIDS"] == cli[name]["pids"]
+        assert df.loc[name, "MEM USAGE (MiB)"] == pytest.approx(cli[name]["mem"], rel=0.01, abs=0.01)
+    assert df.loc["sk-idle", "PIDS"] == 3 and df.loc["sk-idle", "MEM LIMIT (MiB)"] == 32.0
+    assert df.loc["sk-idle", "CPU %"] < 1 and cli["sk-idle"]["cpu"] < 1
+    cli_busy = cli["sk-busy"]["cpu"]
     pairs = [(stats_mod.cpu_percent({"cpu_stats": b}, a), stats_mod.cpu_percent({"cpu_stats": kb}, ka))
              for (a, ka), (b, kb) in zip(marks, marks[1:])]
     engine_pct, kernel_pct = min(pairs, key=lambda p: abs(p[0] - cli_busy))
