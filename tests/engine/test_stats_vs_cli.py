@@ -72,60 +72,89 @@ def test_the_twin_of_a_session_snapshot_names_its_containers(lab):
 def test_kernel_counters_agree_with_the_cli_over_the_same_seconds(lab):
     """The kernel's files (the default beside a local engine) against `docker stats` over the same seconds.
 
-    Memory and PIDs: one table each, at once. CPU %: the CLI's number comes from two consecutive rounds of
-    the engine's collector; a stream of our own sees the same rounds, and at each one the kernel's
-    counters are read at once. The pair of rounds whose engine CPU % is the CLI's is the CLI's window;
-    the kernel's CPU % over that same pair of instants must be within a few points of it."""
+    The CLI's numbers come from rounds of the engine's collector. A stream of our own per container sees
+    the same rounds, and at each one the kit's reader takes the kernel's counters at once: memory and
+    PIDs must agree round by round, and the CLI's must be one of those rounds'. For CPU %, the pair of
+    consecutive rounds whose engine CPU % is the CLI's is the CLI's window; the kernel's CPU % over that
+    same pair of instants must be within a few points of it."""
     from dockerlab import cgroups, stats as stats_mod, stats_sources
 
-    busy = lab.run("alpine", "sh -c 'while :; do :; done'", name="sk-busy", detach=True, cpus=0.5)
+    lab.run("alpine", "sh -c 'while :; do :; done'", name="sk-busy", detach=True, cpus=0.5)
     lab.run("alpine", "sh -c 'sleep 300 & sleep 300 & wait'", name="sk-idle", detach=True, memory="32m")
     names = ["sk-busy", "sk-idle"]
-    reader = cgroups.Reader(stats_sources.choose(lab.engine).locate(busy.id))
+    src = stats_sources.choose(lab.engine)
     system = cgroups.System()
-    marks, stop = [], threading.Event()
-    stream = lab.engine.stats(busy.id, stream=True)
+    marks, stop, streams, threads = {n: [] for n in names}, threading.Event(), [], []
 
-    def follow():
-        for sample in stream:
-            kernel = reader.sample(system.cpu_ns(), system.online_cpus(), full=False)
-            marks.append((sample["cpu_stats"], kernel["cpu_stats"]))
-            if stop.is_set():
-                return
+    def follow(name, stream, reader):
+        try:
+            for sample in stream:
+                kernel = reader.sample(system.cpu_ns(), system.online_cpus())
+                kernel["lag"] = time.time() - _epoch(sample["read"])  # how long after the engine's reading
+                marks[name].append((sample, kernel))
+                if stop.is_set():
+                    return
+        finally:
+            reader.close()
 
-    follower = threading.Thread(target=follow, daemon=True)
-    follower.start()
+    for name in names:
+        streams.append(lab.engine.stats(name, stream=True))
+        threads.append(threading.Thread(target=follow, args=(name, streams[-1], cgroups.Reader(src.locate(
+            lab.engine.inspect_container(name)["Id"]))), daemon=True))
+        threads[-1].start()
     try:
         deadline = time.time() + 10
-        while len(marks) < 3 and time.time() < deadline:  # two seconds: the shells have started, memory settled
+        while min(len(m) for m in marks.values()) < 2 and time.time() < deadline:  # started: memory settles
             time.sleep(0.05)
         cli = {}
         t = threading.Thread(target=lambda: cli.update(cli_stats(names)))
         t.start()
-        df = lab.stats(names).set_index("NAME")  # memory and PIDs at the same time as the CLI's
+        df = lab.stats(names).set_index("NAME")
         t.join()
-        n = len(marks)
-        while len(marks) < n + 1 and time.time() < deadline + 5:
+        n = len(marks["sk-busy"])
+        while len(marks["sk-busy"]) < n + 1 and time.time() < deadline + 5:
             time.sleep(0.05)
     finally:
         stop.set()
-        follower.join(5)
-        stream.close()
-        reader.close()
+        for th in threads:
+            th.join(5)
+        for st in streams:
+            st.close()
         system.close()
-    assert df.attrs["source"] == "kernel"
-    for name in names:  # memory within 1 % (the CLI prints 3 significant digits), PIDs equal
-        assert df.loc[name, "PIDS"] == cli[name]["pids"]
-        assert df.loc[name, "MEM USAGE (MiB)"] == pytest.approx(cli[name]["mem"], rel=0.01, abs=0.01)
-    assert df.loc["sk-idle", "PIDS"] == 3 and df.loc["sk-idle", "MEM LIMIT (MiB)"] == 32.0
+    assert df.attrs["source"] == "kernel" and df.loc["sk-idle", "MEM LIMIT (MiB)"] == 32.0
+    for name in names:
+        rounds = marks[name]
+        for engine, kernel in rounds[2:]:  # the same instant, read by the engine and by the kit (once started)
+            assert kernel["pids_stats"]["current"] == engine["pids_stats"]["current"]
+            assert stats_mod.memory_usage(kernel) == pytest.approx(stats_mod.memory_usage(engine), rel=0.01, abs=8192)
+        assert df.loc[name, "PIDS"] == cli[name]["pids"] == rounds[-1][1]["pids_stats"]["current"]
+        # the CLI's memory is one of those rounds' (it prints 3 significant digits: 0.5 %)
+        assert any(abs(stats_mod.memory_usage(e) / 2**20 - cli[name]["mem"]) <= 0.005 * cli[name]["mem"] + 0.005
+                   for e, _ in rounds[2:]), (name, cli[name]["mem"], [stats_mod.memory_usage(e) / 2**20 for e, _ in rounds])
+    assert df.loc["sk-idle", "PIDS"] == 3
     assert df.loc["sk-idle", "CPU %"] < 1 and cli["sk-idle"]["cpu"] < 1
     cli_busy = cli["sk-busy"]["cpu"]
-    pairs = [(stats_mod.cpu_percent({"cpu_stats": b}, a), stats_mod.cpu_percent({"cpu_stats": kb}, ka))
-             for (a, ka), (b, kb) in zip(marks, marks[1:])]
-    engine_pct, kernel_pct = min(pairs, key=lambda p: abs(p[0] - cli_busy))
+    rounds = marks["sk-busy"]
+    pairs = [(stats_mod.cpu_percent(b, a["cpu_stats"]), stats_mod.cpu_percent(kb, ka["cpu_stats"]))
+             for (a, ka), (b, kb) in zip(rounds, rounds[1:])]
+    k = min(range(len(pairs)), key=lambda i: abs(pairs[i][0] - cli_busy))
+    engine_pct, kernel_pct = pairs[k]
     assert abs(engine_pct - cli_busy) < 0.02, (cli_busy, pairs)  # the CLI's window found (it prints 2 decimals)
     assert 5 < cli_busy <= 60  # --cpus 0.5: at most about 50 %
-    assert abs(kernel_pct - cli_busy) <= 3.0, (cli_busy, kernel_pct, pairs)  # "within a few points"
+    # "within a few points"; on a loaded shared machine our reading may come some ms after the engine's, and
+    # a lag that differs at the two ends shifts the window by that much (at most 100 points per second of shift)
+    (_, ka), (_, kb) = rounds[k], rounds[k + 1]
+    window = _epoch(rounds[k + 1][0]["read"]) - _epoch(rounds[k][0]["read"])
+    allowed = 3.0 + 100 * abs(kb["lag"] - ka["lag"]) / window
+    print(f"CPU % over the CLI's {window:.2f} s: CLI {cli_busy}, kernel {kernel_pct:.2f} (allowed {allowed:.2f}); "
+          f"our readings {ka['lag'] * 1000:.0f} and {kb['lag'] * 1000:.0f} ms after the engine's")
+    assert abs(kernel_pct - cli_busy) <= allowed, (cli_busy, kernel_pct, ka["lag"], kb["lag"], pairs)
+
+
+def _epoch(stamp: str) -> float:
+    from dockerlab.sampler import _parse_read
+
+    return _parse_read(stamp) or 0.0
 
 
 def test_a_table_from_the_kernel_is_fast_and_says_where_it_read(lab, capsys):
