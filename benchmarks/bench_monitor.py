@@ -1,7 +1,10 @@
 """The live monitor at 1 Hz over 10 containers: client CPU (% of one core) of the process
 running ``dockerlab.widgets.Monitor`` (its sampler's stats streams, its event follower and
 the plot update each second), against the docker CLI's ``docker stats`` streaming the same
-containers. Target: at most 1 % of one core.
+containers. Targets: beside a local engine, where the sampler reads the kernel's files (one
+thread for all containers), at most 0.1 % of one core; the same monitor on the Engine API's
+stats streams (``DOCKERLAB_STATS_SOURCE=engine``: a remote engine's case), measured in the
+same run, at most 1 % of one core, as before.
 
     .venv/bin/python benchmarks/bench_monitor.py                # 10 containers, 5 windows of 20 s
     .venv/bin/python benchmarks/bench_monitor.py --quick        # smoke: 1 container, one 1 s window
@@ -14,6 +17,7 @@ that stops (the events API), and shows a frame of the plot (``--png``).
 """
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -63,9 +67,11 @@ def main(argv=None) -> int:
             ref.append(((k1.user + k1.system) - (k0.user + k0.system)) / wall * 100)
             draws.append((mon.frames_drawn - d0) / wall)
         report.add(f"Monitor, {n} containers", kit, ref, None, ref_name="docker stats (streaming)")
-        report.rows[-1]["ok"] = None if a.quick else C.median(kit) <= 1.0
+        report.rows[-1]["ok"] = None if a.quick else C.median(kit) <= 0.1
         report.rows[-1]["target"] = None
-        report.note(f"target: at most 1 % of one core (absolute): {'met' if C.median(kit) <= 1.0 else 'NOT met'}")
+        report.rows[-1]["target_abs"] = 0.1
+        report.note(f"source: {mon.sampler.source.kind} ({sorted(set(mon.sampler.sources.values()))}); target: at most "
+                    f"0.1 % of one core (absolute): {'met' if C.median(kit) <= 0.1 else 'NOT met'}")
         report.note("kit windows " + ", ".join(f"{x:.2f}" for x in kit) + " %; CLI windows "
                     + ", ".join(f"{x:.2f}" for x in ref) + " %")
         report.note(f"redraws per second {C.median(draws):.2f}; full redraws (axes, legend) so far "
@@ -74,6 +80,19 @@ def main(argv=None) -> int:
         if not a.quick:
             report.note(_split(lab, mon, names, window))
         report.note(_follows(lab, mon, names, tag))
+        if not a.quick:  # the same monitor on the Engine API's streams, the old figure
+            mon.stop()
+            os.environ["DOCKERLAB_STATS_SOURCE"] = "engine"
+            try:
+                mon = Monitor(lab, names, window=60, interval=1.0)
+            finally:
+                del os.environ["DOCKERLAB_STATS_SOURCE"]
+            time.sleep(4.0)
+            eng, ref2 = _windows(mon, cli_ps, runs, window)
+            report.add(f"Monitor, {n} containers, Engine API", eng, ref2, None, ref_name="docker stats (streaming)")
+            report.rows[-1].update(ok=C.median(eng) <= 1.0, target=None, target_abs=1.0)
+            report.note(f"Engine API source: {mon.sampler.source.kind}; windows " + ", ".join(f"{x:.2f}" for x in eng)
+                        + f" %; target at most 1 % of one core: {'met' if C.median(eng) <= 1.0 else 'NOT met'}")
         if a.png:
             mon.save(a.png)
             report.note(f"last frame saved to {a.png}")
@@ -87,6 +106,19 @@ def main(argv=None) -> int:
     report.print()
     report.dump(a.json)
     return 0
+
+
+def _windows(mon, cli_ps, runs: int, window: float) -> tuple[list, list]:
+    kit, ref = [], []
+    for _ in range(runs):
+        w0, c0 = time.perf_counter(), time.process_time()
+        k0 = cli_ps.cpu_times()
+        time.sleep(window)
+        wall = time.perf_counter() - w0
+        kit.append((time.process_time() - c0) / wall * 100)
+        k1 = cli_ps.cpu_times()
+        ref.append(((k1.user + k1.system) - (k0.user + k0.system)) / wall * 100)
+    return kit, ref
 
 
 def _split(lab, mon, names, window: float) -> str:

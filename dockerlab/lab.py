@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from . import args as A
 from . import errors as E
 from . import ports as ports_mod
-from . import frames, labels, policy, refs, stats as stats_mod, twin
+from . import frames, labels, policy, refs, stats as stats_mod, stats_sources, twin
 from .lab_build import BuildMixin
 from .lab_volumes import VolumesMixin
 from .refs import ImageRef
@@ -838,15 +838,18 @@ class Lab(BuildMixin, VolumesMixin):
         return df
 
     # --- stats -------------------------------------------------------------------------
-    def stats(self, containers=None, *, scope: str = "mine"):
+    def stats(self, containers=None, *, scope: str = "mine", source: str | None = None,
+              interval: float | None = None):
         """`docker stats --no-stream`: one snapshot of CPU %, memory, I/O and PIDs.
 
-        CPU % needs two samples one round of the engine's collector apart (it
-        reads every watched container about once a second). Every container gets
-        a stream of its own, all opened at once: the table is complete after the
-        collector's next two rounds at most, for thirty as for one (one round for
-        a single container on an idle engine). A container that is not running
-        shows zeros at once, as the CLI shows it.
+        Beside a local engine the numbers come from the kernel's own files (each
+        container's cgroup, ``/proc/stat``, ``/proc/<pid>/net/dev``: what the engine's
+        collector reads), CPU % over ``interval`` seconds (0.25 by default); else from
+        the Engine API, CPU % over two rounds of the engine's collector (one second
+        apart), every container's stream opened at once. ``source``: "auto" (default),
+        "kernel" or "engine"; ``df.attrs["source"]`` says which answered, and a line
+        below the command says where the numbers were read. A container that is not
+        running shows zeros at once, as the CLI shows it.
         """
         self._filters(scope)
         if containers is not None and not isinstance(containers, str) and (
@@ -854,12 +857,19 @@ class Lab(BuildMixin, VolumesMixin):
                 or len(containers) > 200):
             raise E.InvalidReference(f"containers= is a name or a list of names, not {containers!r}"[:160],
                                      value=repr(containers)[:80], hint="for example lab.stats(['web', 'db'])")
+        if interval is not None and (isinstance(interval, bool) or not isinstance(interval, (int, float))
+                                     or not 0.05 <= interval <= 10):
+            raise E.InvalidReference(f"interval is the seconds CPU % is measured over, from 0.05 to 10, not {interval!r}",
+                                     value=repr(interval), hint="for example lab.stats(interval=1.0)")
         if containers is None:
-            targets = [(c["Id"], None) for c in self._listing(scope)]
+            listed = self._listing(scope)
+            targets = [(c["Id"], None) for c in listed]
+            by_id = {c["Id"]: ((c.get("Names") or ["/" + c["Id"][:12]])[0]).lstrip("/") for c in listed}
         else:
             wanted = [self._ref(c) for c in ([containers] if isinstance(containers, str) else containers)]
             seen = self._stats_targets(wanted)
             targets = [(c.id, None if c.state not in ("created", "exited", "dead") else c) for c in seen]
+            by_id = {c.id: c.name for c in seen}
         if containers:
             names = " ".join([containers] if isinstance(containers, str) else containers)
         elif scope in ("mine", "engine"):  # as `ps` shows it: plain, the learner's own by default
@@ -867,10 +877,29 @@ class Lab(BuildMixin, VolumesMixin):
         else:  # `docker stats` has no --filter: name the containers with `docker ps -q`
             names = f"$(docker ps -q {self._scope_twin(scope)})"
         self._twin(" ".join(w for w in ("docker stats --no-stream", names) if w))
-        rows = self._sample_all([cid for cid, stopped in targets if stopped is None])
+        rows, how, line = stats_sources.table(self._engine, [cid for cid, stopped in targets if stopped is None], by_id,
+                                              self._sample_all, source=source, interval=interval)
+        if line:
+            self._say(line)
         rows += [_zero_row(c) for _, c in targets if c is not None]
         df = frames.stats_frame(rows)
         df.attrs["cli"] = self.history[-1]
+        df.attrs["source"] = how
+        return df
+
+    def stats_files(self, container: str):
+        """Where `docker stats` gets its numbers: the kernel's files for ``container`` (its cgroup,
+        ``/proc/stat``, ``/proc/<pid>/net/dev``), each read now, with what it means. Beside a remote engine,
+        a VM's or udocker: an empty frame, and a line that says why."""
+        c = self._visible(container, "read the stats files of", False)
+        self._twin(f"cat /proc/$(docker inspect -f '{{{{.State.Pid}}}}' {c.name})/cgroup")
+        df = stats_sources.files_frame(self._engine, c.id)
+        if df.attrs.get("reason"):
+            self._say(f"(the kernel's files for {c.name} cannot be read here: {df.attrs['reason']}; the engine reads "
+                      "them where it runs, and lab.stats() shows their numbers through the Engine API)")
+            return df
+        self._say(f"(cgroup files under {df.attrs['root'] or '/'}; <id> is {c.id[:12]}..., the container's full id; "
+                  f"its first process is PID {df.attrs['pid']})")
         return df
 
     def _stats_targets(self, wanted: list[str]) -> list[Container]:

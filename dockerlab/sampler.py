@@ -28,6 +28,7 @@ from datetime import datetime
 from . import errors as E
 from . import labels as labels_mod
 from . import stats as stats_mod
+from . import stats_sources
 
 COLUMNS = ["time", "name", "cpu %", "mem MiB", "mem %"]
 
@@ -91,6 +92,8 @@ class Sampler:
         self._events_thread: threading.Thread | None = None
         self.version = 0  # grows with every new sample or status change (the monitor redraws on change)
         self.started = False
+        self.source = stats_sources.choose(self.engine)  # the kernel's files, the Engine API, or psutil
+        self.sources: dict[str, str] = {}  # name -> the source its samples come from
 
     # --- public -------------------------------------------------------------
     def start(self) -> "Sampler":
@@ -276,8 +279,7 @@ class Sampler:
             fresh = t is None or not t.is_alive()
             if fresh:
                 self._buffers.setdefault(name, deque(maxlen=self.maxlen))
-                t = threading.Thread(target=self._read_stats, args=(cid, name), name=f"dockerlab-stats-{name}",
-                                     daemon=True)
+                t = self._reader(cid, name)
                 self._streams[cid] = t
         self._set_status(name, RUNNING)
         if fresh:
@@ -302,12 +304,7 @@ class Sampler:
                     break
                 cpu_stats = sample.get("cpu_stats") or {}
                 if prev is not None:  # CPU % needs two samples of this stream
-                    r = stats_mod.row(sample, pre=prev)
-                    t = _parse_read(sample.get("read", "")) or time.time()
-                    with self._lock:
-                        buf = self._buffers.setdefault(name, deque(maxlen=self.maxlen))
-                        buf.append((t, r.cpu_percent, r.mem_usage / 2**20, r.mem_percent))
-                        self.version += 1
+                    self._add(name, sample, prev)
                 prev = cpu_stats
         except E.ContainerNotFound:
             ended = "removed"
@@ -325,6 +322,36 @@ class Sampler:
         if ended == "stop" or self._stop.is_set():
             return
         self._settle(cid, name, ended, had_samples=prev is not None)
+
+    def _reader(self, cid: str, name: str):
+        """What reads ``cid``'s samples, once a second: the kernel's files when they are here (one
+        thread reads every followed container), else a thread on the engine's stats stream."""
+        if self.source.kind == stats_sources.KERNEL:
+            try:
+                sub = self.source.follow(cid, lambda s, pre, t: self._add(name, s, pre, t),
+                                         lambda: self._kernel_ended(cid, name), stop=self._stop)
+                self.sources[name] = stats_sources.KERNEL
+                return sub
+            except (stats_sources.cgroups.NotReadable, OSError):
+                pass
+        self.sources[name] = stats_sources.PSUTIL if self.source.kind == stats_sources.PSUTIL else stats_sources.ENGINE
+        return threading.Thread(target=self._read_stats, args=(cid, name), name=f"dockerlab-stats-{name}", daemon=True)
+
+    def _add(self, name: str, sample: dict, pre: dict, t: float | None = None) -> None:
+        """One point of a line: CPU % against the previous sample's ``cpu_stats``, memory as the CLI counts it."""
+        cpu = stats_mod.cpu_percent(sample, pre)
+        t = t or _parse_read(sample.get("read", "")) or time.time()
+        mem = stats_mod.memory_usage(sample)
+        limit = (sample.get("memory_stats") or {}).get("limit") or 0
+        with self._lock:
+            buf = self._buffers.setdefault(name, deque(maxlen=self.maxlen))
+            buf.append((t, cpu, mem / 2**20, mem / limit * 100.0 if limit else 0.0))
+            self.version += 1
+
+    def _kernel_ended(self, cid: str, name: str) -> None:
+        """The container's cgroup went away (it stopped): find out, off the reading thread."""
+        if not self._stop.is_set():
+            threading.Thread(target=self._settle, args=(cid, name, "end"), daemon=True).start()
 
     def _settle(self, cid: str, name: str, ended: str, had_samples: bool = True) -> None:
         """A stream ended on its own: find out whether the container stopped or went away."""

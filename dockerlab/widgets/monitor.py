@@ -17,6 +17,7 @@ import threading
 import uuid
 import time
 import zlib
+from collections import deque
 from html import escape
 
 import ipywidgets as W
@@ -312,6 +313,7 @@ class Monitor(W.VBox):
                     if ended or line.get_marker() not in ("", "None", None):  # a cross where an ended line ends
                         line.set_marker("X" if ended else "")
                         line.set_markevery([len(x) - 1] if ended else None)
+            self._now = now
             svg = self._svg(data, statuses)
             if svg != self._overlay.value:
                 self._overlay.value = svg
@@ -412,14 +414,12 @@ class Monitor(W.VBox):
                     continue
                 line = self._lines[name][i]
                 color, dash = line.get_color(), _DASHES.get(line.get_linestyle(), "")
-                xy = np.empty(2 * len(x))
-                xy[0::2] = x0 + (x - xa) * kx
-                xy[1::2] = y0 + bh - ((cpu if i == 0 else mem) - ya) * ky
-                pts = ("%.1f " * len(xy) % tuple(xy.tolist()))[:-1]  # x y x y ...: the cheapest formatting
-                group.append(f'<polyline points="{pts}" stroke="{color}"'
+                y = cpu if i == 0 else mem
+                pts, dx = self._points(name, i, x, y, (x0, y0, bh, xa, ya, kx, ky))
+                group.append(f'<polyline points="{pts}" stroke="{color}" transform="translate({dx:.1f} 0)"'
                              + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
                 if statuses.get(name) in (STOPPED, REMOVED):
-                    cx, cy, r = xy[-2], xy[-1], 3.0 * px
+                    cx, cy, r = x0 + (x[-1] - xa) * kx, y0 + bh - (y[-1] - ya) * ky, 3.0 * px
                     group.append(f'<path d="M{cx - r:.1f},{cy - r:.1f}L{cx + r:.1f},{cy + r:.1f}M{cx - r:.1f},'
                                  f'{cy + r:.1f}L{cx + r:.1f},{cy - r:.1f}" stroke="{color}" stroke-width="{2.2 * px:.1f}"/>')
             lines.append(f'<g clip-path="url(#{sid}-{i})">{"".join(group)}</g>')
@@ -427,6 +427,28 @@ class Monitor(W.VBox):
                 f'style="display:block;width:100%;height:auto;pointer-events:none" fill="none" '
                 f'stroke-width="{_LW * px:.1f}" stroke-linejoin="round" stroke-linecap="butt">'
                 f'<defs>{"".join(clips)}</defs>{"".join(lines)}</svg>')
+
+    def _points(self, name: str, axis: int, x, y, geom) -> tuple[str, float]:
+        """A line's SVG points, each formatted once: placed at its sample's own time from a fixed origin,
+        the whole line shifted left as time passes (``translate``). Samples never change, so a tick
+        formats only the new ones; a new layout (limits, window) formats them all again."""
+        x0, y0, bh, xa, ya, kx, ky = geom
+        now = self._now
+        cache = self.__dict__.setdefault("_point_cache", {})
+        ent = cache.get((name, axis))
+        if ent is None or ent[0] != geom:
+            ent = cache[(name, axis)] = (geom, now, deque(), deque())
+        _, origin, times, texts = ent
+        first, last = x[0] + now, (times[-1] if times else float("-inf"))
+        while times and times[0] < first - 1e-3:  # gone out of the window
+            times.popleft()
+            texts.popleft()
+        t_abs = x + now
+        k = int(np.searchsorted(t_abs, last + 1e-3, side="right"))  # the samples not formatted yet
+        for t, v in zip(t_abs[k:].tolist(), y[k:].tolist()):
+            times.append(t)
+            texts.append("%.1f %.1f" % (x0 + (t - origin - xa) * kx, y0 + bh - (v - ya) * ky))
+        return " ".join(texts), (origin - now) * kx
 
     def _encode(self) -> bytes:
         w, h = self._canvas.get_width_height()

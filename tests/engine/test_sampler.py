@@ -18,7 +18,9 @@ def _stats_requests(lab, cid):
     return [c for c in list(lab.engine.calls) if c[1].split("?")[0].endswith(f"/containers/{cid}/stats")]
 
 
-def test_busy_beats_idle_and_removal_is_survived(lab):
+@pytest.mark.parametrize("source", ["auto", "engine"])
+def test_busy_beats_idle_and_removal_is_survived(lab, source, monkeypatch):
+    monkeypatch.setenv("DOCKERLAB_STATS_SOURCE", source)
     busy = lab.run("alpine", BUSY, name=unique_name("busy"), detach=True, cpus=0.5)
     idle = lab.run("alpine", "sleep 300", name=unique_name("idle"), detach=True)
     s = Sampler(lab, [busy.name, idle.name]).start()
@@ -35,8 +37,10 @@ def test_busy_beats_idle_and_removal_is_survived(lab):
         assert (df[df["name"] == busy.name]["cpu %"] <= 75).all()  # --cpus 0.5 caps it near 50 %, not 100
         assert df["mem MiB"].gt(0).all() and s.status[busy.name] == RUNNING
         assert any(f"{idle.name} was removed" in n for n in s.notes)
-        # one long-lived stream per container: no re-opening on a timer
-        assert len(_stats_requests(lab, busy.id)) == 1
+        # one long-lived stream per container (no re-opening on a timer); none when the kernel's files answer
+        via = s.sources[busy.name]
+        assert via == ("engine" if source == "engine" else "kernel")  # the test engine runs here, as root
+        assert len(_stats_requests(lab, busy.id)) == (1 if via == "engine" else 0)
     finally:
         s.stop()
     assert s.active_streams == 0

@@ -12,16 +12,19 @@ def _paths(trace, method="GET"):
     return [p.split("?")[0] for m, p, _ in trace.calls if m == method]
 
 
-def test_stats_of_three_containers_lists_once_and_opens_one_stream_each(lab):
+@pytest.mark.parametrize("source", ["engine", "kernel"])
+def test_stats_of_three_containers_lists_once_and_opens_one_stream_each(lab, source):
+    """Through the Engine API: one stats stream each. From the kernel's files (beside a local engine):
+    no stats request and no inspect at all (the drivers' usual cgroup paths are found first)."""
     names = [f"sn-{i}" for i in range(3)]
     for n in names:
         lab.run("alpine", "sleep 300", name=n, detach=True)
     with lab.api_calls() as trace:
-        df = lab.stats(names)
-    assert list(df["NAME"]) == names
+        df = lab.stats(names, source=source)
+    assert list(df["NAME"]) == names and df.attrs["source"] == source
     paths = _paths(trace)
     assert sum(p.endswith("/containers/json") for p in paths) == 1
-    assert sum(p.endswith("/stats") for p in paths) == 3
+    assert sum(p.endswith("/stats") for p in paths) == (3 if source == "engine" else 0)
     assert not any(p.endswith("/json") and "/containers/" in p and not p.endswith("/containers/json")
                    for p in paths), paths  # no inspect per container
     assert (df["MEM USAGE (MiB)"] > 0).all() and (df["PIDS"] >= 1).all()
