@@ -10,6 +10,7 @@ import contextlib
 import os
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -208,6 +209,7 @@ class Lab(BuildMixin, VolumesMixin):
         # anew): a widget or an error then says "removed by cleanup" instead of only "no such container"
         self.cleaned: set[str] = _CLEANED.setdefault(self.owner, set())
         self._made: set[str] = set()  # names this lab created (a conflict with one of them is a real conflict)
+        self._born = time.time()  # only a container made before this moment can be a leftover
         self._out = out
         self._version = engine.version()
         self._lock = threading.Lock()
@@ -578,8 +580,8 @@ class Lab(BuildMixin, VolumesMixin):
                 raise e from None
             lab = (held.get("Config") or {}).get("Labels") or {}
             if not (labels.is_managed(lab) and lab.get(labels.OWNER) == self.owner
-                    and lab.get(labels.LESSON) == self.lesson):
-                raise
+                    and lab.get(labels.LESSON) == self.lesson and _created(held) < self._born):
+                raise  # a container made since this lab connected is a launch racing this one, not a leftover
             try:
                 self._engine.remove(held["Id"], force=True)
             except E.ContainerNotFound:
@@ -1159,6 +1161,18 @@ def _zero_row(c: "Container") -> stats_mod.StatsRow:
     """The row `docker stats --no-stream` shows for a container that is not running: all zeros."""
     return stats_mod.StatsRow(id=c.short_id, name=c.name, cpu_percent=0.0, mem_usage=0, mem_limit=0,
                               mem_percent=0.0, net_rx=0, net_tx=0, block_read=0, block_write=0, pids=0)
+
+
+def _created(inspected: dict) -> float:
+    """When the engine made a container (its ``Created``, RFC 3339 with nanoseconds), as epoch seconds."""
+    from datetime import datetime
+
+    text = str(inspected.get("Created") or "")
+    try:
+        head, _, frac = text.rstrip("Z").partition(".")
+        return datetime.fromisoformat(head + "+00:00").timestamp() + float("0." + (frac[:6] or "0"))
+    except ValueError:
+        return float("inf")  # unknown: never taken for a leftover
 
 
 def _strip_version(path: str) -> str:

@@ -114,7 +114,7 @@ class BuildMixin:
         as the CLI prints it (``Step 1/4 : FROM alpine``, `` ---> Using cache``). The image
         gets the kit's labels (yours, this lesson's), so cleanup can find it.
         """
-        self._need("build", "Building an image (docker build)",
+        self._need_feature("build", "Building an image (docker build)",
                    hint="the daemonless engine has no builder: build where a Docker Engine runs, then load the "
                         "image here")
         new = refs.parse_image(tag)
@@ -151,7 +151,7 @@ class BuildMixin:
             say(pending)
         return BuildResult(f"{new.name}:{new.tag}", image_id, "".join(lines))
 
-    def _need(self, feature: str, what: str, *, hint: str = "") -> None:
+    def _need_feature(self, feature: str, what: str, *, hint: str = "") -> None:
         if self.can(feature):
             return
         why = getattr(self._engine, "limitations", {}).get(feature, f"the {self._engine.kind} engine cannot")
@@ -191,7 +191,7 @@ class BuildMixin:
                 state="nothing was pushed",
                 hint=f"tag it with the classroom registry's address first: lab.tag({ref!r}, "
                      f"'{self.registry or '127.0.0.1:5000'}/{image.name.split('/', 1)[-1]}:{image.tag}')")
-        self._need("push", f"Pushing {ref}", hint="push from a machine with a Docker Engine")
+        self._need_feature("push", f"Pushing {ref}", hint="push from a machine with a Docker Engine")
         self._twin(f"docker push {ref}")
         say = (lambda s: None) if quiet else self._say
         repo = image.name if image.name.startswith(image.registry) else f"{image.registry}/{image.name}"
@@ -267,7 +267,7 @@ class BuildMixin:
         unless the teacher allows them, and refused on an engine without its own network."""
         specs = ports_mod.parse_ports(ports)
         if specs:
-            self._need("ports", "Publishing a port (docker run -p)",
+            self._need_feature("ports", "Publishing a port (docker run -p)",
                        hint="here a server in a container listens on this machine's own ports: run it without "
                             "ports= and open the port it listens on (above 1024, as you are not root)")
             ports_mod.check_public(specs, policy)

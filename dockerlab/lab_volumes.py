@@ -120,7 +120,7 @@ class VolumesMixin:
 
     def volume_create(self, name: str) -> Volume:
         """`docker volume create NAME`: an empty volume the engine keeps until `docker volume rm`."""
-        self._need("volumes", "A named volume (docker volume create)",
+        self._need_feature("volumes", "A named volume (docker volume create)",
                    hint="use a folder of yours instead: lab.run(..., volumes=['./my-folder:/data'])")
         if not isinstance(name, str) or not _VOLUME_NAME.match(name):
             raise _bad(name, "a volume name is letters, digits, '_', '.' and '-'")
@@ -130,7 +130,7 @@ class VolumesMixin:
 
     def volumes(self, *, scope: str = "mine"):
         """`docker volume ls`: the volumes as a DataFrame, sorted by name (``scope`` as in :meth:`ps`)."""
-        self._need("volumes", "Listing volumes (docker volume ls)")
+        self._need_feature("volumes", "Listing volumes (docker volume ls)")
         self._twin(" ".join(w for w in ("docker volume ls", self._scope_twin(scope) if scope != "mine" else "") if w))
         df = volumes_frame(self._engine.volumes(filters=self._filters(scope) or None))
         df.attrs["cli"] = self.history[-1]
@@ -138,13 +138,13 @@ class VolumesMixin:
 
     def volume_inspect(self, name: str) -> Volume:
         """`docker volume inspect NAME`: where the engine keeps it (Mountpoint), its labels."""
-        self._need("volumes", "Inspecting a volume (docker volume inspect)")
+        self._need_feature("volumes", "Inspecting a volume (docker volume inspect)")
         self._twin(f"docker volume inspect {name}")
         return Volume(self._engine.inspect_volume(name))
 
     def volume_remove(self, name: str, *, force: bool = False, confirm: bool = False) -> str:
         """`docker volume rm NAME`: delete a volume and its data (refused while a container uses it)."""
-        self._need("volumes", "Removing a volume (docker volume rm)")
+        self._need_feature("volumes", "Removing a volume (docker volume rm)")
         vol = self._engine.inspect_volume(name)
         lab = vol.get("Labels") or {}
         mine = labels.is_managed(lab) and lab.get(labels.OWNER) == self.owner

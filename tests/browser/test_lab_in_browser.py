@@ -41,7 +41,7 @@ def _no_errors(nb: Notebook, page) -> None:
 
 
 def _container(engine_lab, name: str) -> dict | None:
-    found = engine_lab.engine.containers(all=True, filters={"name": [f"^/{name}$"]})
+    found = engine_lab._engine.containers(all=True, filters={"name": [f"^/{name}$"]})
     return found[0] if found else None
 
 
@@ -154,7 +154,7 @@ def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
     row = table.locator(".widget-hbox").filter(has=page.locator("b", has_text=re.compile(rf"^{gone}$")))
     _wait(f"{gone} listed in the table", lambda: row.count() == 1 and re.search(r"\bUp\b", row.inner_text()),
           timeout=60)
-    engine_lab.engine.remove(_container(engine_lab, gone)["Id"], force=True)
+    engine_lab._engine.remove(_container(engine_lab, gone)["Id"], force=True)
     row.locator(f"button[title='docker stop {gone}']").click()
     message = f"{gone} is gone (removed outside this table); the table was refreshed"
     _wait("the table's message about the gone row", lambda: message in table.inner_text(), timeout=60)

@@ -74,4 +74,4 @@ def test_published_page_opens_through_jupyterlab_proxy(jupyter, page, engine_lab
     nb.select_cell(last)
     nb.menu("Run", "notebook:run-cell")
     nb.wait_idle(60)
-    assert not engine_lab.engine.containers(all=True, filters={"name": ["^/nb11-web$"]})
+    assert not engine_lab._engine.containers(all=True, filters={"name": ["^/nb11-web$"]})

@@ -116,7 +116,7 @@ def _reap(engine, owner: str) -> None:
 @pytest.mark.parametrize("name", CHOSEN)
 def test_a_lesson_survives_what_learners_do(name, engine_lab, tmp_path):
     owner = "learner-" + uuid.uuid4().hex[:8]
-    engine = engine_lab.engine
+    engine = engine_lab._engine
     t0 = time.monotonic()
     try:
         with Learner(name, owner, tmp_path) as me:

@@ -16,7 +16,7 @@ def build(api, tag: str, owner: str, salt: str) -> str:
 
 
 def test_prune_images_removes_only_mine(lab):
-    api = lab.engine.api
+    api = lab._engine.api
     other = "someone-else-" + lab.session
     tag = f"i19-prune-{lab.session}:v"
     made = []

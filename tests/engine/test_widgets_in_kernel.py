@@ -128,7 +128,7 @@ def _run(engine_lab, tmp_path):
     finally:
         from tests.conftest import reap
 
-        reap(engine_lab.engine, session)
+        reap(engine_lab._engine, session)
     reports = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):
