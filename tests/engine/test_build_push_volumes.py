@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from dockerlab.lab import Lab
+
 from dockerlab import errors as E
 from dockerlab import labels
 
@@ -96,9 +98,10 @@ def test_a_named_volume_outlives_its_container(lab, tmp_path, monkeypatch):
         assert lab.run("alpine", "cat /data/f", volumes=f"{vol}:/data", rm=True).output == "kept\n"
         assert vol in set(lab.volumes()["VOLUME NAME"])
         # a bind mount: the folder itself
-        monkeypatch.chdir(tmp_path)
+        monkeypatch.chdir(tmp_path)  # a lab connected here: its working folder is a place bind mounts may come from
+        here = Lab(lab.engine, lesson=lab.lesson, session=lab.session, owner=lab.owner, show_cli=False)
         (tmp_path / "files").mkdir()
-        assert lab.run("alpine", "sh -c 'echo bound > /d/g'", volumes=["./files:/d"], rm=True).exit_code == 0
+        assert here.run("alpine", "sh -c 'echo bound > /d/g'", volumes=["./files:/d"], rm=True).exit_code == 0
         assert (tmp_path / "files" / "g").read_text() == "bound\n"
         # in use: refused, with a hint; then removed
         lab.run("alpine", "sleep 30", volumes=[f"{vol}:/data"], name=f"{vol}-u", detach=True)
@@ -110,6 +113,6 @@ def test_a_named_volume_outlives_its_container(lab, tmp_path, monkeypatch):
             lab.volume_inspect(vol)
     finally:
         try:
-            lab.engine.remove_volume(vol, force=True)
+            lab._engine.remove_volume(vol, force=True)
         except E.DockerLabError:
             pass

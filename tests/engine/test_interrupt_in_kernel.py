@@ -85,11 +85,14 @@ def test_leftovers_of_the_same_lesson_are_replaced_nothing_else(engine_lab, caps
     sessions = ["l" + uuid.uuid4().hex[:11] for _ in range(3)]
     mk = lambda s, lesson="05-run", who=owner: Lab(engine_lab._engine, lesson=lesson, owner=who, session=s,
                                                   show_cli=False)
-    earlier, now, elsewhere = mk(sessions[0]), mk(sessions[1]), mk(sessions[2], lesson="06-lifecycle")
+    earlier = mk(sessions[0])
     name = "lo-" + uuid.uuid4().hex[:6]
     stranger = None
     try:
         old = earlier.run("alpine", "sleep 300", name=name, detach=True)
+        time.sleep(0.05)
+        # connected after it was made (a restarted kernel, or the connect cell run again)
+        now, elsewhere = mk(sessions[1]), mk(sessions[2], lesson="06-lifecycle")
         capsys.readouterr()
         new = now.run("alpine", "sleep 300", name=name, detach=True)  # an earlier run's leftover: replaced
         assert new.id != old.id and new.state == "running"

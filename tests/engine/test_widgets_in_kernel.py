@@ -95,7 +95,10 @@ os.environ["DOCKER_HOST"] = "unix:///nonexistent/dockerlab-test.sock"
 try:
     st = EngineStatus()
 finally:
-    os.environ["DOCKER_HOST"] = saved
+    if saved is None:
+        os.environ.pop("DOCKER_HOST", None)
+    else:
+        os.environ["DOCKER_HOST"] = saved
 report("engine-status", st)
 """,
     "doctor": """\
