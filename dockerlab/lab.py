@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from . import errors as E
-from . import frames, labels, refs, stats as stats_mod, twin
+from . import frames, labels, names, refs, stats as stats_mod, twin
 from .refs import ImageRef
 
 
@@ -357,7 +357,7 @@ class Lab:
         ref = refs.parse_image(image)
         args = refs.split_command(command)
         if name is not None:
-            name = refs.check_name(name)
+            name = names.for_new(self, refs.check_name(name))  # on a shared engine: alice-<name>
         mem = refs.parse_memory(memory)
         # the engine's CPU count (a GET /info, once per lab) only when a CPU limit is asked
         ncpus = refs.parse_cpus(cpus, host_cpus=self._ncpu() if cpus is not None else None)
@@ -437,7 +437,7 @@ class Lab:
         ref = refs.parse_image(image)
         args = refs.split_command(command)
         if name is not None:
-            name = refs.check_name(name)
+            name = names.for_new(self, refs.check_name(name))  # on a shared engine: alice-<name>
         from . import guards
 
         limits = self._engine_limits(guards.apply(policy=guards.load()), asked=False)
@@ -482,7 +482,7 @@ class Lab:
         return self._ncpu_cache
 
     def _container(self, ref: str) -> Container:
-        return Container.from_inspect(self.engine.inspect_container(ref))
+        return Container.from_inspect(names.inspect(self, ref))  # the learner's own name first
 
     def container(self, ref: str, *, confirm: bool = False) -> Container:
         """The container named (or with the id) ``ref``, as it is now (`docker inspect`)."""

@@ -19,8 +19,9 @@ class DockerEngine:
     """One connection to a Docker-compatible engine (Docker Engine, or podman's API)."""
 
     kind = "docker"
-    #: What this backend can do; the udocker backend lists fewer.
-    features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
+    #: What this backend can do (``features`` below drops "limits" where they are not enforced);
+    #: the udocker backend lists fewer.
+    FEATURES = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
                           "network-isolation", "pull", "restart", "kill", "df"})
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
@@ -73,6 +74,26 @@ class DockerEngine:
         return self.api.api_version
 
     # --- system -------------------------------------------------------------
+    @property
+    def features(self) -> frozenset:
+        """What this engine can do: a rootless engine on cgroup v1 (Cgroup Driver none) accepts
+        limits and does not enforce them, so it has no "limits" (asked once, then kept)."""
+        if not hasattr(self, "_features"):
+            try:
+                info = self.info()
+            except Exception:  # not answering now: claim nothing more than the class does
+                return self.FEATURES
+            no_cgroups = str(info.get("CgroupDriver", "")).lower() == "none"
+            self._features = self.FEATURES - {"limits"} if no_cgroups else self.FEATURES
+        return self._features
+
+    @property
+    def limitations(self) -> dict:
+        if "limits" in self.features:
+            return {}
+        return {"limits": "this engine has no cgroup driver (docker info: Cgroup Driver none): a rootless engine on "
+                          "cgroup v1 accepts --memory and --cpus and does not enforce them"}
+
     def ping(self) -> bool:
         return bool(self._call("ping the engine", lambda: self.api.ping()))
 
