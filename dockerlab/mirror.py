@@ -1,5 +1,5 @@
 """``dockerlab mirror``: a classroom registry, so thirty learners do not meet Docker
-Hub's anonymous pull limit (100 pulls per 6 hours per IP address) in one lesson.
+Hub's anonymous pull limit (10 pulls per hour per IPv4 address or IPv6 /64) in one lesson.
 
 Two ways to run it, both with the distribution registry (Debian's
 ``docker-registry``; the ``registry:2`` image runs the same program):
