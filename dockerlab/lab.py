@@ -770,6 +770,7 @@ class Lab:
         """
         if not path.startswith("/"):
             raise E.InvalidReference(f"An API path starts with '/': {path!r}", value=path, hint="for example '/version'")
+        path = names.rest_path(self, path)  # /containers/nb07-busy/... -> the learner's own on a shared engine
         self._twin_curl(path, params)
         note = getattr(self.engine, "rest_note", "")  # udocker: no daemon answers; the backend computes it
         if note:

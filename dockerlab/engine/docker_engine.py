@@ -22,7 +22,7 @@ class DockerEngine:
     #: What this backend can do (``features`` below drops "limits" where they are not enforced);
     #: the udocker backend lists fewer.
     FEATURES = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
-                          "network-isolation", "pull", "restart", "kill", "df"})
+                          "network-isolation", "pull", "restart", "kill", "df", "pause"})
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
         import docker
@@ -77,14 +77,16 @@ class DockerEngine:
     @property
     def features(self) -> frozenset:
         """What this engine can do: a rootless engine on cgroup v1 (Cgroup Driver none) accepts
-        limits and does not enforce them, so it has no "limits" (asked once, then kept)."""
+        limits and does not enforce them, and cannot pause, so it has no "limits" and no "pause"
+        (asked once, then kept)."""
         if not hasattr(self, "_features"):
             try:
                 info = self.info()
             except Exception:  # not answering now: claim nothing more than the class does
                 return self.FEATURES
             no_cgroups = str(info.get("CgroupDriver", "")).lower() == "none"
-            self._features = self.FEATURES - {"limits"} if no_cgroups else self.FEATURES
+            # no cgroups: no limits, and no freezer for `docker pause` either
+            self._features = self.FEATURES - {"limits", "pause"} if no_cgroups else self.FEATURES
         return self._features
 
     @property

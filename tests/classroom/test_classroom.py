@@ -169,7 +169,11 @@ def test_fork_bomb_and_memory_hog_do_not_starve_the_others(room):
     calm = other_runs()
     r = room.as_learner(bomber, ["docker", "run", "-d", "--name", "bomb", "alpine", "sh", "-c", "f(){ f|f& }; f; sleep 600"])
     assert r.returncode == 0, r.stderr
-    time.sleep(4)
+    deadline = time.monotonic() + 30  # until the bomb fills the learner's budget
+    while eng.cgroups() and time.monotonic() < deadline:
+        if int((eng.cgroups()[0] / "pids.current").read_text()) >= pids_max - 16:
+            break
+        time.sleep(0.5)
     during, host = other_runs(), true_latency()
     cur = int((eng.cgroups()[0] / "pids.current").read_text()) if eng.cgroups() else -1
     print(f"\nfork bomb: {bomber}'s pids {cur}/{pids_max}; {other}'s lab.run worst {during:.2f} s "
