@@ -1,6 +1,6 @@
 """A real classroom: JupyterHub, N learner accounts, a rootless engine each (tests/classroom/harness.py).
 
-CI runs a small scenario (DOCKERLAB_CLASSROOM_LEARNERS=3, notebook 04); the full one
+CI runs a small scenario (DOCKERLAB_CLASSROOM_LEARNERS=2, notebook 04); the full one
 (5 learners, notebooks 04-07) is the same file with DOCKERLAB_CLASSROOM_LEARNERS=5
 DOCKERLAB_CLASSROOM_NOTEBOOKS=04,05,06,07. Needs root; marked ``classroom``.
 """
@@ -17,7 +17,7 @@ import pytest
 from .harness import MIRROR_PORT, Room, notebook_files, provision
 
 pytestmark = [pytest.mark.classroom, pytest.mark.timeout(900)]
-N = int(os.environ.get("DOCKERLAB_CLASSROOM_LEARNERS", "3"))
+N = int(os.environ.get("DOCKERLAB_CLASSROOM_LEARNERS", "2"))
 NOTEBOOKS = notebook_files(os.environ.get("DOCKERLAB_CLASSROOM_NOTEBOOKS", "04"))
 REGISTRY_LOG = Path(os.environ.get("DOCKERLAB_ENGINE_DIR", ""), "log", "registry.log") \
     if os.environ.get("DOCKERLAB_ENGINE_DIR") else Path("/var/log/dockerlab/registry.log")

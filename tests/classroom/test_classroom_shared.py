@@ -9,7 +9,7 @@ import pytest
 from .harness import Room, notebook_files, provision
 
 pytestmark = [pytest.mark.classroom, pytest.mark.timeout(900)]
-N = int(os.environ.get("DOCKERLAB_CLASSROOM_LEARNERS", "3"))
+N = int(os.environ.get("DOCKERLAB_CLASSROOM_LEARNERS", "2"))
 NOTEBOOKS = notebook_files(os.environ.get("DOCKERLAB_CLASSROOM_NOTEBOOKS", "04"))
 SHARED = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
 
