@@ -72,7 +72,9 @@ def remove(user: str) -> bool:
             os.kill(pid, 9)
         except ProcessLookupError:
             pass
+    uid = pwd.getpwnam(user).pw_uid
     subprocess.run(["userdel", "--remove", user], check=False, stderr=subprocess.DEVNULL)
+    shutil.rmtree(f"/run/user/{uid}", ignore_errors=True)  # its engine's runtime dir (the socket's)
     return True
 
 

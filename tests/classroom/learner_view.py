@@ -40,12 +40,17 @@ def main(url: str, user: str, password: str, out: str, notebook: str = "05-run.i
         time.sleep(2)
         shots.append(outdir / f"{user}-2-notebook.png")
         page.screenshot(path=str(shots[-1]))
-        page.goto(f"{url}/user/{user}/lab/terminals/1")
+        import re
+
+        page.locator(".lm-MenuBar-item", has_text=re.compile(r"^File$")).first.click()
+        page.locator(".lm-Menu-item", has_text=re.compile(r"^New")).first.hover()
+        page.locator(".lm-Menu-item[data-command='terminal:create-new']").first.click()
         page.wait_for_selector(".jp-Terminal .xterm", timeout=120_000)
         time.sleep(3)
         page.click(".jp-Terminal .xterm")
-        page.keyboard.type("echo $DOCKER_HOST; docker ps -a; docker -H unix:///var/run/docker.sock ps; "
-                           "ls -ld /run/user/*\n")
+        page.keyboard.type("echo $DOCKER_HOST; docker run -d --name mine alpine sleep 600; docker ps -a; "
+                           "docker info 2>/dev/null | grep -iE 'cgroup (driver|version)|rootless|10.0.2.2'; "
+                           "docker -H unix:///var/run/docker.sock ps; ls -ld /run/user/*\n")
         time.sleep(5)
         shots.append(outdir / f"{user}-3-terminal.png")
         page.screenshot(path=str(shots[-1]))
