@@ -72,9 +72,12 @@ def on(lab) -> bool:
     """The lab's decision, made once (one GET /info at most) and kept on the lab."""
     got = getattr(lab, "_qualify_names", None)
     if got is None:
-        got = decide(engine_info=lab.engine.info)
-        lab._qualify_names = got
-        if got:
+        got = decide(engine_info=lambda: lab.engine.info())  # asked only for a hub user
+        try:
+            lab._qualify_names = got
+        except AttributeError:  # a lab that keeps no attributes: decide again next time
+            pass
+        if got and hasattr(lab, "_say"):
             lab._say(f"(a shared engine: your container names start with {prefix(lab.owner)!r}; "
                      f"ask for 'nb05-web' and you get {qualify('nb05-web', lab.owner)!r})")
     return got
