@@ -190,8 +190,19 @@ class LearnerEngine:
                 continue  # no writable cgroup here: the engine runs, unbounded (doctor says so)
         return made
 
-    def start(self, *, mirror_port: int = 5000, limits: Limits | None = None, wait: float = 60.0) -> int:
-        """Start the learner's engine (as root); return rootlesskit's pid once the socket answers."""
+    def start(self, *, mirror_port: int = 5000, limits: Limits | None = None, wait: float = 60.0,
+              attempts: int = 2) -> int:
+        """Start the learner's engine (as root); return rootlesskit's pid once the socket answers.
+        On a loaded machine containerd can miss dockerd's start timeout: one more try then."""
+        for attempt in range(attempts):
+            try:
+                return self._start(mirror_port=mirror_port, limits=limits, wait=wait)
+            except ClassroomError:
+                if attempt == attempts - 1:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start(self, *, mirror_port: int, limits: Limits | None, wait: float) -> int:
         if os.geteuid() != 0:
             raise ClassroomError("Starting a learner's engine needs root", state="no engine was started",
                                  hint="run the classroom as root (sudo dockerlab classroom up)")
@@ -255,6 +266,11 @@ class LearnerEngine:
                 (self.runtime_dir / name).unlink()
             except (FileNotFoundError, NotADirectoryError):
                 pass
+        if not self.processes():  # an engine killed hard leaves containerd's state: a restart must not meet it
+            import shutil
+
+            for name in ("docker", "dockerlab-rootlesskit"):
+                shutil.rmtree(self.runtime_dir / name, ignore_errors=True)
         return stopped
 
     def remove_cgroups(self) -> None:
