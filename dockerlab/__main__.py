@@ -6,6 +6,7 @@ import importlib
 import sys
 
 COMMANDS = {
+    "classroom": ("dockerlab.classroom.cli", "run a JupyterHub for N learners, a rootless engine each"),
     "doctor": ("dockerlab.doctor", "check this machine's Docker set-up and say what to fix"),
     "mirror": ("dockerlab.mirror", "run a classroom registry mirror and seed it with the lesson images"),
     "bake": ("dockerlab.bake", "put the lesson images into the daemonless engine's store (Binder's postBuild)"),

@@ -918,7 +918,10 @@ def _check_cgroups(ctx: _Ctx) -> Check:
     rootless = any("rootless" in o for o in ctx.info.get("SecurityOptions") or [])
     if rootless and ver == "1":
         return Check("Cgroups", "warn", ev, group="Engine", data=data,
-                     fix="rootless Docker cannot apply memory/CPU limits with cgroup v1; the limits lesson needs cgroup v2")
+                     fix="limits are NOT enforced here: a rootless engine on cgroup v1 (Cgroup Driver " + drv + ") accepts "
+                         "--memory 64m and does not apply it; the limits lesson says so and runs unlimited. On a "
+                         "classroom server (dockerlab classroom) each learner's engine as a whole is bounded instead; "
+                         "cgroup v2 with systemd delegation gives rootless engines their limits")
     if warns:
         return Check("Cgroups", "warn", ev + "; the engine warns: " + "; ".join(warns), group="Engine", data=data,
                      fix="some resource limits in the limits lesson may be ignored")

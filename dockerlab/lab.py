@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from . import args as A
 from . import errors as E
 from . import ports as ports_mod
-from . import frames, labels, policy, refs, stats as stats_mod, stats_sources, twin
+from . import frames, labels, names, policy, refs, stats as stats_mod, stats_sources, twin
 from .lab_build import BuildMixin
 from .lab_volumes import VolumesMixin
 from .refs import ImageRef
@@ -424,7 +424,7 @@ class Lab(BuildMixin, VolumesMixin):
         ref = refs.parse_image(A.image_text(image))
         cmd = A.command_size(refs.split_command(command))
         if name is not None:
-            name = refs.check_name(name)
+            name = names.for_new(self, refs.check_name(name))  # on a shared engine: alice-<name>
         detach, interactive, tty, rm, privileged = (A.flag(v, k) for k, v in (
             ("detach", detach), ("interactive", interactive), ("tty", tty), ("rm", rm), ("privileged", privileged)))
         env, labels_ = A.env(env), A.user_labels(labels_)
@@ -548,7 +548,7 @@ class Lab(BuildMixin, VolumesMixin):
         ref = refs.parse_image(A.image_text(image))
         cmd = A.command_size(refs.split_command(command))
         if name is not None:
-            name = refs.check_name(name)
+            name = names.for_new(self, refs.check_name(name))  # on a shared engine: alice-<name>
         from . import guards
 
         limits = self._engine_limits(guards.apply(policy=policy.settings()), asked=False)
@@ -652,7 +652,7 @@ class Lab(BuildMixin, VolumesMixin):
 
     def _container(self, cid: str) -> Container:
         """A container the kit already resolved (by id), as it is now."""
-        return Container.from_inspect(self._engine.inspect_container(cid))
+        return Container.from_inspect(names.inspect(self, cid))  # a name: the learner's own first
 
     def _ref(self, ref) -> str:
         """THE one place a learner's container reference (name, id or id prefix) becomes the text
@@ -667,7 +667,7 @@ class Lab(BuildMixin, VolumesMixin):
     def _inspect(self, ref) -> dict:
         """The engine's inspect of ``ref``; a container lab.cleanup() removed says so."""
         try:
-            return self._engine.inspect_container(self._ref(ref))
+            return names.inspect(self, self._ref(ref))  # the learner's own (qualified) name first
         except E.ContainerNotFound as e:
             if ref in self.cleaned:  # say why it is gone, and how to get it back
                 e.state = f"{ref} was removed by lab.cleanup() (the cleanup cell)"
@@ -1070,6 +1070,7 @@ class Lab(BuildMixin, VolumesMixin):
         return self._rest(path, params)
 
     def _rest(self, path, params: dict):
+        path = names.rest_path(self, path)  # /containers/nb07-busy/... -> the learner's own on a shared engine
         kind, ref = policy.check_rest(path)
         params = policy.check_rest_params(params)
         send = path

@@ -20,11 +20,11 @@ class DockerEngine:
     Implements :class:`dockerlab.engine.contract.Engine`."""
 
     kind = "docker"
-    #: What this backend can do (the truth: lab.can() reads it); the udocker backend lists fewer.
-    features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
+    #: What this backend can do (``features`` below drops "limits" where they are not enforced);
+    #: the udocker backend lists fewer.
+    FEATURES = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
                           "network-isolation", "pull", "restart", "kill", "df", "pause", "load",
                           "build", "push", "ports", "volumes"})
-    limitations: dict = {}
     cannot = ""
     rest_note = ""
 
@@ -78,6 +78,28 @@ class DockerEngine:
         return self.api.api_version
 
     # --- system -------------------------------------------------------------
+    @property
+    def features(self) -> frozenset:
+        """What this engine can do: a rootless engine on cgroup v1 (Cgroup Driver none) accepts
+        limits and does not enforce them, and cannot pause, so it has no "limits" and no "pause"
+        (asked once, then kept)."""
+        if not hasattr(self, "_features"):
+            try:
+                info = self.info()
+            except Exception:  # not answering now: claim nothing more than the class does
+                return self.FEATURES
+            no_cgroups = str(info.get("CgroupDriver", "")).lower() == "none"
+            # no cgroups: no limits, and no freezer for `docker pause` either
+            self._features = self.FEATURES - {"limits", "pause"} if no_cgroups else self.FEATURES
+        return self._features
+
+    @property
+    def limitations(self) -> dict:
+        if "limits" in self.features:
+            return {}
+        return {"limits": "this engine has no cgroup driver (docker info: Cgroup Driver none): a rootless engine on "
+                          "cgroup v1 accepts --memory and --cpus and does not enforce them"}
+
     def ping(self) -> bool:
         return bool(self._call("ping the engine", lambda: self.api.ping()))
 

@@ -5,6 +5,7 @@ import shlex
 
 from ..errors import DockerLabError
 from ..refs import _DASHES, parse_image
+from .. import names
 from . import exercise, failed, passed, predict, register
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
@@ -89,7 +90,7 @@ def check_named_shell(lab, name: str = "nb05-mine"):
     """Exercise 3: a running ubuntu container called ``name`` with bash, started with -it."""
     ex = "Exercise 3 (your own named container)"
     try:
-        d = lab.engine.inspect_container(name)
+        d = names.inspect(lab, name)
     except DockerLabError:
         return failed(ex, f"There is no container named {name!r} on the engine.",
                       f"start it with lab.run(...), giving name={name!r} and the -it options (see how nb05-ubuntu was started)")

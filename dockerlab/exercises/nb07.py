@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+from .. import names
 from . import Verdict, exercise, failed, passed, predict, register
 
 
@@ -43,7 +44,7 @@ def check_limits(lab, name: str = "nb07-ex", *, cpus: float = 0.25, memory_mib: 
     from ..errors import ContainerNotFound
 
     try:
-        d = lab.engine.inspect_container(name)
+        d = names.inspect(lab, name)
     except ContainerNotFound:
         return failed(LIMITS, f"there is no container named {name!r} yet.",
                       f"lab.run(..., name={name!r}, detach=True, cpus=..., memory=...)")

@@ -1,0 +1,1 @@
+"""dockerlab classroom: a JupyterHub with an engine per learner (see engines.py, hub.py)."""

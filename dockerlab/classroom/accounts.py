@@ -1,0 +1,102 @@
+"""Learner accounts: Linux users with a subuid range (useradd gives one) and the lessons
+copied into their home. Made and removed by root, never touching an account it did not make."""
+from __future__ import annotations
+
+import os
+import pwd
+import shutil
+import subprocess
+from pathlib import Path
+
+MARK = ".dockerlab-classroom"  # in the home of every account the classroom made
+
+
+def learner_names(count: int, prefix: str = "learner") -> list[str]:
+    return [f"{prefix}{i:02d}" for i in range(1, count + 1)]
+
+
+def exists(user: str) -> bool:
+    try:
+        pwd.getpwnam(user)
+        return True
+    except KeyError:
+        return False
+
+
+def subuid_range(user: str, path: str = "/etc/subuid") -> tuple[int, int] | None:
+    try:
+        for line in Path(path).read_text().splitlines():
+            name, start, count = (line.split(":") + ["", "", ""])[:3]
+            if name == user:
+                return int(start), int(count)
+    except (OSError, ValueError):
+        pass
+    return None
+
+
+def ensure(user: str, notebooks: Path | None = None, groups: tuple = ()) -> bool:
+    """Make the account (if missing) and copy the lessons; True if it was made now."""
+    made = False
+    if not exists(user):
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/bash", user], check=True)
+        made = True
+        pw = pwd.getpwnam(user)
+        Path(pw.pw_dir, MARK).write_text("made by dockerlab classroom\n")
+    pw = pwd.getpwnam(user)
+    if subuid_range(user) is None:  # an older account: give it a range of its own
+        subprocess.run(["usermod", "--add-subuids", *_free_range(), "--add-subgids", *_free_range("/etc/subgid"), user],
+                       check=True)
+    for g in groups:
+        subprocess.run(["usermod", "-aG", g, user], check=True)
+    home = Path(pw.pw_dir)
+    if notebooks and notebooks.is_dir():
+        dest = home / "notebooks"
+        dest.mkdir(exist_ok=True)
+        for nb in sorted(notebooks.glob("*.ipynb")):
+            if not (dest / nb.name).exists():  # a learner's own work is never overwritten
+                shutil.copy(nb, dest / nb.name)
+        for p in [dest, *dest.iterdir()]:
+            os.chown(p, pw.pw_uid, pw.pw_gid)
+    return made
+
+
+def remove(user: str) -> bool:
+    """Remove an account the classroom made (its mark in the home), with its home."""
+    if not exists(user):
+        return False
+    home = Path(pwd.getpwnam(user).pw_dir)
+    if not (home / MARK).exists():
+        return False  # not ours: left alone
+    for pid in processes_of(pwd.getpwnam(user).pw_uid):  # that account's processes, each by its pid
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+    uid = pwd.getpwnam(user).pw_uid
+    subprocess.run(["userdel", "--remove", user], check=False, stderr=subprocess.DEVNULL)
+    shutil.rmtree(f"/run/user/{uid}", ignore_errors=True)  # its engine's runtime dir (the socket's)
+    return True
+
+
+def processes_of(uid: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                if d.stat().st_uid == uid:
+                    out.append(int(d.name))
+            except OSError:
+                continue
+    return out
+
+
+def _free_range(path: str = "/etc/subuid", count: int = 65536) -> list[str]:
+    top = 100000
+    try:
+        for line in Path(path).read_text().splitlines():
+            parts = line.split(":")
+            if len(parts) == 3:
+                top = max(top, int(parts[1]) + int(parts[2]))
+    except (OSError, ValueError):
+        pass
+    return [f"{top}-{top + count - 1}"]

@@ -1,0 +1,120 @@
+"""Learners' container names on a shared engine, qualified as Compose qualifies its own.
+
+On one engine shared by a class, every learner's notebook asks for ``nb05-web``; names are
+unique on an engine, so all but the first would meet a ``NameConflict``. Compose solves the
+same problem by prefixing each container with its project (``myproj-web-1``). Here the
+prefix is the learner: ``nb05-web`` becomes ``alice-nb05-web``. The CLI twin prints the real
+name (``docker run --name alice-nb05-web``), the tables show it, and a learner who asks for
+``nb05-web`` gets their own.
+
+When it is on:
+
+- ``DOCKERLAB_QUALIFY_NAMES=1`` / ``0``: on / off, whatever the engine;
+- otherwise on for a hub user (``JUPYTERHUB_USER`` set) on an engine that is not rootless
+  (a shared engine); off for a learner on a laptop, or on an engine of their own (a rootless
+  engine per learner), so the notebooks' stored outputs keep their plain names.
+
+These are names, not a security boundary: on a shared engine anyone who reaches the socket
+can see and remove every container. An engine per learner is the boundary.
+"""
+from __future__ import annotations
+
+import os
+import re
+
+from . import errors as E
+
+_UNSAFE = re.compile(r"[^a-zA-Z0-9_.-]+")
+
+
+def prefix(owner: str) -> str:
+    """The learner's prefix, made of the characters a container name may use."""
+    clean = _UNSAFE.sub("-", owner).strip("-._") or "learner"
+    return clean + "-"
+
+
+def qualify(name: str, owner: str) -> str:
+    """``nb05-web`` -> ``alice-nb05-web`` (a name that already carries the prefix is left as it is)."""
+    p = prefix(owner)
+    return name if name.startswith(p) else p + name
+
+
+def unqualify(name: str, owner: str) -> str:
+    """``alice-nb05-web`` -> ``nb05-web``; another learner's or a plain name is returned as it is."""
+    p = prefix(owner)
+    return name[len(p):] if name.startswith(p) and len(name) > len(p) else name
+
+
+def decide(env=None, engine_info=None) -> bool:
+    """Whether names are qualified (see the module's docstring). ``engine_info``: a callable
+    returning ``docker info`` (asked only when the decision needs it)."""
+    env = os.environ if env is None else env
+    forced = env.get("DOCKERLAB_QUALIFY_NAMES", "").strip().lower()
+    if forced in ("1", "true", "yes", "on"):
+        return True
+    if forced in ("0", "false", "no", "off"):
+        return False
+    if not env.get("JUPYTERHUB_USER"):
+        return False
+    try:
+        info = engine_info() if engine_info else {}
+    except E.DockerLabError:
+        return True
+    return not is_rootless(info)
+
+
+def is_rootless(info: dict) -> bool:
+    return any("rootless" in str(o) for o in (info or {}).get("SecurityOptions") or [])
+
+
+# --- the hooks the lab calls -------------------------------------------------------------
+def on(lab) -> bool:
+    """The lab's decision, made once (one GET /info at most) and kept on the lab."""
+    got = getattr(lab, "_qualify_names", None)
+    if got is None:
+        got = decide(engine_info=lambda: lab.engine.info())  # asked only for a hub user
+        try:
+            lab._qualify_names = got
+        except AttributeError:  # a lab that keeps no attributes: decide again next time
+            pass
+        if got and hasattr(lab, "_say"):
+            lab._say(f"(a shared engine: your container names start with {prefix(lab.owner)!r}; "
+                     f"ask for 'nb05-web' and you get {qualify('nb05-web', lab.owner)!r})")
+    return got
+
+
+def _raw(lab):
+    """The lab's own engine backend (the policy decides after the name is found), else its engine."""
+    return getattr(lab, "_engine", None) or lab.engine
+
+
+def for_new(lab, name):
+    """The real name of a container the learner names ``name`` (run/create ``name=``)."""
+    if name is None or not on(lab):
+        return name
+    return qualify(name, lab.owner)
+
+
+def inspect(lab, ref: str) -> dict:
+    """Inspect ``ref``: the learner's own qualified name first, then ``ref`` as given (an id,
+    a full name, a container made elsewhere)."""
+    if on(lab) and ref and not ref.startswith(prefix(lab.owner)):
+        try:
+            return _raw(lab).inspect_container(qualify(ref, lab.owner))
+        except E.ContainerNotFound:
+            pass
+    return _raw(lab).inspect_container(ref)
+
+
+def rest_path(lab, path: str) -> str:
+    """``/containers/NAME/...`` with NAME the learner's own qualified name, when it is theirs."""
+    parts = path.split("/")
+    if len(parts) > 2 and parts[1] == "containers" and parts[2] not in ("", "json", "create", "prune") and on(lab):
+        ref = parts[2]
+        if not ref.startswith(prefix(lab.owner)):
+            try:
+                _raw(lab).inspect_container(qualify(ref, lab.owner))
+                parts[2] = qualify(ref, lab.owner)
+            except E.ContainerNotFound:
+                pass
+    return "/".join(parts)

@@ -1,0 +1,248 @@
+"""A real classroom: JupyterHub, N learner accounts, a rootless engine each (tests/classroom/harness.py).
+
+CI runs a small scenario (DOCKERLAB_CLASSROOM_LEARNERS=2, notebook 04); the full one
+(5 learners, notebooks 04-07) is the same file with DOCKERLAB_CLASSROOM_LEARNERS=5
+DOCKERLAB_CLASSROOM_NOTEBOOKS=04,05,06,07. Needs root; marked ``classroom``.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from .harness import MIRROR_PORT, Room, notebook_files, provision
+
+pytestmark = [pytest.mark.classroom, pytest.mark.timeout(900)]
+N = int(os.environ.get("DOCKERLAB_CLASSROOM_LEARNERS", "2"))
+NOTEBOOKS = notebook_files(os.environ.get("DOCKERLAB_CLASSROOM_NOTEBOOKS", "04"))
+REGISTRY_LOG = Path(os.environ.get("DOCKERLAB_ENGINE_DIR", ""), "log", "registry.log") \
+    if os.environ.get("DOCKERLAB_ENGINE_DIR") else Path("/var/log/dockerlab/registry.log")
+PY = "python3"
+
+if os.geteuid() != 0:
+    pytest.skip("the classroom makes Linux accounts: needs root", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def room():
+    provision()
+    r = Room(learners=N, prefix="dlcown")
+    r.down()  # a classroom left by a killed run: gone first
+    try:
+        r.spawn_seconds = r.up()
+        yield r
+    finally:
+        r.down()
+
+
+def learner_py(room, user, code, **kw):
+    return room.as_learner(user, [PY, "-c", code], **kw)
+
+
+def test_every_learner_has_a_server_and_an_engine_of_their_own(room):
+    st = room.room().status()
+    assert list(st["SERVER"]) == ["ready"] * N and list(st["ENGINE"]) == ["up"] * N, st.to_string()
+    sockets = set()
+    for u in room.learners:
+        env = room.server_env(u)
+        assert env["DOCKERLAB_OWNER"] == u == env["JUPYTERHUB_USER"]
+        sockets.add(env["DOCKER_HOST"])
+        r = learner_py(room, u, "import dockerlab; lab = dockerlab.connect(show_cli=False); i = lab.engine.info(); "
+                                "print(i['SecurityOptions'], i['RegistryConfig']['Mirrors'], lab.can('limits'))")
+        assert r.returncode == 0, r.stderr
+        assert "name=rootless" in r.stdout and f"http://10.0.2.2:{MIRROR_PORT}/" in r.stdout
+        assert r.stdout.strip().endswith("False")  # cgroup v1 rootless: the kit does not claim limits
+    assert len(sockets) == N
+
+
+def test_notebooks_at_the_same_time_each_on_their_own_engine(room):
+    results = room.run_everyone(NOTEBOOKS)
+    failed = {u: [(nb, tail) for nb, rc, _, tail in rs if rc] for u, rs in results.items()}
+    assert not any(failed.values()), failed
+    secs = {u: round(sum(s for _, _, s, _ in rs)) for u, rs in results.items()}
+    print(f"\n{N} learners ran {', '.join(NOTEBOOKS)} at once; seconds each: {secs}")
+
+
+def test_each_learner_sees_only_theirs_and_cannot_open_another_socket(room):
+    for u in room.learners:
+        r = room.as_learner(u, ["docker", "run", "-d", "--name", f"mine-{u}", "alpine", "sleep", "300"])
+        assert r.returncode == 0, r.stderr
+    others = [room.server_env(u)["DOCKER_HOST"][len("unix://"):] for u in room.learners]
+    for i, u in enumerate(room.learners):
+        r = room.as_learner(u, ["docker", "ps", "-a", "--format", "{{.Names}}"])
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.split() == [f"mine-{u}"], r.stdout
+        targets = [p for j, p in enumerate(others) if j != i] + ["/var/run/docker.sock"]
+        if os.environ.get("DOCKER_HOST", "").startswith("unix://"):
+            targets.append(os.environ["DOCKER_HOST"][len("unix://"):])
+        code = ("import socket, sys\nfor p in sys.argv[1:]:\n"
+                "    s = socket.socket(socket.AF_UNIX)\n"
+                "    try:\n        s.connect(p); print(p, 'OPEN')\n"
+                "    except PermissionError: print(p, 'denied')\n"
+                "    except OSError as e: print(p, 'error', e)\n")
+        r = room.as_learner(u, [PY, "-c", code, *targets])
+        verdicts = dict(line.rsplit(" ", 1) if "error" not in line else (line.split(" ")[0], "error")
+                        for line in r.stdout.splitlines())
+        assert all(v == "denied" for p, v in verdicts.items() if Path(p).exists() or "/run/user/" in p), r.stdout
+        r = room.as_learner(u, ["docker", "-H", "unix:///var/run/docker.sock", "ps"])
+        assert r.returncode != 0 and "permission denied" in r.stderr.lower(), r.stderr
+
+
+def test_pulls_go_to_the_classroom_mirror_never_docker_hub(room):
+    before = REGISTRY_LOG.read_text(errors="replace").count("/v2/library/busybox/manifests/")
+    for u in room.learners:
+        room.as_learner(u, ["docker", "rmi", "-f", "busybox"])
+        r = room.as_learner(u, ["docker", "pull", "busybox"])
+        assert r.returncode == 0, r.stderr
+    after = REGISTRY_LOG.read_text(errors="replace").count("/v2/library/busybox/manifests/")
+    assert after - before >= N  # every learner's pull reached the classroom registry
+    for u in room.learners:
+        log = Path(f"/run/dockerlab-classroom/{u}.log").read_text(errors="replace")
+        assert "registry-1.docker.io" not in log and "docker.io/v2" not in log
+
+
+def test_engine_killed_mid_lesson(room):
+    """One learner's engine dies: they get EngineLost with a hint, the others go on; back, it works again."""
+    from dockerlab.classroom.engines import LearnerEngine
+
+    victim, other = room.learners[0], room.learners[1]
+    code = ("import dockerlab, sys\nlab = dockerlab.connect(show_cli=False)\n"
+            "lab.run('alpine', 'true', rm=True); print('ready', flush=True)\n"
+            "for step in ('lost', 'back'):\n"
+            "    sys.stdin.readline()\n"
+            "    try:\n        lab.run('alpine', 'echo ok', rm=True); print(step, 'OK', flush=True)\n"
+            "    except dockerlab.DockerLabError as e:\n"
+            "        print(step, type(e).__name__, 'HINT' if e.hint else 'NOHINT', str(e).replace(chr(10), ' '), flush=True)\n")
+    import subprocess
+
+    p = room.popen_as_learner(victim, [PY, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT)
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        eng = LearnerEngine.of(victim)
+        for pid in eng.processes():  # the engine and everything in its budget: SIGKILL, as a crash
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(1)
+        r = room.as_learner(other, ["docker", "run", "--rm", "alpine", "echo", "still here"])
+        assert r.stdout.strip() == "still here", r.stderr
+        p.stdin.write("go\n"); p.stdin.flush()
+        lost = p.stdout.readline()
+        assert lost.startswith("lost EngineLost HINT") or lost.startswith("lost EngineUnavailable HINT"), lost
+        eng.start(mirror_port=MIRROR_PORT)
+        p.stdin.write("go\n"); p.stdin.flush()
+        back = p.stdout.readline()
+        assert back.strip() == "back OK", back
+    finally:
+        p.kill()
+        p.wait()
+        if not LearnerEngine.of(victim).answers():  # the next tests need it back, whatever happened here
+            LearnerEngine.of(victim).start(mirror_port=MIRROR_PORT)
+
+
+def test_fork_bomb_and_memory_hog_do_not_starve_the_others(room):
+    """A fork bomb, then a memory hog, in one learner's container while another runs containers:
+    the other's lab.run stays quick and the host's `true` too (the learner's cgroup bounds it)."""
+    from dockerlab.classroom.engines import LearnerEngine
+
+    bomber, other = room.learners[0], room.learners[-1]
+    eng = LearnerEngine.of(bomber)
+    pids_max = int((eng.cgroups()[0] / "pids.max").read_text()) if eng.cgroups() else 0
+
+    def other_runs(n=5):
+        code = ("import dockerlab, time\nlab = dockerlab.connect(show_cli=False)\nts=[]\n"
+                f"for i in range({n}):\n    t=time.monotonic(); lab.run('alpine', 'true', rm=True); ts.append(time.monotonic()-t)\n"
+                "print(max(ts))")
+        r = learner_py(room, other, code)
+        assert r.returncode == 0, r.stderr
+        return float(r.stdout.strip().splitlines()[-1])
+
+    def true_latency(n=20):
+        import subprocess
+        worst = 0.0
+        for _ in range(n):
+            t = time.monotonic(); subprocess.run(["true"]); worst = max(worst, time.monotonic() - t)
+            time.sleep(0.05)
+        return worst
+
+    calm = other_runs()
+    r = room.as_learner(bomber, ["docker", "run", "-d", "--name", "bomb", "alpine", "sh", "-c", "f(){ f|f& }; f; sleep 600"])
+    assert r.returncode == 0, r.stderr
+    deadline = time.monotonic() + 30  # until the bomb fills the learner's budget
+    while eng.cgroups() and time.monotonic() < deadline:
+        if int((eng.cgroups()[0] / "pids.current").read_text()) >= pids_max - 16:
+            break
+        time.sleep(0.5)
+    during, host = other_runs(), true_latency()
+    cur = int((eng.cgroups()[0] / "pids.current").read_text()) if eng.cgroups() else -1
+    print(f"\nfork bomb: {bomber}'s pids {cur}/{pids_max}; {other}'s lab.run worst {during:.2f} s "
+          f"(calm {calm:.2f} s); host `true` worst {host * 1000:.0f} ms")
+    assert cur <= pids_max
+    assert during < max(5 * calm, 5.0) and host < 0.5
+    gone = room.room().stop_containers(bomber)  # the teacher's stop
+    assert "bomb" in gone
+    r = room.as_learner(bomber, ["docker", "run", "-d", "--name", "hog", "alpine", "tail", "/dev/zero"])
+    assert r.returncode == 0, r.stderr
+    time.sleep(6)
+    during, host = other_runs(), true_latency()
+    mem = eng.memory_bytes()
+    peak = _read_int(eng, "memory.max_usage_in_bytes")
+    hits = _read_int(eng, "memory.failcnt")
+    print(f"memory hog: {bomber}'s cgroup at {mem >> 20} MiB now, peak {peak >> 20} MiB, limit hit {hits} times; "
+          f"{other}'s lab.run worst {during:.2f} s; "
+          f"host `true` worst {host * 1000:.0f} ms")
+    assert during < max(5 * calm, 5.0) and host < 0.5
+    room.room().stop_containers(bomber)
+
+
+def _read_int(eng, name):
+    for cg in eng.cgroups():
+        try:
+            return int((cg / name).read_text())
+        except (OSError, ValueError):
+            continue
+    return 0
+
+
+def test_teacher_view(room):
+    import json
+
+    u = room.learners[0]
+    r = room.as_learner(u, ["docker", "run", "-d", "--name", "shown", "alpine", "sh", "-c", "while :; do :; done"])
+    assert r.returncode == 0, r.stderr
+    # a learner's recorded checks, in the format of ~/.dockerlab/progress.jsonl (a stub writer, as the learner)
+    recs = [{"lesson": "nb05", "exercise": "nb05.run", "ok": False, "time": "2026-12-01T00:00:00Z"},
+            {"lesson": "nb05", "exercise": "nb05.run", "ok": True, "time": "2026-12-01T00:01:00Z"},
+            {"lesson": "nb06", "exercise": "nb06.stopped", "ok": False, "time": "2026-12-01T00:02:00Z"}]
+    code = ("import json, os, sys\nos.makedirs(os.path.expanduser('~/.dockerlab'), exist_ok=True)\n"
+            "open(os.path.expanduser('~/.dockerlab/progress.jsonl'), 'a').write(sys.stdin.read())")
+    assert learner_py(room, u, code, input="".join(json.dumps(x) + "\n" for x in recs)).returncode == 0
+    cls = room.room()
+    df = cls.containers()
+    row = df[(df.LEARNER == u) & (df.NAME == "shown")]
+    assert len(row) == 1 and row["CPU %"].iloc[0] > 5, df.to_string()
+    res = cls.results()
+    assert res.loc[u, "nb05.run"] == "✅" and res.loc[u, "nb06.stopped"] == "❌"
+    out = room.cli("status").stdout
+    assert "shown" in out and u in out and "nb05.run" in out
+    assert room.cli("stop", u).stdout.strip() == f"{u}: removed shown"
+
+
+def test_a_stopped_server_takes_its_engine_and_containers_and_nobody_elses(room):
+    from dockerlab.classroom.engines import LearnerEngine
+
+    gone, stay = room.learners[-1], room.learners[0]
+    for u in (gone, stay):
+        assert room.as_learner(u, ["docker", "run", "-d", "alpine", "sleep", "600"]).returncode == 0
+    eng = LearnerEngine.of(gone)
+    assert eng.processes()
+    room.halt(gone)
+    deadline = time.monotonic() + 60
+    while (eng.processes() or room.server_pid(gone)) and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert not eng.processes() and not eng.answers() and room.server_pid(gone) is None
+    r = room.as_learner(stay, ["docker", "ps", "-q"])
+    assert r.returncode == 0 and r.stdout.strip(), r.stderr
