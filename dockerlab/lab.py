@@ -1070,7 +1070,6 @@ class Lab(BuildMixin, VolumesMixin):
         return self._rest(path, params)
 
     def _rest(self, path, params: dict):
-        path = names.rest_path(self, path)  # /containers/nb07-busy/... -> the learner's own on a shared engine
         kind, ref = policy.check_rest(path)
         params = policy.check_rest_params(params)
         send = path

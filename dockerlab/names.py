@@ -104,17 +104,3 @@ def inspect(lab, ref: str) -> dict:
         except E.ContainerNotFound:
             pass
     return _raw(lab).inspect_container(ref)
-
-
-def rest_path(lab, path: str) -> str:
-    """``/containers/NAME/...`` with NAME the learner's own qualified name, when it is theirs."""
-    parts = path.split("/")
-    if len(parts) > 2 and parts[1] == "containers" and parts[2] not in ("", "json", "create", "prune") and on(lab):
-        ref = parts[2]
-        if not ref.startswith(prefix(lab.owner)):
-            try:
-                _raw(lab).inspect_container(qualify(ref, lab.owner))
-                parts[2] = qualify(ref, lab.owner)
-            except E.ContainerNotFound:
-                pass
-    return "/".join(parts)

@@ -83,11 +83,3 @@ def test_off_the_lab_hooks_change_nothing(monkeypatch):
     assert names.inspect(lab, "nb05-web")["Name"] == "/nb05-web"
     assert eng.asked == ["nb05-web"] and lab.said == []
 
-
-def test_a_rest_path_names_the_learners_own(monkeypatch):
-    monkeypatch.setenv("DOCKERLAB_QUALIFY_NAMES", "1")
-    lab = _Lab(_Engine({"alice-nb07-busy": {}}))
-    assert names.rest_path(lab, "/containers/nb07-busy/stats") == "/containers/alice-nb07-busy/stats"
-    assert names.rest_path(lab, "/containers/other/stats") == "/containers/other/stats"
-    assert names.rest_path(lab, "/containers/json") == "/containers/json"
-    assert names.rest_path(lab, "/version") == "/version"
