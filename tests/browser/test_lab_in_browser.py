@@ -141,8 +141,12 @@ def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
 
     field("--name").fill(name + "-big")
     field("--memory").fill("100g")
-    text = shown_after_launch("the guard's refusal", "GuardRefused")
-    assert "Refusing" in text and "NameConflict" not in text, f"the last error was not replaced: {text!r}"
+    # the launcher checks the limits as lab.run will (the policy's preview): refused before any click,
+    # with the kit's words, and Launch disabled until the value is one a learner may ask for
+    _wait("the guard's refusal", lambda: "Refusing to launch with memory 100GiB" in launcher.inner_text(), timeout=30)
+    text = launcher.inner_text()
+    assert "Hint" in text and "Traceback" not in text, text
+    assert launch.is_disabled()
     assert _container(engine_lab, name + "-big") is None
     nb.shot("12-launch-refused-limit", launcher)
 
