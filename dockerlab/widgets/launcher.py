@@ -141,15 +141,8 @@ class Launcher(W.VBox):
         """Recompute the ``docker run ...`` line (or the reason it cannot run) from the values."""
         try:
             a = self.args()
-        except DockerLabError as e:
-            self.set_trait("twin", "")
-            self.set_trait("problem", e.message)
-            self._twin.value = ("<span style='color:#b71c1c'>&#9888; " + escape(e.message) + "</span>")
-            self._launch.disabled = True
-            return ""
-        try:
             limits = twin.preview_limits(a["memory"], a["cpus"], a["pids"])  # as lab.run will send them
-        except DockerLabError as e:
+        except DockerLabError as e:  # a value the lab would refuse: say why, and keep Launch off
             self.set_trait("twin", "")
             self.set_trait("problem", e.message)
             self._twin.value = ("<span style='color:#b71c1c'>&#9888; " + escape(e.message) + "</span>")
