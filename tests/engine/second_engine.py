@@ -40,8 +40,11 @@ class SecondEngine:
         self.root.mkdir(parents=True, exist_ok=True)
         self.exec_root.mkdir(exist_ok=True)
         self.data.mkdir(exist_ok=True)
-        if subprocess.run(["mountpoint", "-q", str(self.data)]).returncode != 0:
-            subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size}", "tmpfs", str(self.data)], check=True)
+        # a new, empty data root each time: images an earlier run left there must not change this run's
+        # results (the tmpfs outlives a run; its dockerd was stopped just above)
+        if subprocess.run(["mountpoint", "-q", str(self.data)]).returncode == 0:
+            subprocess.run(["umount", "-l", str(self.data)], check=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={self.size}", "tmpfs", str(self.data)], check=True)
         self.start()
 
     def start(self, timeout: float = 60) -> None:
