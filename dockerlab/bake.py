@@ -33,8 +33,8 @@ def _pulled(engine, repository: str) -> str | None:
     """Pull ``repository:latest``; None when it worked, else the engine's last word."""
     last = None
     for ev in engine.pull(repository, "latest"):
-        if "error" in ev:
-            last = ev["error"]
+        if ev.failed:
+            last = ev.error
     return last
 
 

@@ -318,8 +318,9 @@ class Lab(BuildMixin, VolumesMixin):
     def pull(self, ref: str, *, progress=None, quiet: bool = False) -> Image:
         """`docker pull ref`: download an image (default tag ``latest``).
 
-        ``progress`` is called with each of the engine's progress events (the
-        pull widget uses it); otherwise a text summary like the CLI's is printed.
+        ``progress`` is called with each of the engine's progress messages (a
+        :class:`~dockerlab.engine.progress.Progress`: ``status``, ``layer``, ``current``,
+        ``total``, ``error``; the pull widget uses it); a text summary like the CLI's is printed.
         """
         image = refs.parse_image(A.image_text(ref))
         quiet = A.flag(quiet, "quiet")
@@ -340,27 +341,26 @@ class Lab(BuildMixin, VolumesMixin):
         for ev in self._engine.pull(repo, tag):
             if progress is not None:
                 progress(ev)
-            if "error" in ev or "errorDetail" in ev:
-                raise self._pull_error(image, ev, downloading=bool(downloading))
-            status, lid = ev.get("status", ""), ev.get("id", "")
+            if ev.failed:
+                raise self._pull_error(image, ev.error, downloading=bool(downloading))
+            status, lid = ev.status, ev.layer
             if status == "Downloading":
                 downloading.add(lid)
-            elif status in ("Download complete", "Pull complete", "Already exists"):
+            elif ev.layer_done:
                 downloading.discard(lid)
-            if status.startswith("Pulling from"):
+            if ev.starts:
                 say(f"{lid}: {status}")
             elif lid and status in ("Pull complete", "Already exists"):
                 if last.get(lid) != status:
                     say(f"{lid}: {status}")
                 last[lid] = status
-            elif status.startswith(("Digest:", "Status:")):
+            elif ev.summary:
                 say(status)
         say(image.canonical)
 
-    def _pull_error(self, image: ImageRef, ev: dict, *, downloading: bool = False) -> E.DockerLabError:
+    def _pull_error(self, image: ImageRef, msg: str, *, downloading: bool = False) -> E.DockerLabError:
         from .engine.translate import download_cut_off, translate_message
 
-        msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
         status = 404 if ("not found" in msg or "manifest unknown" in msg) else 500
         known = [t.split(":")[0] for i in self._engine.images() for t in (i.get("RepoTags") or [])]
         err = translate_message(msg, status, action=f"pull {image}", image=str(image), known_images=known)
@@ -491,8 +491,19 @@ class Lab(BuildMixin, VolumesMixin):
                 return self._replacing_leftover(create, name)
             except E.ImageNotFound:
                 self._say(f"Unable to find image '{ref}' locally")
+            for attempt in range(1, _PULL_ATTEMPTS + 1):
                 self._pull(ref)
-                return self._replacing_leftover(create, name)
+                try:
+                    return self._replacing_leftover(create, name)
+                except E.ImageNotFound as e:  # removed between the pull and the create
+                    if attempt == _PULL_ATTEMPTS:
+                        e.state = f"{ref} was pulled {attempt} times and removed again each time before the create"
+                        e.hint = ("on a shared engine another learner's cleanup (docker rmi) can do that: "
+                                  "run the cell again, or ask the teacher for an engine of your own")
+                        e.args = (e.message,)
+                        raise
+                    self._say(f"{ref} was removed between the pull and the create (on a shared engine, "
+                              "another learner's cleanup can do that): pulling it again")
         except E.NameConflict as e:
             self._explain_conflict(e)
             raise
@@ -554,9 +565,6 @@ class Lab(BuildMixin, VolumesMixin):
         limits = self._engine_limits(guards.apply(policy=policy.settings()), asked=False)
         self._twin(twin.run_twin(image=image, command=cmd, name=name, limits=limits).replace("docker run", "docker create", 1))
         self._say_labels_once()
-        if not self._has_image(str(ref)):
-            self._say(f"Unable to find image '{ref}' locally")
-            self._pull(ref)
         host_config = _limit_config(limits)
         policy.check_host_config(host_config)
         kit_labels = labels.make_labels(owner=self.owner, session=self.session, lesson=self.lesson)
@@ -1161,6 +1169,9 @@ def _zero_row(c: "Container") -> stats_mod.StatsRow:
     """The row `docker stats --no-stream` shows for a container that is not running: all zeros."""
     return stats_mod.StatsRow(id=c.short_id, name=c.name, cpu_percent=0.0, mem_usage=0, mem_limit=0,
                               mem_percent=0.0, net_rx=0, net_tx=0, block_read=0, block_write=0, pids=0)
+
+
+_PULL_ATTEMPTS = 3  # a create that finds its image gone right after the pull pulls again (a shared engine)
 
 
 def _created(inspected: dict) -> float:

@@ -198,19 +198,17 @@ class BuildMixin:
         say(f"The push refers to repository [{repo}]")
         digest, last = "", {}
         for ev in self._engine.push(repo, image.tag):
-            if "error" in ev or "errorDetail" in ev:
-                msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
-                raise E.RegistryError(f"Could not push {ref}: {msg}", state="the registry has not got this image",
+            if ev.failed:
+                raise E.RegistryError(f"Could not push {ref}: {ev.error}", state="the registry has not got this image",
                                       hint=f"is the registry up? lab.rest('/info') shows the mirrors; the "
                                            f"classroom registry is {self.registry or 'not configured'}")
-            status, lid = ev.get("status", ""), ev.get("id", "")
-            if lid and status in ("Pushed", "Layer already exists", "Mounted from") and last.get(lid) != status:
+            status, lid = ev.status, ev.layer
+            if ev.layer_done and last.get(lid) != status:
                 last[lid] = status
                 say(f"{lid}: {status}")
-            elif "digest:" in status:
+            elif ev.digest:
                 say(status)
-                m = re.search(r"digest: (sha256:[0-9a-f]{64})", status)
-                digest = m.group(1) if m else ""
+                digest = ev.digest
         return digest
 
     def curl(self, url: str, *, timeout: float = 5.0) -> "str":

@@ -227,9 +227,8 @@ class Mirror:
             engine.tag(str(ref), target, ref.tag)
             try:
                 for ev in engine.push(target, ref.tag):
-                    if "error" in ev or "errorDetail" in ev:
-                        msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
-                        raise MirrorError(f"Pushing {image} to the mirror failed: {msg}",
+                    if ev.failed:
+                        raise MirrorError(f"Pushing {image} to the mirror failed: {ev.error}",
                                           hint=f"see {self.logfile}; is the disk full?")
             finally:
                 with _suppress():
@@ -303,17 +302,16 @@ def import_images(engine, path) -> list[str]:
     loaded = []
     with fh:
         for ev in engine.load_images(fh):
-            if "error" in ev or "errorDetail" in ev:
-                msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
+            if ev.failed:
+                msg = ev.error
                 from .engine.translate import translate_message
 
                 err = translate_message(msg, 500, action=f"load {path.name}")
                 known = not (type(err) is EngineError and err.what.startswith("The engine could not"))
                 raise MirrorError(f"Loading {path.name} failed: {msg}", state=err.state if known else "",
                                   hint=err.hint if known else "is it a `docker save` archive? Is the engine's disk full?")
-            stream = ev.get("stream", "")
-            if stream.startswith("Loaded image"):
-                loaded.append(stream.split(":", 1)[1].strip())
+            if ev.loaded:
+                loaded.append(ev.loaded)
     if not loaded:
         raise MirrorError(f"{path.name} held no image", hint="is it a `docker save` archive?")
     return loaded

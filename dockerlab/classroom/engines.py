@@ -10,10 +10,14 @@ Two things differ from ``dockerd-rootless.sh`` (RECIPES.md, "A rootless engine p
   mirror on the host's 127.0.0.1 as ``10.0.2.2`` (slirp4netns's host address, which exists only
   inside the learner's namespace); it is its ``--registry-mirror``, never Docker Hub;
 - before rootlesskit starts, root puts it in a cgroup of its own (cgroup v1 or v2, made by
-  root, not delegated): the learner's engine, its containers and everything they fork share
-  one ``pids``, ``memory`` and ``cpu`` budget. A rootless engine on cgroup v1 cannot limit a
-  container (``docker info``: Cgroup Driver none); this cgroup still bounds the learner as a
-  whole, so a fork bomb or a memory hog in one learner's container cannot starve the others.
+  root): ``<learner>/engine`` for the engine, ``<learner>/containers`` for what its containers
+  run, under ``<learner>``, the learner's whole budget (``pids``, ``memory``, ``cpu``). A
+  rootless engine on cgroup v1 cannot limit a container (``docker info``: Cgroup Driver none),
+  so the engine's OCI runtime is :data:`RUNTIME_SCRIPT`, which moves itself into
+  ``containers`` (the one cgroup root lets the learner write) before it execs runc: a
+  container's processes fill the containers budget, and the engine keeps a reserve above it
+  (:attr:`Limits.engine_pids`). A fork bomb or a memory hog in one learner's container starves
+  neither the other learners nor that learner's own engine.
 """
 from __future__ import annotations
 
@@ -36,6 +40,27 @@ CGROUP_PARENT = "dockerlab-classroom"
 HOST_FROM_ENGINE = "10.0.2.2"
 #: the registry address the lessons use (``docker pull 127.0.0.1:5000/library/busybox``)
 LESSON_REGISTRY_PORT = 5000
+#: where root writes the learners' OCI runtime (root-owned: a learner can run it, not change it)
+RUNTIME_PATH = Path(os.environ.get("DOCKERLAB_CLASSROOM_LIB", "/var/lib/dockerlab/classroom")) / "runc-budget"
+#: the runtime: runc, which moves into the learner's ``containers`` cgroup to start something
+#: (each controller's line of /proc/self/cgroup that ends in .../<learner>/engine names the
+#: cgroup next to it); it manages what runs from the engine's
+RUNTIME_SCRIPT = f"""#!/bin/sh
+# dockerlab classroom: what runc starts (create, run, exec) runs in the learner's containers
+# budget; the rest (kill, delete, state...) in the engine's, so a full budget can still be stopped
+move=
+for a in "$@"; do case "$a" in create|run|exec) move=1; break ;; esac; done
+[ -n "$move" ] && while IFS=: read -r _ ctrl path; do
+    case "$path" in
+        /{CGROUP_PARENT}/*/engine)
+            dir="/sys/fs/cgroup/$ctrl${{path%/engine}}/containers"
+            echo $$ > "$dir/cgroup.procs" 2>/dev/null ;;
+    esac
+done < /proc/self/cgroup
+exec runc "$@"
+"""
+#: the learner cgroup's parts: the engine's, and the containers' (the runtime moves into it)
+PARTS = ("engine", "containers")
 
 
 class ClassroomError(DockerLabError):
@@ -46,9 +71,11 @@ class ClassroomError(DockerLabError):
 class Limits:
     """One learner's budget: engine + containers + everything they fork, together."""
 
-    pids: int = 2048  # threads count: an idle rootless engine has ~120
-    memory: int = 2 << 30  # bytes
-    cpu_shares: int = 1024  # cgroup v1 cpu.shares (v2: cpu.weight 100)
+    pids: int = 2048  # the containers' budget; threads count
+    memory: int = 2 << 30  # bytes, the containers'
+    cpu_shares: int = 1024  # cgroup v1 cpu.shares (v2: cpu.weight 100), the learner's as a whole
+    engine_pids: int = 1024  # the engine's reserve above its containers' (an idle one has ~120 threads)
+    engine_memory: int = 512 << 20  # bytes, likewise
 
     @classmethod
     def from_env(cls) -> "Limits":
@@ -96,12 +123,24 @@ class LearnerEngine:
     def log(self) -> Path:
         return self.pidfile.with_suffix(".log")
 
-    def cgroups(self) -> list[Path]:
-        """This learner's cgroup directories (one per v1 controller, or one on v2)."""
+    def cgroups(self, part: str = "") -> list[Path]:
+        """This learner's cgroup directories (one per v1 controller, or one on v2): the whole
+        budget, or one ``part`` of it (``"engine"``, ``"containers"``)."""
         if (CGROUP_ROOT / "cgroup.controllers").exists():  # cgroup v2, unified
-            return [CGROUP_ROOT / CGROUP_PARENT / self.user]
-        return [CGROUP_ROOT / c / CGROUP_PARENT / self.user for c in ("pids", "memory", "cpu")
-                if (CGROUP_ROOT / c).is_dir()]
+            whole = [CGROUP_ROOT / CGROUP_PARENT / self.user]
+        else:
+            whole = [CGROUP_ROOT / c / CGROUP_PARENT / self.user for c in ("pids", "memory", "cpu")
+                     if (CGROUP_ROOT / c).is_dir()]
+        return [cg / part for cg in whole] if part else whole
+
+    def pids(self, part: str = "containers") -> tuple[int, int] | None:
+        """``(current, max)`` of a part's pids budget (the containers' by default), or None."""
+        for cg in self.cgroups(part):
+            try:
+                return int((cg / "pids.current").read_text()), int((cg / "pids.max").read_text())
+            except (OSError, ValueError):
+                continue
+        return None
 
     # --- state -------------------------------------------------------------------------
     def pid(self) -> int | None:
@@ -130,10 +169,11 @@ class LearnerEngine:
         """Every process in this learner's cgroup: the engine and all its containers' processes."""
         pids: set[int] = set()
         for cg in self.cgroups():
-            try:
-                pids.update(int(p) for p in (cg / "cgroup.procs").read_text().split())
-            except OSError:
-                continue
+            for d in (cg, *(cg / p for p in PARTS)):
+                try:
+                    pids.update(int(p) for p in (d / "cgroup.procs").read_text().split())
+                except OSError:
+                    continue
         return sorted(pids)
 
     def memory_bytes(self) -> int | None:
@@ -156,7 +196,8 @@ class LearnerEngine:
                 "/bin/sh", "-c", '"$0" "$1" "$2" "$3" & shift 3; exec "$@"',
                 "/usr/bin/python3", str(Path(__file__).with_name("forward.py")), f"127.0.0.1:{LESSON_REGISTRY_PORT}",
                 mirror, ROOTLESS_SCRIPT, "--iptables=false", f"--registry-mirror=http://{mirror}",
-                f"--insecure-registry={mirror}"]
+                f"--insecure-registry={mirror}", f"--add-runtime=dockerlab-budget={RUNTIME_PATH}",
+                "--default-runtime=dockerlab-budget"]
 
     def environment(self) -> dict:
         return {"HOME": self.home, "USER": self.user, "LOGNAME": self.user, "XDG_RUNTIME_DIR": str(self.runtime_dir),
@@ -164,31 +205,53 @@ class LearnerEngine:
                 "_DOCKERD_ROOTLESS_CHILD": "1"}  # the script then only execs dockerd (rootlesskit is ours)
 
     def _make_cgroups(self, limits: Limits) -> list[Path]:
+        """The learner's budget and its two parts; returns the engine's part, one per controller.
+        The containers' part is the learner's to write (the runtime moves itself into it)."""
+        v2 = (CGROUP_ROOT / "cgroup.controllers").exists()
+        whole = {"pids": limits.pids + limits.engine_pids, "memory": limits.memory + limits.engine_memory}
         made = []
         for cg in self.cgroups():
             try:
-                if (CGROUP_ROOT / "cgroup.controllers").exists():
-                    parent = cg.parent
-                    parent.mkdir(exist_ok=True)
-                    _write(CGROUP_ROOT / "cgroup.subtree_control", "+pids +memory +cpu", quiet=True)
-                    _write(parent / "cgroup.subtree_control", "+pids +memory +cpu", quiet=True)
+                if v2:
+                    cg.parent.mkdir(exist_ok=True)
+                    for d in (CGROUP_ROOT, cg.parent):
+                        _write(d / "cgroup.subtree_control", "+pids +memory +cpu", quiet=True)
                     cg.mkdir(exist_ok=True)
-                    _write(cg / "pids.max", str(limits.pids))
-                    _write(cg / "memory.max", str(limits.memory))
+                    _write(cg / "cgroup.subtree_control", "+pids +memory", quiet=True)
+                    _write(cg / "pids.max", str(whole["pids"]))
+                    _write(cg / "memory.max", str(whole["memory"]))
                     _write(cg / "cpu.weight", str(max(1, limits.cpu_shares * 100 // 1024)))
+                    controller = ""
                 else:
-                    cg.mkdir(parents=True, exist_ok=True)
                     controller = cg.parent.parent.name
-                    if controller == "pids":
-                        _write(cg / "pids.max", str(limits.pids))
-                    elif controller == "memory":
-                        _write(cg / "memory.limit_in_bytes", str(limits.memory))
-                    elif controller == "cpu":
-                        _write(cg / "cpu.shares", str(limits.cpu_shares))
-                made.append(cg)
+                    cg.mkdir(parents=True, exist_ok=True)
+                    v1 = {"pids": ("pids.max", whole["pids"]), "cpu": ("cpu.shares", limits.cpu_shares),
+                          "memory": ("memory.limit_in_bytes", whole["memory"])}
+                    _write(cg / v1[controller][0], str(v1[controller][1]))
+                for part in PARTS:
+                    (cg / part).mkdir(exist_ok=True)
+                box = cg / "containers"
+                if controller in ("", "pids"):
+                    _write(box / "pids.max", str(limits.pids))
+                if controller == "memory":
+                    _write(box / "memory.limit_in_bytes", str(limits.memory))
+                elif controller == "":
+                    _write(box / "memory.max", str(limits.memory))
+                for f in ("", "cgroup.procs", "tasks"):  # the learner may move its own processes in
+                    if (box / f).exists():
+                        os.chown(box / f, self.uid, self.gid)
+                made.append(cg / "engine")
             except OSError:
                 continue  # no writable cgroup here: the engine runs, unbounded (doctor says so)
         return made
+
+    def _write_runtime(self) -> None:
+        RUNTIME_PATH.parent.mkdir(parents=True, exist_ok=True)
+        if not RUNTIME_PATH.exists() or RUNTIME_PATH.read_text() != RUNTIME_SCRIPT:
+            tmp = RUNTIME_PATH.with_suffix(".new")
+            tmp.write_text(RUNTIME_SCRIPT)
+            tmp.chmod(0o755)
+            tmp.replace(RUNTIME_PATH)
 
     def start(self, *, mirror_port: int = 5000, limits: Limits | None = None, wait: float = 60.0,
               attempts: int = 2) -> int:
@@ -217,6 +280,7 @@ class LearnerEngine:
         self.pidfile.parent.mkdir(parents=True, exist_ok=True)
         os.chmod(self.pidfile.parent, 0o755)
         cgroups = self._make_cgroups(limits)
+        self._write_runtime()
         # join the cgroups, then become the learner, then exec rootlesskit: nothing escapes the budget
         join = "".join(f'echo $$ > "{cg}/cgroup.procs" && ' for cg in cgroups)
         script = join + 'u=$1 g=$2; shift 2; exec setpriv --reuid="$u" --regid="$g" --init-groups -- "$@"'
@@ -275,10 +339,11 @@ class LearnerEngine:
 
     def remove_cgroups(self) -> None:
         for cg in self.cgroups():
-            try:
-                cg.rmdir()
-            except OSError:
-                pass
+            for d in (*(cg / p for p in PARTS), cg):
+                try:
+                    d.rmdir()
+                except OSError:
+                    pass
 
 
 def _write(path: Path, value: str, quiet: bool = False) -> None:

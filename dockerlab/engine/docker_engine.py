@@ -12,6 +12,7 @@ from collections import deque
 
 from .. import errors as E
 from ..endpoints import Endpoint
+from .progress import Progress
 from .translate import translate_error
 
 
@@ -195,8 +196,9 @@ class DockerEngine:
         self.api._raise_for_status(resp)
         return _JsonLines(resp)
 
-    def _stream(self, action: str, thunk, *, image: str = "", container: str = ""):
-        """Iterate a streaming call; failures while reading are translated too."""
+    def _stream(self, action: str, thunk, *, image: str = "", container: str = "", typed=None):
+        """Iterate a streaming call; failures while reading are translated too; ``typed`` turns
+        each item into what the contract promises (:class:`~.progress.Progress` for pull and push)."""
         it = self._call(action, thunk, image=image, container=container)
         try:
             while True:
@@ -207,7 +209,7 @@ class DockerEngine:
                 except Exception as e:
                     raise translate_error(e, action=action, image=image, container=container,
                                           endpoint=self.endpoint.url) from e
-                yield item
+                yield item if typed is None else typed(item)
         finally:  # closing this stream closes the engine's (its connection is not left to the GC)
             close = getattr(it, "close", None)
             if close is not None:
@@ -222,10 +224,10 @@ class DockerEngine:
         return self._call(f"inspect the image {ref}", lambda: self.api.inspect_image(ref), image=ref)
 
     def pull(self, repository: str, tag: str):
-        """An iterator over the engine's progress events (dicts)."""
+        """An iterator over the engine's progress messages (:class:`~.progress.Progress`)."""
         return self._stream(f"pull {repository}:{tag}",
                             lambda: self.api.pull(repository, tag=tag, stream=True, decode=True),
-                            image=f"{repository}:{tag}")
+                            image=f"{repository}:{tag}", typed=Progress.of)
 
     def remove_image(self, ref: str, *, force: bool = False) -> list:
         return self._call(f"remove the image {ref}", lambda: self.api.remove_image(ref, force=force), image=ref)
@@ -236,10 +238,10 @@ class DockerEngine:
             raise E.EngineError(f"The engine did not tag {image} as {repository}:{tag}")
 
     def push(self, repository: str, tag: str):
-        """`docker push`: an iterator over the engine's progress events (dicts)."""
+        """`docker push`: an iterator over the engine's progress messages (:class:`~.progress.Progress`)."""
         return self._stream(f"push {repository}:{tag}",
                             lambda: self.api.push(repository, tag=tag, stream=True, decode=True),
-                            image=f"{repository}:{tag}")
+                            image=f"{repository}:{tag}", typed=Progress.of)
 
     def save_images(self, names: list[str], *, chunk_size: int = 1 << 20):
         """`docker save`: the engine's tar archive of ``names``, as an iterator of byte chunks."""
@@ -249,9 +251,9 @@ class DockerEngine:
         self._call(action, lambda: self.api._raise_for_status(resp), image=names[0] if names else "")
         return self._stream(action, lambda: resp.iter_content(chunk_size))
 
-    def load_images(self, data) -> list[dict]:
+    def load_images(self, data) -> list[Progress]:
         """`docker load`: send a `docker save` archive (bytes or a file object); the engine's messages."""
-        return list(self._stream("load images", lambda: self.api.load_image(data, quiet=True)))
+        return list(self._stream("load images", lambda: self.api.load_image(data, quiet=True), typed=Progress.of))
 
     def rest_get(self, path: str, params: dict | None = None):
         """A raw GET on the Engine API (``/version``, ``/containers/json``): its JSON."""

@@ -47,6 +47,7 @@ from pathlib import Path
 
 from .. import errors as E
 from ..endpoints import Endpoint
+from .progress import Progress
 
 API_VERSION = "1.41"  # the Engine API whose shapes this backend returns
 LIVE = ("running", "paused")  # states with processes
@@ -1171,7 +1172,7 @@ class UdockerEngine:
     def pull(self, repository: str, tag: str):
         """Progress events like the Engine's: ``udocker pull`` (from DOCKERLAB_UDOCKER_REGISTRY if set, else
         Docker Hub), or, with no registry reachable, ``udocker load`` of the offline archive."""
-        return self._pull(repository, tag)
+        return (Progress.of(ev) for ev in self._pull(repository, tag))
 
     def _pull(self, repository: str, tag: str):
         repo, _ = _split_image(f"{repository}:{tag}")
@@ -1257,7 +1258,7 @@ class UdockerEngine:
             feature="save", engine="udocker", hint="make the archive with `docker save` where Docker runs; "
                                                    "udocker can load it (lab.engine.load(path))")
 
-    def load_images(self, data) -> list[dict]:
+    def load_images(self, data) -> list[Progress]:
         """`docker load` of an archive given as bytes or a file object (``udocker load``)."""
         import tempfile
 
@@ -1267,7 +1268,7 @@ class UdockerEngine:
             else:
                 shutil.copyfileobj(data, f)
             f.flush()
-            return [{"stream": f"Loaded image: {r}\n"} for r in self.load(f.name)]
+            return [Progress(status=f"Loaded image: {r}", loaded=r) for r in self.load(f.name)]
 
     def remove_image(self, ref: str, *, force: bool = False) -> list:
         hit = self._find_image(ref)

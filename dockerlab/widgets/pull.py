@@ -102,13 +102,14 @@ class PullProgress(W.VBox):
         self._status.value = ok_html(self.status)
         return self.image
 
-    def on_event(self, ev: dict) -> None:
-        """Show one progress event of the engine (what `docker pull` draws)."""
+    def on_event(self, ev) -> None:
+        """Show one progress message of the engine (a :class:`~dockerlab.engine.progress.Progress`:
+        what `docker pull` draws)."""
         self.events.append(ev)
-        status, lid = ev.get("status", ""), ev.get("id", "")
-        if "error" in ev or "errorDetail" in ev:
+        status, lid = ev.status, ev.layer
+        if ev.failed:
             return  # the lab raises the friendly error next
-        if status.startswith("Pulling from"):
+        if ev.starts:
             self._head.value = f"<code>{escape(lid)}: {escape(status)}</code>"
             return
         if status.startswith("Status:"):  # shown in the summary box below
@@ -127,8 +128,7 @@ class PullProgress(W.VBox):
             row = self._rows[lid] = (label, bar, text)
             self._bars.children = list(self._bars.children) + [W.HBox(list(row))]
         _, bar, text = row
-        detail = ev.get("progressDetail") or {}
-        cur, total = detail.get("current"), detail.get("total")
+        cur, total = ev.current, ev.total
         if status in ("Downloading", "Extracting") and total:
             bar.value = min(1.0, float(cur or 0) / float(total))
             bar.bar_style = "info" if status == "Extracting" else ""

@@ -55,7 +55,7 @@ def registry(tmp_path_factory, engine_lab):
                 subprocess.run(["docker", "rm", "-f", box], capture_output=True)
             try:
                 for ev in engine_lab._engine.push(f"{m.registry_host}/dlfault/{name}", "latest"):
-                    assert "error" not in ev, ev
+                    assert not ev.failed, ev
             except E.DockerLabError as e:  # say all of it: this is set-up, not the fault under test
                 pytest.fail(f"pushing the test image {target} to the test registry failed: {e}")
             finally:

@@ -37,10 +37,16 @@ def test_busy_beats_idle_and_removal_is_survived(lab, source, monkeypatch):
         assert (df[df["name"] == busy.name]["cpu %"] <= 75).all()  # --cpus 0.5 caps it near 50 %, not 100
         assert df["mem MiB"].gt(0).all() and s.status[busy.name] == RUNNING
         assert any(f"{idle.name} was removed" in n for n in s.notes)
-        # one long-lived stream per container (no re-opening on a timer); none when the kernel's files answer
+        # long-lived streams (no re-opening on a timer: a stream gives a point from its second sample on,
+        # so one stream per point would open at least as many streams as there are points); a stream the
+        # engine broke under load is reopened, which is fine. None at all when the kernel's files answer.
         via = s.sources[busy.name]
         assert via == ("engine" if source == "engine" else "kernel")  # the test engine runs here, as root
-        assert len(_stats_requests(lab, busy.id)) == (1 if via == "engine" else 0)
+        opened, points = len(_stats_requests(lab, busy.id)), len(s.series(busy.name))
+        if via == "engine":
+            assert 1 <= opened < points, (opened, points, s.notes)
+        else:
+            assert opened == 0
     finally:
         s.stop()
     assert s.active_streams == 0

@@ -108,6 +108,16 @@ doc = DoctorWidget(checks=broken)
 doc._run.click()
 report("doctor", doc, status=doc.status, text=doc._status.value)
 """,
+    "teacher": """\
+import pathlib
+from dockerlab.classroom import settings as classroom_settings
+from dockerlab.classroom.view import TeacherView
+classroom_settings.DEFAULT_STATE = pathlib.Path("/nonexistent") / PREFIX   # no classroom here
+tv = TeacherView()
+tv._refresh.click()
+tv._stop.click()            # no learner chosen
+report("teacher", tv)
+""",
     "monitor": """\
 mon = Monitor(lab, [PREFIX + "-ghost"], window=10)
 mon.pause()
@@ -195,5 +205,8 @@ def test_other_widgets_messages(executed):
         "engine" in r["engine-status"]["shown"].lower()
     doc = r["doctor"]
     assert doc["status"] == "error" and "The checks could not start" in doc["text"]
+    teacher = r["teacher"]
+    assert teacher["error"] == "ClassroomError" and "No classroom is set up" in teacher["shown"]
+    assert "No learner is chosen" in teacher["shown"]
     mon = r["monitor"]
     assert "live" not in mon["title"] and "paused" in mon["title"]

@@ -15,6 +15,7 @@ from collections import deque
 from types import SimpleNamespace
 
 from dockerlab import errors as E
+from dockerlab.engine.progress import Progress
 from dockerlab.engine.translate import translate_error
 
 _KEEP_RUNNING = ("sleep", "top", "cat", "tail")
@@ -250,10 +251,9 @@ class FakeEngine:
     def pull(self, repository, tag):
         full = f"{repository}:{tag}"
         if full in self._images:
-            return iter([{"status": f"Pulling from {repository}", "id": tag},
-                         {"status": "Status: Image is up to date for " + full}])
-        return iter([{"error": f"manifest for {full} not found: manifest unknown",
-                      "errorDetail": {"message": f"manifest for {full} not found: manifest unknown"}}])
+            return iter([Progress(status=f"Pulling from {repository}", layer=tag),
+                         Progress(status="Status: Image is up to date for " + full)])
+        return iter([Progress(error=f"manifest for {full} not found: manifest unknown")])
 
     def remove_image(self, ref, *, force=False):
         tag = self._image_tag(ref)
@@ -295,7 +295,7 @@ class FakeEngine:
         return iter([b"fake-archive"])
 
     def load_images(self, data):
-        return [{"stream": "Loaded image: alpine:latest\n"}]
+        return [Progress(status="Loaded image: alpine:latest", loaded="alpine:latest")]
 
     def rest_get(self, path, params=None):
         if path in ("/version",):

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from dockerlab import bake
+from dockerlab.engine.progress import Progress
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -19,9 +20,9 @@ class Store:
         self.calls.append(("pull", repository))
         if repository in self.serves:
             self.images.add(f"{repository}:{tag}")
-            yield {"status": f"Status: Downloaded newer image for {repository}:{tag}"}
+            yield Progress(status=f"Status: Downloaded newer image for {repository}:{tag}")
         else:
-            yield {"error": f"dial tcp: lookup {repository.split('/')[0]}: no such host"}
+            yield Progress(error=f"dial tcp: lookup {repository.split('/')[0]}: no such host")
 
     def load(self, path):
         self.images.add(Path(path).stem + ":latest")

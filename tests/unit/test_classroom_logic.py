@@ -70,3 +70,72 @@ def test_learner_names_and_subuid_ranges(tmp_path):
     assert accounts.subuid_range("b", str(sub)) == (165536, 65536)
     assert accounts.subuid_range("c", str(sub)) is None
     assert accounts._free_range(str(sub)) == ["231072-296607"]
+
+
+def _runtime_in(tmp_path, cgroup_lines):
+    """The learners' runtime script, pointed at a fake /proc/self/cgroup and /sys/fs/cgroup."""
+    from dockerlab.classroom.engines import RUNTIME_SCRIPT
+
+    (tmp_path / "self-cgroup").write_text(cgroup_lines)
+    script = (RUNTIME_SCRIPT.replace("/proc/self/cgroup", str(tmp_path / "self-cgroup"))
+              .replace("/sys/fs/cgroup", str(tmp_path / "cg")).replace("exec runc", "exec echo runc"))
+    (tmp_path / "runtime").write_text(script)
+    return ["sh", str(tmp_path / "runtime")]
+
+
+def test_the_runtime_moves_itself_into_the_learners_containers_budget_then_runs_runc(tmp_path):
+    import subprocess
+
+    for ctrl in ("pids", "memory", "cpu,cpuacct"):
+        (tmp_path / "cg" / ctrl / "dockerlab-classroom/alice/containers").mkdir(parents=True)
+    lines = ("12:pids:/dockerlab-classroom/alice/engine\n7:memory:/dockerlab-classroom/alice/engine\n"
+             "3:cpu,cpuacct:/dockerlab-classroom/alice/engine\n1:name=systemd:/\n2:blkio:/\n")
+    r = subprocess.run(_runtime_in(tmp_path, lines) + ["create", "--bundle", "x"], capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "runc create --bundle x"  # runc gets every argument
+    for ctrl in ("pids", "memory", "cpu,cpuacct"):
+        moved = (tmp_path / "cg" / ctrl / "dockerlab-classroom/alice/containers/cgroup.procs").read_text().split()
+        assert len(moved) == 1 and moved[0].isdigit()
+    assert not (tmp_path / "cg" / "blkio").exists()  # a controller the learner has no budget in: untouched
+
+
+def test_the_runtime_stops_and_removes_from_the_engines_budget(tmp_path):
+    """A full containers budget must not stop the teacher's (or the learner's) kill."""
+    import subprocess
+
+    (tmp_path / "cg/pids/dockerlab-classroom/alice/containers").mkdir(parents=True)
+    for verb in ("kill", "delete", "state"):
+        r = subprocess.run(_runtime_in(tmp_path, "12:pids:/dockerlab-classroom/alice/engine\n")
+                           + ["--root", "/run/runc", verb, "c1", "KILL"], capture_output=True, text=True)
+        assert r.returncode == 0 and r.stdout.split()[:4] == ["runc", "--root", "/run/runc", verb]
+    assert not (tmp_path / "cg/pids/dockerlab-classroom/alice/containers/cgroup.procs").exists()
+
+
+def test_the_runtime_outside_a_classroom_engine_just_runs_runc(tmp_path):
+    import subprocess
+
+    r = subprocess.run(_runtime_in(tmp_path, "0::/user.slice/user-1000.slice\n") + ["state", "c1"],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.strip() == "runc state c1"
+    assert not (tmp_path / "cg").exists()
+
+
+def test_the_budget_has_an_engine_part_and_a_containers_part_the_learner_may_join(tmp_path, monkeypatch):
+    import os
+
+    import pytest
+
+    from dockerlab.classroom import engines
+
+    if os.geteuid() != 0:
+        pytest.skip("chown to the learner needs root")
+    monkeypatch.setattr(engines, "CGROUP_ROOT", tmp_path)
+    for ctrl in ("pids", "memory", "cpu"):
+        (tmp_path / ctrl).mkdir()
+    made = _engine()._make_cgroups(engines.Limits(pids=100, memory=1 << 30, engine_pids=50, engine_memory=1 << 28))
+    assert made == [tmp_path / c / "dockerlab-classroom/alice/engine" for c in ("pids", "memory", "cpu")]
+    learner = tmp_path / "pids/dockerlab-classroom/alice"
+    assert (learner / "pids.max").read_text() == "150" and (learner / "containers/pids.max").read_text() == "100"
+    mem = tmp_path / "memory/dockerlab-classroom/alice"
+    assert (mem / "memory.limit_in_bytes").read_text() == str((1 << 30) + (1 << 28))
+    assert (mem / "containers/memory.limit_in_bytes").read_text() == str(1 << 30)
+    assert (learner / "containers").stat().st_uid == 2001 and (learner / "engine").stat().st_uid == 0

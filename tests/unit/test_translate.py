@@ -150,7 +150,9 @@ class _PullEngine(FakeEngine):
         self.events = events
 
     def pull(self, repo, tag):
-        yield from self.events
+        from dockerlab.engine.progress import Progress
+
+        yield from map(Progress.of, self.events)  # the wire format, typed as every engine types it
 
 
 REFUSED = ('Get "http://127.0.0.1:5056/v2/dlfault/mid/blobs/sha256:ab": dial tcp 127.0.0.1:5056: '

@@ -105,8 +105,10 @@ class FakeLab:
 
     def pull(self, ref, progress=None, quiet=False):
         self._twin(f"docker pull {ref}")
-        for ev in PULL_EVENTS:
-            progress(ev)
+        from dockerlab.engine.progress import Progress
+
+        for ev in PULL_EVENTS:  # the Engine API's messages, typed as every engine types them
+            progress(Progress.of(ev))
         return object()
 
     def info(self):
