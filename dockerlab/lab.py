@@ -74,6 +74,8 @@ class RunResult:
     output: str
     exit_code: int
     container: Container
+    #: said under the output when it may not be all of it (the engine's disk was full)
+    note: str = ""
 
     @property
     def ok(self) -> bool:
@@ -83,6 +85,8 @@ class RunResult:
         text = self.output.rstrip("\n")
         if self.exit_code != 0:
             text += ("\n" if text else "") + f"(exit code {self.exit_code}{_exit_meaning(self.exit_code, self.container.oom_killed)})"
+        if self.note:
+            text += ("\n" if text else "") + f"({self.note})"
         return text
 
 
@@ -479,9 +483,25 @@ class Lab(BuildMixin, VolumesMixin):
                      "for a long-running command use detach=True") from e
         out = self._engine.logs(cid)
         c = self._container(cid)
+        note = "" if out else self._disk_full_note()  # before --rm frees what the container wrote
         if rm:
             self._engine.remove(cid, force=True)
-        return RunResult(Text(out), code, c)
+        return RunResult(Text(out), code, c, note=note)
+
+    def _disk_full_note(self) -> str:
+        """Why a run printed nothing, when the reason is the engine's full disk: the engine could
+        not write the container's log, and says so only in its own log. Seen from this machine
+        only (a local engine's data root); "" otherwise."""
+        try:
+            root = self._engine.info().get("DockerRootDir") or ""
+            st = os.statvfs(root) if root else None
+        except (E.DockerLabError, OSError):
+            return ""
+        if st is None or st.f_bavail * st.f_frsize >= _DISK_FULL_BELOW:
+            return ""
+        return (f"no output, and the engine's disk ({root}) is full: the container's output may have been lost, "
+                "because the engine could not write its log. Free space (lab.system_df() shows what uses it; "
+                "lab.prune_images(), lab.cleanup()), then run it again")
 
     def _create(self, create, ref: ImageRef, name: str | None = None) -> str:
         """Create (like the CLI: pull only when the image is missing, then create again); a name held
@@ -1171,6 +1191,7 @@ def _zero_row(c: "Container") -> stats_mod.StatsRow:
                               mem_percent=0.0, net_rx=0, net_tx=0, block_read=0, block_write=0, pids=0)
 
 
+_DISK_FULL_BELOW = 1 << 20  # bytes free on the engine's data root under which a run's log may be lost
 _PULL_ATTEMPTS = 3  # a create that finds its image gone right after the pull pulls again (a shared engine)
 
 

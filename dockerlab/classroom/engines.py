@@ -133,11 +133,13 @@ class LearnerEngine:
                      if (CGROUP_ROOT / c).is_dir()]
         return [cg / part for cg in whole] if part else whole
 
-    def pids(self, part: str = "containers") -> tuple[int, int] | None:
-        """``(current, max)`` of a part's pids budget (the containers' by default), or None."""
+    def pids(self, part: str = "containers") -> tuple[int, int | None] | None:
+        """``(current, max)`` of a part's pids (the containers' by default; max None: no limit of
+        its own, as the engine's part, which counts in the learner's whole budget), or None."""
         for cg in self.cgroups(part):
             try:
-                return int((cg / "pids.current").read_text()), int((cg / "pids.max").read_text())
+                limit = (cg / "pids.max").read_text().strip()
+                return int((cg / "pids.current").read_text()), None if limit == "max" else int(limit)
             except (OSError, ValueError):
                 continue
         return None

@@ -326,6 +326,20 @@ def test_disk_full_on_pull(second, flab, registry):
     assert flab.run("alpine", "echo still-fine", rm=True).output.strip() == "still-fine"
 
 
+def test_disk_full_while_running_says_the_output_may_be_lost(second, flab):
+    """The container fills the engine's disk, then prints: the engine cannot write its log, so the
+    run has no output and exit code 0. The kit says why instead of showing nothing."""
+    res = flab.run("alpine", "sh -c 'dd if=/dev/zero of=/fill bs=1M 2>/dev/null; echo after-the-fill'", rm=True)
+    try:
+        assert res.output == "" and res.exit_code == 0  # what the engine gives: nothing, and success
+        assert "the engine's disk" in repr(res) and "may have been lost" in repr(res)
+    finally:
+        assert os.statvfs(second.data).f_bavail * os.statvfs(second.data).f_frsize > MiB  # rm freed it
+    ok = flab.run("alpine", "echo still-fine", rm=True)
+    assert ok.output.strip() == "still-fine" and ok.note == ""
+    assert flab.run("alpine", "true", rm=True).note == ""  # no output, and a disk with room: nothing to say
+
+
 # --- a container OOM-killed ---------------------------------------------------------------------------
 def test_oom_killed_is_shown_as_such(lab):
     r = lab.run("alpine", ["sh", "-c", "tail /dev/zero"], memory="8m", name=f"flt-oom-{_uid()}")
