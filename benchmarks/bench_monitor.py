@@ -56,16 +56,7 @@ def main(argv=None) -> int:
         cli_ps = psutil.Process(cli.pid)
         time.sleep(2.5 if a.quick else 4.0)  # both warm up: streams open, first samples in, figure drawn
         me = psutil.Process()
-        kit, ref, draws = [], [], []
-        for _ in range(runs):
-            w0, c0, d0 = time.perf_counter(), time.process_time(), mon.frames_drawn
-            k0 = cli_ps.cpu_times()
-            time.sleep(window)
-            wall = time.perf_counter() - w0
-            kit.append((time.process_time() - c0) / wall * 100)
-            k1 = cli_ps.cpu_times()
-            ref.append(((k1.user + k1.system) - (k0.user + k0.system)) / wall * 100)
-            draws.append((mon.frames_drawn - d0) / wall)
+        kit, ref, draws = _windows(mon, cli_ps, runs, window)
         report.add(f"Monitor, {n} containers", kit, ref, None, ref_name="docker stats (streaming)")
         report.rows[-1]["ok"] = None if a.quick else C.median(kit) <= 0.1
         report.rows[-1]["target"] = None
@@ -88,7 +79,7 @@ def main(argv=None) -> int:
             finally:
                 del os.environ["DOCKERLAB_STATS_SOURCE"]
             time.sleep(4.0)
-            eng, ref2 = _windows(mon, cli_ps, runs, window)
+            eng, ref2, _ = _windows(mon, cli_ps, runs, window)
             report.add(f"Monitor, {n} containers, Engine API", eng, ref2, None, ref_name="docker stats (streaming)")
             report.rows[-1].update(ok=C.median(eng) <= 1.0, target=None, target_abs=1.0)
             report.note(f"Engine API source: {mon.sampler.source.kind}; windows " + ", ".join(f"{x:.2f}" for x in eng)
@@ -108,17 +99,19 @@ def main(argv=None) -> int:
     return 0
 
 
-def _windows(mon, cli_ps, runs: int, window: float) -> tuple[list, list]:
-    kit, ref = [], []
+def _windows(mon, cli_ps, runs: int, window: float) -> tuple[list, list, list]:
+    """``runs`` windows: this process's CPU %, the CLI's, and the monitor's redraws per second."""
+    kit, ref, draws = [], [], []
     for _ in range(runs):
-        w0, c0 = time.perf_counter(), time.process_time()
+        w0, c0, d0 = time.perf_counter(), time.process_time(), mon.frames_drawn
         k0 = cli_ps.cpu_times()
         time.sleep(window)
         wall = time.perf_counter() - w0
         kit.append((time.process_time() - c0) / wall * 100)
         k1 = cli_ps.cpu_times()
         ref.append(((k1.user + k1.system) - (k0.user + k0.system)) / wall * 100)
-    return kit, ref
+        draws.append((mon.frames_drawn - d0) / wall)
+    return kit, ref, draws
 
 
 def _split(lab, mon, names, window: float) -> str:

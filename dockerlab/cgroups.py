@@ -308,6 +308,9 @@ def _first_pid(directory: str) -> int:
         return 0
 
 
+LIMIT_EVERY = 10  # light samples between two readings of the memory limit (it changes only by `docker update`)
+
+
 # --- reading ---------------------------------------------------------------------------------
 class Reader:
     """Reads one container's counters; keeps the small files open and re-reads them from offset 0
@@ -319,6 +322,8 @@ class Reader:
         self._fds: dict[str, int] = {}
         self._machine_mem = meminfo_total
         self._blkio = None if cg.version == 1 else cg.files["blkio"]
+        self._limit: int | None = None  # the memory limit, re-read every LIMIT_EVERY light samples
+        self._light = 0
 
     def _pread(self, key: str, path: str, size: int = 8192) -> str:
         fd = self._fds.get(key)
@@ -339,23 +344,22 @@ class Reader:
             self._machine_mem = mem_total(_read(f"{self.proc}/meminfo"))
         return self._machine_mem
 
-    def sample(self, system_ns: int, online: int, *, full: bool = True, now: float | None = None) -> dict:
+    def sample(self, system_ns: int, online: int, *, full: bool = True, now: float | None = None,
+               read: str | None = None) -> dict:
         """One sample in the Engine API's stats shape. Raises OSError when the cgroup is gone
-        (the container stopped: the kernel removed its files). ``full=False`` leaves out block
-        and network I/O (the monitor plots CPU and memory only)."""
+        (the container stopped: the kernel removed its files). ``full=False`` (the monitor, which
+        plots CPU and memory only, once a second) leaves out block and network I/O and the pids,
+        and re-reads the memory limit every :data:`LIMIT_EVERY` samples (`docker update` shows
+        within that many seconds). ``read``: the sample's time, already formatted (one per round)."""
         f, v1 = self.cg.files, self.cg.version == 1
         cpu_text = self._pread("cpu", f["cpu"])
         cpu_ns = int(cpu_text) if v1 else (kv_value(cpu_text, "usage_usec") or 0) * 1000
         usage = int(self._pread("mem", f["mem"]))
         stat = self._pread("memstat", f["memstat"], 1 << 14)
-        raw_limit = self._pread("limit", f["limit"]).strip()
-        limit = UNLIMITED if raw_limit == "max" else int(raw_limit)
-        machine = self.machine_memory()
-        if machine and limit > machine:
-            limit = machine
+        limit = self._memory_limit(full)
         key = "total_inactive_file" if v1 else "inactive_file"
         mem_stats = {key: kv_value(stat, key) or 0}
-        pids = int(self._pread("pids", f["pids"])) if f["pids"] else 0
+        pids = int(self._pread("pids", f["pids"])) if f["pids"] and full else 0
         br, bw = self._block_io() if full else (0, 0)
         networks = {}
         if self.cg.pid and full:
@@ -364,14 +368,24 @@ class Reader:
             except OSError:
                 networks = {}
         return {
-            "read": _rfc3339(now if now is not None else time.time()),
+            "read": read or rfc3339(now if now is not None else time.time()),
             "id": self.cg.cid,
-            "pids_stats": {"current": pids},
+            "pids_stats": {"current": pids} if full else {},
             "cpu_stats": {"cpu_usage": {"total_usage": cpu_ns}, "system_cpu_usage": system_ns, "online_cpus": online},
             "memory_stats": {"usage": usage, "limit": limit, "stats": mem_stats},
             "blkio_stats": {"io_service_bytes_recursive": [{"op": "read", "value": br}, {"op": "write", "value": bw}]},
             "networks": networks,
         }
+
+    def _memory_limit(self, full: bool) -> int:
+        self._light = 0 if full else self._light + 1
+        if self._limit is None or full or self._light >= LIMIT_EVERY:
+            self._light = 0
+            raw = self._pread("limit", self.cg.files["limit"]).strip()
+            limit = UNLIMITED if raw == "max" else int(raw)
+            machine = self.machine_memory()
+            self._limit = machine if machine and limit > machine else limit
+        return self._limit
 
     def _block_io(self) -> tuple[int, int]:
         f = self.cg.files
@@ -422,6 +436,6 @@ class System:
             self._fd = None
 
 
-def _rfc3339(t: float) -> str:
+def rfc3339(t: float) -> str:
     sec = int(t)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)) + f".{int((t - sec) * 1e9):09d}Z"

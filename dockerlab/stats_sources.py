@@ -328,33 +328,38 @@ class _Ticker:
                 if not subs:
                     self._thread = None
                     return
-            try:
-                system_ns = self.system.cpu_ns()
-            except (OSError, ValueError):
+            self.round(subs)
+
+    def round(self, subs: list) -> None:
+        """One reading of every followed container (``/proc/stat`` once)."""
+        try:
+            system_ns = self.system.cpu_ns()
+        except (OSError, ValueError):
+            return
+        now, mono = time.time(), time.monotonic()
+        read = cgroups.rfc3339(now)
+        for f in subs:
+            if f.stop is not None and f.stop.is_set():
+                f.cancel()
                 continue
-            now, mono = time.time(), time.monotonic()
-            for f in subs:
-                if f.stop is not None and f.stop.is_set():
-                    f.cancel()
-                    continue
-                with f.lock:
-                    if f.done.is_set():
-                        continue
-                    try:
-                        sample = f.reader.sample(system_ns, self.online, full=False, now=now)
-                    except (OSError, ValueError, TypeError):  # its cgroup is gone: the container stopped
-                        sample = None
-                        f.cancel()
-                if sample is None:
-                    f.on_end()
-                    continue
-                if mono - f.t_pre < self.interval / 2:  # a round just after the first reading: too short
+            with f.lock:
+                if f.done.is_set():
                     continue
                 try:
-                    f.on_sample(sample, f.pre, now)
-                except Exception:  # a consumer's bug must not stop the others' lines
-                    pass
-                f.pre, f.t_pre = sample["cpu_stats"], mono
+                    sample = f.reader.sample(system_ns, self.online, full=False, now=now, read=read)
+                except (OSError, ValueError, TypeError):  # its cgroup is gone: the container stopped
+                    sample = None
+                    f.cancel()
+            if sample is None:
+                f.on_end()
+                continue
+            if mono - f.t_pre < self.interval / 2:  # a round just after the first reading: too short
+                continue
+            try:
+                f.on_sample(sample, f.pre, now)
+            except Exception:  # a consumer's bug must not stop the others' lines
+                pass
+            f.pre, f.t_pre = sample["cpu_stats"], mono
 
 
 def describe(cg: cgroups.Cgroup) -> str:

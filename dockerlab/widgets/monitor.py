@@ -259,6 +259,8 @@ class Monitor(W.VBox):
 
     def line_data(self, name: str, what: str = "cpu"):
         """The (seconds relative to now, values) the plot shows for one container."""
+        with self._draw_lock:
+            self._apply_lines()
         line = self._lines.get(name)
         if line is None:
             return np.array([]), np.array([])
@@ -306,13 +308,7 @@ class Monitor(W.VBox):
             if force or key != self._layout_key or self._bg is None:
                 self._relayout(names, statuses, cpu_top, mem_top)
                 self._layout_key = key
-            for name, (x, cpu, mem) in data.items():
-                ended = statuses.get(name) in (STOPPED, REMOVED) and len(x) > 0
-                for line, y in zip(self._lines[name], (cpu, mem)):
-                    line.set_data(x, y)
-                    if ended or line.get_marker() not in ("", "None", None):  # a cross where an ended line ends
-                        line.set_marker("X" if ended else "")
-                        line.set_markevery([len(x) - 1] if ended else None)
+            self._drawn = (data, statuses)  # matplotlib's lines get it only when asked (png, line_data)
             self._now = now
             svg = self._svg(data, statuses)
             if svg != self._overlay.value:
@@ -390,7 +386,22 @@ class Monitor(W.VBox):
             self._boxes.append((b.x0, height - b.y1, b.width, b.height, ax.get_xlim(), ax.get_ylim()))
         self.full_draws += 1
 
+    def _apply_lines(self) -> None:
+        """Give matplotlib's lines the data the SVG shows (for png() and line_data(); a tick does not)."""
+        drawn, self._drawn = getattr(self, "_drawn", None), None
+        if drawn is None:
+            return
+        data, statuses = drawn
+        for name, (x, cpu, mem) in data.items():
+            ended = statuses.get(name) in (STOPPED, REMOVED) and len(x) > 0
+            for line, y in zip(self._lines[name], (cpu, mem)):
+                line.set_data(x, y)
+                if ended or line.get_marker() not in ("", "None", None):  # a cross where an ended line ends
+                    line.set_marker("X" if ended else "")
+                    line.set_markevery([len(x) - 1] if ended else None)
+
     def _blit(self):
+        self._apply_lines()
         self._canvas.restore_region(self._bg)
         for c, m in self._lines.values():
             self._ax_cpu.draw_artist(c)
