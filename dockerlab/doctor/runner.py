@@ -31,7 +31,7 @@ class CheckGraphError(Exception):
     """The checks' declarations do not fit together (a bug in dockerlab, found by the unit tests)."""
 
 
-def providers(specs) -> dict:
+def providers(specs, groups=GROUPS) -> dict:
     """fact -> the one check that provides it; raises :class:`CheckGraphError` on a missing, doubled or cyclic fact."""
     specs = list(specs)
     names = [s.name for s in specs]
@@ -49,7 +49,7 @@ def providers(specs) -> dict:
         raise CheckGraphError("; ".join(problems))
     by_name = {s.name: s for s in specs}
     out = {fact: by_name[who[0]] for fact, who in by_fact.items()}
-    run_order(specs, out)  # raises on a cycle
+    run_order(specs, out, groups)  # raises on a cycle
     return out
 
 
@@ -91,7 +91,7 @@ def run(specs, ctx, groups=GROUPS) -> list:
     specs = list(specs)
     missing: dict = {}  # fact -> why it is missing
     results = {}
-    for spec in run_order(specs, providers(specs), groups):
+    for spec in run_order(specs, providers(specs, groups), groups):
         result = results[spec.name] = _run_one(spec, ctx, missing)
         if result.status not in PROVIDING:
             for fact, why in spec.provides.items():
