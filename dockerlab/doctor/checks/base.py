@@ -79,7 +79,6 @@ class Ctx:
         self.os = {}
         self.lab = None  # the fact "engine": lab, info, version, endpoint
         self.info = {}
-        self.engine_error = None
         self.endpoint = None
         self.attempts = []  # the fact "endpoints"
         self.wsl = ""

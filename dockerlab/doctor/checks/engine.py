@@ -14,7 +14,6 @@ def _check_endpoint(ctx: Ctx) -> Check:
     try:
         cands = ep_mod.candidates(discovery_env(ctx))
     except BadDockerHost as e:
-        ctx.engine_error = e
         return Check("Engine endpoint", "fail", e.what + (f". {e.state}" if e.state else ""), fix=e.hint,
                      group="Engine", data={"error": type(e).__name__, "message": str(e)})
     ctx.attempts = [ep_mod.probe(c, timeout=ctx.timeout) for c in cands]
@@ -45,7 +44,6 @@ def _connect(ctx: Ctx) -> Check:
     try:
         ctx.lab = connect(show_cli=False, lesson="doctor", timeout=ctx.timeout, env=discovery_env(ctx))
     except EngineUnavailable as e:
-        ctx.engine_error = e
         fix = e.hint
         explicit = len(ctx.attempts) == 1 and ctx.attempts[0].endpoint.source != "default socket"
         if explicit and ctx.attempts[0].endpoint.url != "unix://" + ep_mod.DEFAULT_SOCKET:
@@ -61,7 +59,6 @@ def _connect(ctx: Ctx) -> Check:
                      data={"reason": e.reason, "error": type(e).__name__,
                            "attempts": [list(a) for a in e.attempts]})
     except DockerLabError as e:
-        ctx.engine_error = e
         return Check("Engine reachable", "fail", e.what + (". " + e.state if e.state else ""), fix=e.hint,
                      group="Engine", data={"reason": "error", "error": type(e).__name__})
     except ImportError as e:  # the docker SDK is missing: the Docker SDK check says how to install it
