@@ -59,7 +59,7 @@ def display_order(specs, groups=GROUPS) -> list:
     unknown = sorted({s.group for s in specs} - set(groups))
     if unknown:
         raise CheckGraphError(f"unknown group {', '.join(map(repr, unknown))}; the groups are {', '.join(groups)}")
-    return sorted(specs, key=lambda s: (groups.index(s.group), specs.index(s)))
+    return [s for _, _, s in sorted((groups.index(s.group), i, s) for i, s in enumerate(specs))]
 
 
 def run_order(specs, provider: dict, groups=GROUPS) -> list:
