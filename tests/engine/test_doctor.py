@@ -48,6 +48,12 @@ def test_the_working_engine(engine_lab):
     assert "the container was removed" in smoke.evidence
     assert _smoke_leftovers(engine_lab._engine) == before  # really removed
     assert report["Docker Hub"].status == "skip"  # online=False
+    assert report["Docker Hub"].evidence == "not checked (offline: --offline, or online=False)"
+    # with an engine every check ran (none skipped by the runner), in the order the report declares
+    from dockerlab.doctor import runner
+
+    assert [(c.name, c.group) for c in report.checks] == [(s.name, s.group) for s in runner.display_order(runner.CHECKS)]
+    assert not [c.name for c in report.checks if c.evidence.startswith(("not checked: ", "not tried: "))]
     assert "The warnings are worth reading" in report.summary() or report.summary().startswith("0 failures, 0 warnings")
 
 

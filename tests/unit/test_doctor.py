@@ -499,8 +499,10 @@ def test_the_hub_check_states_todays_anonymous_limit(monkeypatch):
             return 200, {"ratelimit-limit": "10;w=3600", "ratelimit-remaining": "3;w=3600"}, ""
         return 401, {}, ""
 
-    monkeypatch.setattr(doctor, "_resolves", lambda host, timeout: True)
-    monkeypatch.setattr(doctor, "_http_get", fake_get)
-    check = doctor._check_hub(types.SimpleNamespace(timeout=1, info={}), True)
+    from dockerlab.doctor.checks import registry
+
+    monkeypatch.setattr(registry, "_resolves", lambda host, timeout: True)
+    monkeypatch.setattr(registry, "_http_get", fake_get)
+    check = registry._check_hub(types.SimpleNamespace(timeout=1, info={}, online=True))
     assert check.status == "warn" and "3 of 10 left per 1 h" in check.evidence
     assert "10 pulls per hour per IPv4 address (or IPv6 /64)" in check.fix
