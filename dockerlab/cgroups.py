@@ -36,6 +36,8 @@ import os
 import time
 from dataclasses import dataclass, field
 
+from .stats import without_cache
+
 #: v1 controllers the stats need, and where each counter lives
 V1_CONTROLLERS = ("cpuacct", "memory", "pids", "blkio")
 #: block I/O files on cgroup v1, in libcontainer's order: the first with entries wins
@@ -309,6 +311,7 @@ def _first_pid(directory: str) -> int:
 
 
 LIMIT_EVERY = 10  # light samples between two readings of the memory limit (it changes only by `docker update`)
+IDLE_MEMORY_EVERY = 5  # light samples between two readings of a sleeping container's memory
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -324,6 +327,7 @@ class Reader:
         self._blkio = None if cg.version == 1 else cg.files["blkio"]
         self._limit: int | None = None  # the memory limit, re-read every LIMIT_EVERY light samples
         self._light = 0
+        self._cpu_ns, self._idle, self._mem = -1, 0, None  # light(): an idle container's memory, kept
 
     def _pread(self, key: str, path: str, size: int = 8192) -> str:
         fd = self._fds.get(key)
@@ -344,42 +348,56 @@ class Reader:
             self._machine_mem = mem_total(_read(f"{self.proc}/meminfo"))
         return self._machine_mem
 
-    def sample(self, system_ns: int, online: int, *, full: bool = True, now: float | None = None,
-               read: str | None = None) -> dict:
-        """One sample in the Engine API's stats shape. Raises OSError when the cgroup is gone
-        (the container stopped: the kernel removed its files). ``full=False`` (the monitor, which
-        plots CPU and memory only, once a second) leaves out block and network I/O and the pids,
-        and re-reads the memory limit every :data:`LIMIT_EVERY` samples (`docker update` shows
-        within that many seconds). ``read``: the sample's time, already formatted (one per round)."""
+    def sample(self, system_ns: int, online: int, *, now: float | None = None) -> dict:
+        """One sample in the Engine API's stats shape (``lab.stats()``'s table). Raises OSError when
+        the cgroup is gone (the container stopped: the kernel removed its files)."""
         f, v1 = self.cg.files, self.cg.version == 1
         cpu_text = self._pread("cpu", f["cpu"])
         cpu_ns = int(cpu_text) if v1 else (kv_value(cpu_text, "usage_usec") or 0) * 1000
         usage = int(self._pread("mem", f["mem"]))
         stat = self._pread("memstat", f["memstat"], 1 << 14)
-        limit = self._memory_limit(full)
+        limit = self._memory_limit(True)
         key = "total_inactive_file" if v1 else "inactive_file"
         mem_stats = {key: kv_value(stat, key) or 0}
-        pids = int(self._pread("pids", f["pids"])) if f["pids"] and full else 0
-        br, bw = self._block_io() if full else (0, 0)
+        pids = int(self._pread("pids", f["pids"])) if f["pids"] else 0
+        br, bw = self._block_io()
         networks = {}
-        if self.cg.pid and full:
+        if self.cg.pid:
             try:
                 networks = parse_net_dev(self._pread("net", f"{self.proc}/{self.cg.pid}/net/dev", 1 << 14))
             except OSError:
                 networks = {}
         return {
-            "read": read or rfc3339(now if now is not None else time.time()),
+            "read": rfc3339(now if now is not None else time.time()),
             "id": self.cg.cid,
-            "pids_stats": {"current": pids} if full else {},
+            "pids_stats": {"current": pids},
             "cpu_stats": {"cpu_usage": {"total_usage": cpu_ns}, "system_cpu_usage": system_ns, "online_cpus": online},
             "memory_stats": {"usage": usage, "limit": limit, "stats": mem_stats},
             "blkio_stats": {"io_service_bytes_recursive": [{"op": "read", "value": br}, {"op": "write", "value": bw}]},
             "networks": networks,
         }
 
-    def _memory_limit(self, full: bool) -> int:
-        self._light = 0 if full else self._light + 1
-        if self._limit is None or full or self._light >= LIMIT_EVERY:
+    def light(self) -> tuple[int, int, int]:
+        """What the monitor plots once a second, read the cheapest way (no dict, few files):
+        ``(CPU time ns, memory usage as the CLI counts it, memory limit)``. The limit is re-read
+        every :data:`LIMIT_EVERY` calls (`docker update` shows within that many seconds); the memory
+        of a container that used no CPU time since the last call (asleep: it allocated nothing) is
+        re-read every :data:`IDLE_MEMORY_EVERY` calls, and every call once it runs. Raises OSError
+        when the cgroup is gone, as :meth:`sample` does (its CPU file is read every time)."""
+        f, v1 = self.cg.files, self.cg.version == 1
+        cpu_text = self._pread("cpu", f["cpu"])
+        cpu_ns = int(cpu_text) if v1 else kv_value(cpu_text, "usage_usec") * 1000  # no number: gone (TypeError)
+        self._idle = self._idle + 1 if cpu_ns == self._cpu_ns else 0
+        self._cpu_ns = cpu_ns
+        if self._mem is None or self._idle % IDLE_MEMORY_EVERY == 0:
+            usage = int(self._pread("mem", f["mem"]))
+            stat = self._pread("memstat", f["memstat"], 1 << 14)
+            self._mem = without_cache(usage, kv_value(stat, "total_inactive_file" if v1 else "inactive_file") or 0)
+        return cpu_ns, self._mem, self._memory_limit(False)
+
+    def _memory_limit(self, fresh: bool) -> int:
+        self._light = 0 if fresh else self._light + 1
+        if self._limit is None or fresh or self._light >= LIMIT_EVERY:
             self._light = 0
             raw = self._pread("limit", self.cg.files["limit"]).strip()
             limit = UNLIMITED if raw == "max" else int(raw)

@@ -328,7 +328,7 @@ class Sampler:
         thread reads every followed container), else a thread on the engine's stats stream."""
         if self.source.kind == stats_sources.KERNEL:
             try:
-                sub = self.source.follow(cid, lambda s, pre, t: self._add(name, s, pre, t),
+                sub = self.source.follow(cid, lambda t, cpu, mem, limit: self._point(name, t, cpu, mem, limit),
                                          lambda: self._kernel_ended(cid, name), stop=self._stop)
                 self.sources[name] = stats_sources.KERNEL
                 return sub
@@ -342,9 +342,13 @@ class Sampler:
         cpu = stats_mod.cpu_percent(sample, pre)
         t = t or _parse_read(sample.get("read", "")) or time.time()
         mem = stats_mod.memory_usage(sample)
-        limit = (sample.get("memory_stats") or {}).get("limit") or 0
+        self._point(name, t, cpu, mem, (sample.get("memory_stats") or {}).get("limit") or 0)
+
+    def _point(self, name: str, t: float, cpu: float, mem: int, limit: int) -> None:
         with self._lock:
-            buf = self._buffers.setdefault(name, deque(maxlen=self.maxlen))
+            buf = self._buffers.get(name)
+            if buf is None:
+                buf = self._buffers[name] = deque(maxlen=self.maxlen)
             buf.append((t, cpu, mem / 2**20, mem / limit * 100.0 if limit else 0.0))
             self.version += 1
 

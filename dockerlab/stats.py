@@ -35,12 +35,8 @@ def cpu_percent(sample: dict, pre: dict | None = None) -> float:
     pre_usage = (pre.get("cpu_usage") or {}).get("total_usage", 0) or 0
     system = cpu.get("system_cpu_usage", 0) or 0
     pre_system = pre.get("system_cpu_usage", 0) or 0
-    cpu_delta = usage - pre_usage
-    system_delta = system - pre_system
     online = cpu.get("online_cpus") or len((cpu.get("cpu_usage") or {}).get("percpu_usage") or []) or 0
-    if cpu_delta > 0 and system_delta > 0 and pre_system > 0:
-        return cpu_delta / system_delta * online * 100.0
-    return 0.0
+    return cpu_percent_of(usage, pre_usage, system, pre_system, online)
 
 
 def memory_usage(sample: dict) -> int:
@@ -53,8 +49,21 @@ def memory_usage(sample: dict) -> int:
         cache = st["total_inactive_file"]
     else:  # cgroup v2
         cache = st.get("inactive_file", 0)
-    cache = cache or 0
+    return without_cache(usage, cache or 0)
+
+
+def without_cache(usage: int, cache: int) -> int:
+    """The CLI's memory usage: the cgroup's usage less its inactive file cache, when that is smaller."""
     return usage - cache if cache < usage else usage
+
+
+def cpu_percent_of(cpu_ns: int, pre_cpu_ns: int, system_ns: int, pre_system_ns: int, online: int) -> float:
+    """The CLI's CPU % from the four counters: the container's CPU time delta over the system's,
+    times the online CPUs, times 100 (0.0 unless both deltas are > 0)."""
+    cpu_delta, system_delta = cpu_ns - pre_cpu_ns, system_ns - pre_system_ns
+    if cpu_delta > 0 and system_delta > 0 and pre_system_ns > 0:
+        return cpu_delta / system_delta * online * 100.0
+    return 0.0
 
 
 def memory_percent(sample: dict) -> float:

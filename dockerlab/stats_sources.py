@@ -236,17 +236,23 @@ class KernelSource:
                 f"CPU % over {interval if interval is not None else DEFAULT_INTERVAL:g} s)")
 
     # --- following containers (the monitor's sampler) ---------------------------------------------
-    def follow(self, cid: str, on_sample, on_end, *, interval: float = 1.0, stop=None) -> "Follow":
+    def follow(self, cid: str, on_point, on_end, *, interval: float = 1.0, stop=None) -> "Follow":
         """Read ``cid`` every ``interval`` s, all followed containers by one thread (``/proc/stat`` once a
-        round): ``on_sample(sample, previous cpu_stats, epoch seconds)`` each round from the second on,
-        ``on_end()`` once when the cgroup goes away (the container stopped). ``stop``: an Event that
-        ends the subscription. Raises NotReadable when ``cid`` cannot be read here."""
+        round): ``on_point(epoch seconds, CPU %, memory bytes, memory limit)`` each round from the second
+        on (CPU % over the round, as the CLI computes it), ``on_end()`` once when the cgroup goes away
+        (the container stopped). ``stop``: an Event that ends the subscription. Raises NotReadable
+        when ``cid`` cannot be read here."""
         cg = self.locate(cid)
+        return Follow(self.clock(interval), cg, on_point, on_end, stop)
+
+    def clock(self, interval: float = 1.0) -> "_Ticker":
+        """The one thread that reads every followed container each ``interval`` s; whatever else
+        should happen once a round (the monitor's redraw) joins it with ``add_hook`` rather than
+        waking a thread of its own (here a wake-up costs more than the reading it does)."""
         with self._lock:
             if self._ticker is None or not self._ticker.alive(interval):
                 self._ticker = _Ticker(self.proc, interval)
-            ticker = self._ticker
-        return Follow(ticker, cg, on_sample, on_end, stop)
+            return self._ticker
 
     def __repr__(self) -> str:
         return f"<stats source kernel: {len(self._where)} containers located>"
@@ -255,11 +261,11 @@ class KernelSource:
 class Follow:
     """One followed container; it looks like the thread it replaces (start, is_alive, join)."""
 
-    def __init__(self, ticker: "_Ticker", cg: cgroups.Cgroup, on_sample, on_end, stop=None):
-        self.ticker, self.cg, self.on_sample, self.on_end = ticker, cg, on_sample, on_end
+    def __init__(self, ticker: "_Ticker", cg: cgroups.Cgroup, on_point, on_end, stop=None):
+        self.ticker, self.cg, self.on_point, self.on_end = ticker, cg, on_point, on_end
         self.stop = stop
         self.reader = None
-        self.pre = None  # the previous round's cpu_stats
+        self.pre = (0, 0)  # the previous round's (container CPU ns, system CPU ns)
         self.t_pre = 0.0
         self.done = threading.Event()
         self.lock = threading.RLock()  # a read and a cancel from another thread never overlap
@@ -267,8 +273,8 @@ class Follow:
     def start(self) -> None:
         self.reader = cgroups.Reader(self.cg, proc=self.ticker.proc)
         try:
-            self.pre = self.reader.sample(self.ticker.system.cpu_ns(), self.ticker.online, full=False)["cpu_stats"]
-        except OSError:
+            self.pre = (self.reader.light()[0], self.ticker.system_ns())
+        except (OSError, ValueError):
             self.reader.close()
             self.done.set()
             self.on_end()
@@ -297,9 +303,9 @@ class _Ticker:
 
     def __init__(self, proc: str, interval: float):
         self.proc, self.interval = proc, interval
-        self.system = cgroups.System(proc)
-        self.online = self.system.online_cpus()
+        self.online = cgroups.System.online_cpus()
         self._subs: list[Follow] = []
+        self._hooks: list = []  # called after each round, in this thread (it runs while there are any)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
@@ -309,14 +315,28 @@ class _Ticker:
     def add(self, f: Follow) -> None:
         with self._lock:
             self._subs.append(f)
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._run, name="dockerlab-kernel-stats", daemon=True)
-                self._thread.start()
+            self._running()
 
     def remove(self, f: Follow) -> None:
         with self._lock:
             if f in self._subs:
                 self._subs.remove(f)
+
+    def add_hook(self, fn) -> None:
+        """Call ``fn()`` after every round (also with no container to read), until removed."""
+        with self._lock:
+            self._hooks.append(fn)
+            self._running()
+
+    def remove_hook(self, fn) -> None:
+        with self._lock:
+            if fn in self._hooks:
+                self._hooks.remove(fn)
+
+    def _running(self) -> None:  # under the lock
+        if self._thread is None or not self._thread.is_alive():
+            self._thread = threading.Thread(target=self._run, name="dockerlab-kernel-stats", daemon=True)
+            self._thread.start()
 
     def _run(self) -> None:
         tick = time.monotonic()
@@ -324,20 +344,30 @@ class _Ticker:
             tick += self.interval
             time.sleep(max(0.0, tick - time.monotonic()))
             with self._lock:
-                subs = list(self._subs)
-                if not subs:
+                subs, hooks = list(self._subs), list(self._hooks)
+                if not subs and not hooks:
                     self._thread = None
                     return
-            self.round(subs)
+            if subs:
+                self.round(subs)
+            for fn in hooks:
+                try:
+                    fn()
+                except Exception:  # a hook's own errors are its to show; the round goes on
+                    pass
+
+    def system_ns(self) -> int:
+        """The system's CPU time for CPU %'s denominator: the time elapsed on each online CPU, from
+        the clock. It is what the sum of ``/proc/stat``'s first line counts (user, system, idle,
+        steal...: every state), at 10 ms resolution there and 1 ns here; the kernel builds all of
+        /proc/stat (every interrupt's counter) on each read, which costs more than this whole
+        round's other reads. ``lab.stats()``'s table reads /proc/stat, as the engine does."""
+        return time.monotonic_ns() * self.online
 
     def round(self, subs: list) -> None:
-        """One reading of every followed container (``/proc/stat`` once)."""
-        try:
-            system_ns = self.system.cpu_ns()
-        except (OSError, ValueError):
-            return
-        now, mono = time.time(), time.monotonic()
-        read = cgroups.rfc3339(now)
+        """One reading of every followed container."""
+        system_ns = self.system_ns()
+        now, mono, online = time.time(), time.monotonic(), self.online
         for f in subs:
             if f.stop is not None and f.stop.is_set():
                 f.cancel()
@@ -346,20 +376,20 @@ class _Ticker:
                 if f.done.is_set():
                     continue
                 try:
-                    sample = f.reader.sample(system_ns, self.online, full=False, now=now, read=read)
+                    cpu_ns, mem, limit = f.reader.light()
                 except (OSError, ValueError, TypeError):  # its cgroup is gone: the container stopped
-                    sample = None
+                    cpu_ns = None
                     f.cancel()
-            if sample is None:
+            if cpu_ns is None:
                 f.on_end()
                 continue
             if mono - f.t_pre < self.interval / 2:  # a round just after the first reading: too short
                 continue
             try:
-                f.on_sample(sample, f.pre, now)
+                f.on_point(now, stats_mod.cpu_percent_of(cpu_ns, f.pre[0], system_ns, f.pre[1], online), mem, limit)
             except Exception:  # a consumer's bug must not stop the others' lines
                 pass
-            f.pre, f.t_pre = sample["cpu_stats"], mono
+            f.pre, f.t_pre = (cpu_ns, system_ns), mono
 
 
 def describe(cg: cgroups.Cgroup) -> str:

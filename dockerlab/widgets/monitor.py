@@ -12,6 +12,7 @@ extension). ``png()`` and ``save()`` render lines and axes together with matplot
 """
 from __future__ import annotations
 
+import operator
 import struct
 import threading
 import uuid
@@ -34,6 +35,7 @@ _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 # and the axis (a full redraw) changes only when a container uses more than one core
 _CPU_STEPS = [100, 200, 300, 400, 600, 800, 1200, 1600, 3200, 6400]
 _LW = 1.8  # line width, points
+_CPU, _MEM = operator.itemgetter(1), operator.itemgetter(2)  # a sample's fields: (time, cpu %, mem MiB, mem %)
 _DASHES = {"-": "", ":": "2 3", "--": "6 4"}  # matplotlib's line styles as SVG dash arrays (px)
 
 
@@ -102,6 +104,9 @@ class Monitor(W.VBox):
         self._draw_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = None
+        self._clock = None  # the kernel source's reading thread, when it drives the redraws
+        self._svg_layout = None  # the SVG's parts that change only with the layout (_make_svg_layout)
+        self._point_cache: dict = {}  # (name, axis) -> each line's points, formatted once
         self._bg = None  # the background (axes, ticks, legend) kept for blitting
         self._layout_key = None
         self._lines: dict[str, tuple] = {}
@@ -147,6 +152,13 @@ class Monitor(W.VBox):
         if not 10 <= v <= 3600:
             raise traitlets.TraitError(f"window is the seconds shown, from 10 to 3600, not {v!r}")
         return v
+
+    @traitlets.observe("interval")
+    def _on_interval(self, change):
+        if self._clock is not None:  # redraw at the new pace: a reading thread of that interval
+            self._clock.remove_hook(self._tick)
+            self._clock = self._kernel_clock()
+            self._clock.add_hook(self._tick)
 
     @traitlets.validate("interval")
     def _valid_interval(self, proposal):
@@ -197,10 +209,24 @@ class Monitor(W.VBox):
         self._stopped_at = None
         self.set_trait("running", True)
         self.update(force=True)
-        self._thread = threading.Thread(target=self._loop, name="dockerlab-monitor", daemon=True)
-        self._thread.start()
+        self._clock = self._kernel_clock()
+        if self._clock is not None:  # redraw right after the sampler's reading, in its thread
+            self._clock.add_hook(self._tick)
+        else:
+            self._thread = threading.Thread(target=self._loop, name="dockerlab-monitor", daemon=True)
+            self._thread.start()
         Monitor._live.add(self)
         return self
+
+    def _kernel_clock(self):
+        """The kernel source's reading thread, when the sampler reads the kernel's files at this
+        monitor's interval: one wake-up a second for reading and drawing, not two."""
+        from .. import stats_sources
+
+        source = self.sampler.source
+        if getattr(source, "kind", "") != stats_sources.KERNEL or not hasattr(source, "clock"):
+            return None
+        return source.clock(self.interval)
 
     @classmethod
     def stop_all(cls) -> int:
@@ -214,6 +240,9 @@ class Monitor(W.VBox):
         """Stop the redraws and close the engine streams (the samples stay)."""
         self._stop.set()
         Monitor._live.discard(self)
+        clock, self._clock = self._clock, None
+        if clock is not None:
+            clock.remove_hook(self._tick)
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._thread = None
@@ -292,23 +321,22 @@ class Monitor(W.VBox):
             now = time.time() if self.running or self._stopped_at is None else self._stopped_at
             statuses = self.sampler.status
             names = self.sampler.names
-            data = {}
-            for name in names:
-                s = self.sampler.series(name, since=now - self.window - 2)
-                arr = np.array(s, dtype=float).reshape(-1, 4)
-                data[name] = (arr[:, 0] - now, arr[:, 1], arr[:, 2])
+            # each line's samples, (epoch s, cpu %, mem MiB, mem %), as the sampler keeps them: a tick
+            # makes no arrays (numpy costs more than it saves on 60 points); png() and line_data() do
+            data = {name: self.sampler.series(name, since=now - self.window - 2) for name in names}
             # stopped: show the time it ran (10 s steps), not its seconds squeezed at the end of the window
-            first = min([float(d[0][0]) for d in data.values() if len(d[0])] + [0.0])
+            first = min([s[0][0] - now for s in data.values() if s] + [0.0])
             self._shown = (self.window if self.running or self._stopped_at is None
                            else int(min(self.window, max(10, 10 * np.ceil(-first / 10)))))
-            cpu_top = self._sticky("cpu", _cpu_ceiling(max([float(d[1].max()) for d in data.values() if len(d[1])] + [0.0])))
-            mem_top = self._sticky("mem", _nice_ceiling(max([float(d[2].max()) for d in data.values() if len(d[2])] + [0.0]) * 1.15, 1.0))
+            cpu_top = self._sticky("cpu", _cpu_ceiling(max([max(map(_CPU, s)) for s in data.values() if s] + [0.0])))
+            mem_top = self._sticky("mem", _nice_ceiling(max([max(map(_MEM, s)) for s in data.values() if s] + [0.0])
+                                                        * 1.15, 1.0))
             labels = tuple((n, statuses.get(n, "")) for n in names)
             key = (labels, self._shown, cpu_top, mem_top, self.running, self.paused)
             if force or key != self._layout_key or self._bg is None:
                 self._relayout(names, statuses, cpu_top, mem_top)
                 self._layout_key = key
-            self._drawn = (data, statuses)  # matplotlib's lines get it only when asked (png, line_data)
+            self._drawn = (now, data, statuses)  # matplotlib's lines get it only when asked (png, line_data)
             self._now = now
             svg = self._svg(data, statuses)
             if svg != self._overlay.value:
@@ -376,6 +404,7 @@ class Monitor(W.VBox):
         self._title.set_text(f"docker stats, {state}: last {self._shown} s"
                              + ("" if names else " (no container to show yet)"))
         self._canvas.draw()
+        self._svg_layout = None  # scales, clip paths, line styles: formatted again at the next tick
         self._bg = self._canvas.copy_from_bbox(self.figure.bbox)
         self._image.value = self._encode()  # axes, ticks and legend; the lines go over it as SVG
         height = self.figure.bbox.height
@@ -391,8 +420,10 @@ class Monitor(W.VBox):
         drawn, self._drawn = getattr(self, "_drawn", None), None
         if drawn is None:
             return
-        data, statuses = drawn
-        for name, (x, cpu, mem) in data.items():
+        now, data, statuses = drawn
+        for name, samples in data.items():
+            arr = np.array(samples, dtype=float).reshape(-1, 4)
+            x, cpu, mem = arr[:, 0] - now, arr[:, 1], arr[:, 2]
             ended = statuses.get(name) in (STOPPED, REMOVED) and len(x) > 0
             for line, y in zip(self._lines[name], (cpu, mem)):
                 line.set_data(x, y)
@@ -410,55 +441,78 @@ class Monitor(W.VBox):
     def _svg(self, data: dict, statuses: dict) -> str:
         """The lines over the picture: one polyline per container and axis, clipped to the axis,
         in the style the legend shows (solid running, dotted ended, dashed waiting), a cross
-        where an ended line ends."""
+        where an ended line ends. What changes only with the layout is formatted once per layout."""
+        head, axes, styles = self._svg_layout or self._make_svg_layout()
+        now, parts = self._now, [head]
+        for i, geom, clip, cross in axes:
+            x0, y0, bh, xa, ya, kx, ky = geom
+            parts.append(clip)
+            for name, samples in data.items():
+                if not samples:
+                    continue
+                style = styles.get((name, i))
+                if style is None:
+                    continue
+                pts, dx = self._points(name, i, samples, geom)
+                parts.append(f'<polyline points="{pts}" transform="translate({dx:.1f} 0)"{style}/>')
+                if statuses.get(name) in (STOPPED, REMOVED):
+                    cx, cy = x0 + (samples[-1][0] - now - xa) * kx, y0 + bh - (samples[-1][1 + i] - ya) * ky
+                    parts.append(cross(cx, cy, style))
+            parts.append("</g>")
+        parts.append("</svg>")
+        return "".join(parts)
+
+    def _make_svg_layout(self):
+        """The SVG's parts that change only with the layout: its head and clip paths, each axis'
+        scale, each line's colour and dashes (from matplotlib's lines, as the legend shows them)."""
         w, h = self._canvas.get_width_height()
         px = self.figure.dpi / 72.0  # points to pixels
         sid = self._svg_id
-        clips, lines = [], []
+        clips, axes = [], []
+        r, sw = 3.0 * px, 2.2 * px
+
+        def cross(cx, cy, style):
+            return (f'<path d="M{cx - r:.1f},{cy - r:.1f}L{cx + r:.1f},{cy + r:.1f}M{cx - r:.1f},{cy + r:.1f}'
+                    f'L{cx + r:.1f},{cy - r:.1f}"{style.split(" stroke-dasharray")[0]} stroke-width="{sw:.1f}"/>')
+
         for i, (x0, y0, bw, bh, (xa, xb), (ya, yb)) in enumerate(self._boxes):
             clips.append(f'<clipPath id="{sid}-{i}"><rect x="{x0:.1f}" y="{y0:.1f}" width="{bw:.1f}" '
                          f'height="{bh:.1f}"/></clipPath>')
-            kx, ky = bw / (xb - xa), bh / (yb - ya)
-            group = []
-            for name, (x, cpu, mem) in data.items():
-                if not len(x):
-                    continue
-                line = self._lines[name][i]
-                color, dash = line.get_color(), _DASHES.get(line.get_linestyle(), "")
-                y = cpu if i == 0 else mem
-                pts, dx = self._points(name, i, x, y, (x0, y0, bh, xa, ya, kx, ky))
-                group.append(f'<polyline points="{pts}" stroke="{color}" transform="translate({dx:.1f} 0)"'
-                             + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
-                if statuses.get(name) in (STOPPED, REMOVED):
-                    cx, cy, r = x0 + (x[-1] - xa) * kx, y0 + bh - (y[-1] - ya) * ky, 3.0 * px
-                    group.append(f'<path d="M{cx - r:.1f},{cy - r:.1f}L{cx + r:.1f},{cy + r:.1f}M{cx - r:.1f},'
-                                 f'{cy + r:.1f}L{cx + r:.1f},{cy - r:.1f}" stroke="{color}" stroke-width="{2.2 * px:.1f}"/>')
-            lines.append(f'<g clip-path="url(#{sid}-{i})">{"".join(group)}</g>')
-        return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
+            axes.append((i, (x0, y0, bh, xa, ya, bw / (xb - xa), bh / (yb - ya)),
+                         f'<g clip-path="url(#{sid}-{i})">', cross))
+        styles = {}
+        for name, pair in self._lines.items():
+            for i, line in enumerate(pair):
+                dash = _DASHES.get(line.get_linestyle(), "")
+                styles[(name, i)] = f' stroke="{line.get_color()}"' + (f' stroke-dasharray="{dash}"' if dash else "")
+        head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
                 f'style="display:block;width:100%;height:auto;pointer-events:none" fill="none" '
                 f'stroke-width="{_LW * px:.1f}" stroke-linejoin="round" stroke-linecap="butt">'
-                f'<defs>{"".join(clips)}</defs>{"".join(lines)}</svg>')
+                f'<defs>{"".join(clips)}</defs>')
+        self._svg_layout = (head, axes, styles)
+        return self._svg_layout
 
-    def _points(self, name: str, axis: int, x, y, geom) -> tuple[str, float]:
+    def _points(self, name: str, axis: int, samples: list, geom) -> tuple[str, float]:
         """A line's SVG points, each formatted once: placed at its sample's own time from a fixed origin,
         the whole line shifted left as time passes (``translate``). Samples never change, so a tick
         formats only the new ones; a new layout (limits, window) formats them all again."""
         x0, y0, bh, xa, ya, kx, ky = geom
         now = self._now
-        cache = self.__dict__.setdefault("_point_cache", {})
-        ent = cache.get((name, axis))
-        if ent is None or ent[0] != geom:
-            ent = cache[(name, axis)] = (geom, now, deque(), deque())
+        ent = self._point_cache.get((name, axis))
+        if ent is None or ent[0] is not geom:
+            ent = self._point_cache[(name, axis)] = (geom, now, deque(), deque())
         _, origin, times, texts = ent
-        first, last = x[0] + now, (times[-1] if times else float("-inf"))
+        first, last = samples[0][0], (times[-1] if times else float("-inf"))
         while times and times[0] < first - 1e-3:  # gone out of the window
             times.popleft()
             texts.popleft()
-        t_abs = x + now
-        k = int(np.searchsorted(t_abs, last + 1e-3, side="right"))  # the samples not formatted yet
-        for t, v in zip(t_abs[k:].tolist(), y[k:].tolist()):
+        k = len(samples)
+        while k and samples[k - 1][0] > last + 1e-3:  # the samples not formatted yet, from the newest end
+            k -= 1
+        for p in samples[k:]:
+            t = p[0]
             times.append(t)
-            texts.append("%.1f %.1f" % (x0 + (t - origin - xa) * kx, y0 + bh - (v - ya) * ky))
+            texts.append("%.1f %.1f" % (x0 + (t - origin - xa) * kx, y0 + bh - (p[1 + axis] - ya) * ky))
         return " ".join(texts), (origin - now) * kx
 
     def _encode(self) -> bytes:
@@ -482,12 +536,16 @@ class Monitor(W.VBox):
 
     def _loop(self):
         while not self._stop.wait(self.interval):
-            if self.paused:
-                continue
-            try:
-                self.update()
-            except Exception as e:  # never die silently in a thread: say it in the widget
-                self._message.value = error_html(e)
+            self._tick()
+
+    def _tick(self) -> None:
+        """One redraw from a thread (the monitor's own, or the kernel source's after its reading)."""
+        if self.paused or self._stop.is_set():
+            return
+        try:
+            self.update()
+        except Exception as e:  # never die silently in a thread: say it in the widget
+            self._message.value = error_html(e)
 
     @property
     def shown(self) -> str:

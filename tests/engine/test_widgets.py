@@ -193,7 +193,7 @@ def test_pull_progress_draws_a_bar_per_layer(lab, fresh_image):
     assert p.error is None and p.last_command == f"docker pull {fresh_image}"
     assert len(p._bars.children) == 2 and set(p.layers.values()) == {"Pull complete"}
     assert all(bar.value == 1.0 and bar.bar_style == "success" for _, bar, _ in p._rows.values())
-    statuses = [e.get("status") for e in p.events]
+    statuses = [e.status for e in p.events]
     assert "Downloading" in statuses and "Extracting" in statuses
     assert "Downloaded newer image" in p.status and "Pull complete" in p.shown
     lab.engine.inspect_image(fresh_image)  # it is here now

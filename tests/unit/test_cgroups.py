@@ -236,13 +236,15 @@ def test_following_reads_every_round_and_ends_with_the_cgroup(tmp_path):
     eng = _Engine("unix:///x", {"Id": CID, "State": {"Running": True, "Pid": PID}})
     src = stats_sources.KernelSource(eng, proc=proc)
     got, ended = [], threading.Event()
-    f = src.follow(CID, lambda s, pre, t: got.append((s, pre, t)), ended.set, interval=0.1)
+    f = src.follow(CID, lambda *point: got.append(point), ended.set, interval=0.1)
     f.start()
     deadline = time.time() + 5
     while len(got) < 2 and time.time() < deadline:
         time.sleep(0.05)
     assert len(got) >= 2 and f.is_alive()
-    assert got[0][0]["memory_stats"]["usage"] == 1052672 and "cpu_usage" in got[0][1]
+    t, cpu, mem, limit = got[0]
+    assert abs(t - time.time()) < 5 and cpu >= 0.0 and limit > 0
+    assert mem == 1052672 - 4096  # memory.current less inactive_file, as the CLI counts it
     # a removed cgroup's open files fail to read (ENODEV on the kernel's cgroupfs); a plain file keeps
     # its content once unlinked, so the canned tree stands in with a value that no longer parses
     with open(f"{d}/memory.current", "w"):
@@ -269,3 +271,23 @@ def test_a_table_on_udocker_or_a_remote_engine_is_the_engines_own(monkeypatch):
     rows, how, line = stats_sources.table(_Engine("tcp://10.0.0.5:2376"), ["b" * 64], {}, lambda ids: ["row"])
     assert how == "engine" and "Engine API" in line and "tcp://10.0.0.5:2376" in line
     assert stats_sources.table(udocker, [], {}, lambda ids: ["never"]) == ([], "psutil", "")
+
+
+def test_light_reads_skip_what_cannot_have_changed(tmp_path):
+    """The monitor's reads: a sleeping container's memory every IDLE_MEMORY_EVERY rounds, a running
+    one's every round; the limit every LIMIT_EVERY rounds; the CPU time always (it says the cgroup is gone)."""
+    proc, d = tree_v2(str(tmp_path))
+    r = cgroups.Reader(cgroups.locate(CID, PID, proc=proc), proc=proc)
+    first = r.light()
+    assert first[1] == 1052672 - 4096
+    _write(f"{d}/memory.current", "2101248\n")  # it grew, but used no CPU time: not read yet
+    assert [r.light()[1] for _ in range(cgroups.IDLE_MEMORY_EVERY - 1)] == [first[1]] * (cgroups.IDLE_MEMORY_EVERY - 1)
+    assert r.light()[1] == 2101248 - 4096  # the idle container's memory, read again in time
+    _write(f"{d}/memory.current", "3149824\n")
+    cpu = open(f"{d}/cpu.stat").read()
+    _write(f"{d}/cpu.stat", cpu.replace("usage_usec ", "usage_usec 9"))  # it ran: its memory is read at once
+    assert r.light()[1] == 3149824 - 4096
+    with open(f"{d}/cpu.stat", "w"):
+        pass  # the cgroup went away (its files no longer parse): no kept value hides it
+    with pytest.raises((OSError, ValueError, TypeError)):
+        r.light()
