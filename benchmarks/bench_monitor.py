@@ -128,7 +128,7 @@ def _split(lab, mon, names, window: float) -> str:
     for _ in range(k):  # an ordinary tick's update: new line data, blit, PNG (no full redraw)
         mon.update()
     per_update = (time.process_time() - c0) / k
-    return (f"split: the monitor paused (its sampler only: {len(names)} stats streams and the event follower) "
+    return (f"split: the monitor paused (its sampler only: {len(names)} containers read, and the event follower) "
             f"{paused:.2f} % of a core; one plot update {per_update * 1000:.1f} ms of CPU "
             f"(at 1 Hz: {per_update * 100:.2f} % of a core)")
 

@@ -23,14 +23,19 @@ from ..widgets._common import attempt, error_html, ok_html
 from ..widgets.launcher import plain
 
 TABS = (("Learners", "status"), ("Containers", "containers"), ("Exercises", "results"))
-_TABLE_CSS = "max-height:24em; overflow:auto"
+EMPTY = {"status": "no learners yet", "containers": "no learner runs a container now",
+         "results": "no exercise has been checked yet (each self-check a learner runs is recorded)"}
+CHOOSE = ("choose a learner", "")  # the list's first entry: nothing is chosen until the teacher does
+_CSS = ("<style>.dl-teacher table{border-collapse:collapse}.dl-teacher th,.dl-teacher td{padding:2px 12px;"
+        "text-align:left;border-bottom:1px solid var(--jp-border-color2,#ddd)}</style>")
 
 
-def table_html(df, *, index: bool = False) -> str:
+def table_html(df, *, index: bool = False, empty: str = "nothing yet") -> str:
     """A frame as a small HTML table (escaped), or a line saying it is empty."""
-    if df is None or (len(df) == 0 and len(df.columns) == 0) or len(df) == 0:
-        return "<i>nothing yet</i>"
-    return f"<div style='{_TABLE_CSS}'>" + df.to_html(index=index, escape=True, border=0) + "</div>"
+    if df is None or len(df) == 0 or len(df.columns) == 0:
+        return f"<i>{escape(empty)}</i>"
+    return ("<div class='dl-teacher' style='max-height:24em; overflow:auto'>"
+            + df.to_html(index=index, escape=True, border=0) + "</div>")
 
 
 class TeacherView(W.VBox):
@@ -47,14 +52,14 @@ class TeacherView(W.VBox):
         self._refresh.on_click(lambda _b: self.refresh())
         self._panes = {key: W.HTML() for _, key in TABS}
         self._tabs = W.Tab(children=[self._panes[key] for _, key in TABS], titles=[t for t, _ in TABS])
-        self._learner = W.Dropdown(description="Learner", options=[])
+        self._learner = W.Dropdown(description="Learner", options=[CHOOSE], value="")
         self._learner.observe(lambda _c: self._disarm(), names="value")
         self._stop = W.Button(description="Stop their containers", button_style="danger", icon="stop",
                               layout=W.Layout(width="auto"))
         self._stop.on_click(lambda _b: self.stop(self._learner.value))
         self._msg = W.HTML()
-        self.children = [W.HBox([self._title, self._refresh]), self._tabs, W.HBox([self._learner, self._stop]),
-                         self._msg]
+        self.children = [W.HTML(_CSS), W.HBox([self._title, self._refresh]), self._tabs,
+                         W.HBox([self._learner, self._stop]), self._msg]
         self.refresh()
 
     # --- reading ---------------------------------------------------------------------------
@@ -75,13 +80,17 @@ class TeacherView(W.VBox):
         self._title.value = (f"<b>Classroom</b>: {len(learners)} learners, "
                              f"{'an engine each' if room.settings.engines == 'own' else 'one shared engine'}, "
                              f"at {escape(room.settings.url)}")
-        if list(self._learner.options) != learners:
-            self._learner.options = learners
+        options = [CHOOSE, *((u, u) for u in learners)]  # (label, value) pairs, all of them
+        if list(self._learner.options) != options:
+            chosen = self._learner.value
+            self._learner.options = options
+            self._learner.value = chosen if chosen in learners else ""
         self.error = None
         for _, key in TABS:
             df, err = attempt(None, getattr(room, key))
             self.frames[key] = df
-            self._panes[key].value = error_html(err) if err is not None else table_html(df, index=key == "results")
+            self._panes[key].value = (error_html(err) if err is not None
+                                      else table_html(df, index=key == "results", empty=EMPTY[key]))
             self.error = self.error or err
         return self.error is None
 

@@ -93,7 +93,7 @@ def test_a_container_restarted_at_once_is_shown_running_again(lab):
     c = lab.run("alpine", "sleep 300", name=f"smp-restart-{lab.session}", detach=True)
     s = Sampler(lab, [c.name]).start()
     try:
-        time.sleep(1.5)
+        assert wait_until(lambda: len(s.series(c.name)) >= 1, 15)
         lab.restart(c.name, timeout=0)  # stop and start within a second
         deadline = time.time() + 10
         while time.time() < deadline and s.status.get(c.name) != "running":

@@ -38,7 +38,8 @@ def test_it_shows_the_three_tables_and_the_learners():
     assert "2 learners, an engine each" in text
     assert "[Containers] LEARNER NAME" in text and "web" in text and "db" in text
     assert "nb05.run" in text and "✅" in text and v.error is None
-    assert list(v._learner.options) == ["ann", "bob"] and repr(v) == "TeacherView(learners=2)"
+    assert [value for _, value in v._learner.options] == ["", "ann", "bob"] and v._learner.value == ""
+    assert repr(v) == "TeacherView(learners=2)"
 
 
 def test_stop_takes_a_second_click_that_names_what_goes():
@@ -54,6 +55,15 @@ def test_stop_takes_a_second_click_that_names_what_goes():
     v._stop.click()
     v._stop.click()
     assert room.stopped == ["ann"] and "ann: removed db, web" in v.shown and "web" not in v.shown.split("[Exercises]")[0]
+
+
+def test_empty_tables_say_what_is_missing():
+    room = _Room()
+    room.running = {"ann": [], "bob": []}
+    room.results = lambda: pd.DataFrame(index=pd.Index(["ann", "bob"], name="LEARNER"))  # nobody checked yet
+    text = TeacherView(room).shown
+    assert "[Containers] no learner runs a container now" in text
+    assert "[Exercises] no exercise has been checked yet" in text
 
 
 def test_a_learner_with_nothing_running_is_told_so_and_nothing_is_called():
