@@ -41,6 +41,7 @@ class Container:
     labels: dict = field(default_factory=dict, repr=False)
     exit_code: int | None = field(default=None, repr=False)
     oom_killed: bool = field(default=False, repr=False)
+    log_path: str = field(default="", repr=False)  # the engine's file of its output (json-file driver)
 
     @property
     def short_id(self) -> str:
@@ -64,7 +65,7 @@ class Container:
         cfg = d.get("Config") or {}
         return cls(id=d.get("Id", ""), name=(d.get("Name") or "").lstrip("/"), image=cfg.get("Image", ""),
                    state=st.get("Status", ""), labels=cfg.get("Labels") or {}, exit_code=st.get("ExitCode"),
-                   oom_killed=bool(st.get("OOMKilled")))
+                   oom_killed=bool(st.get("OOMKilled")), log_path=d.get("LogPath") or "")
 
 
 @dataclass
@@ -483,25 +484,10 @@ class Lab(BuildMixin, VolumesMixin):
                      "for a long-running command use detach=True") from e
         out = self._engine.logs(cid)
         c = self._container(cid)
-        note = "" if out else self._disk_full_note()  # before --rm frees what the container wrote
+        note = "" if out else _disk_full_note(c.log_path)  # before --rm frees what the container wrote
         if rm:
             self._engine.remove(cid, force=True)
         return RunResult(Text(out), code, c, note=note)
-
-    def _disk_full_note(self) -> str:
-        """Why a run printed nothing, when the reason is the engine's full disk: the engine could
-        not write the container's log, and says so only in its own log. Seen from this machine
-        only (a local engine's data root); "" otherwise."""
-        try:
-            root = self._engine.info().get("DockerRootDir") or ""
-            st = os.statvfs(root) if root else None
-        except (E.DockerLabError, OSError):
-            return ""
-        if st is None or st.f_bavail * st.f_frsize >= _DISK_FULL_BELOW:
-            return ""
-        return (f"no output, and the engine's disk ({root}) is full: the container's output may have been lost, "
-                "because the engine could not write its log. Free space (lab.system_df() shows what uses it; "
-                "lab.prune_images(), lab.cleanup()), then run it again")
 
     def _create(self, create, ref: ImageRef, name: str | None = None) -> str:
         """Create (like the CLI: pull only when the image is missing, then create again); a name held
@@ -1193,6 +1179,23 @@ def _zero_row(c: "Container") -> stats_mod.StatsRow:
 
 _DISK_FULL_BELOW = 1 << 20  # bytes free on the engine's data root under which a run's log may be lost
 _PULL_ATTEMPTS = 3  # a create that finds its image gone right after the pull pulls again (a shared engine)
+
+
+def _disk_full_note(log_path: str) -> str:
+    """Why a run printed nothing, when the reason is the engine's full disk: the engine could not
+    write the container's log, and says so only in its own log. The log's path (from the inspect
+    the run already made: no extra engine call) names the engine's data root,
+    ``<root>/containers/<id>/<id>-json.log``; seen from this machine only (a local engine)."""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(log_path))) if log_path else ""
+    try:
+        st = os.statvfs(root) if root else None
+    except OSError:
+        return ""
+    if st is None or st.f_bavail * st.f_frsize >= _DISK_FULL_BELOW:
+        return ""
+    return (f"no output, and the engine's disk ({root}) is full: the container's output may have been lost, "
+            "because the engine could not write its log. Free space (lab.system_df() shows what uses it; "
+            "lab.prune_images(), lab.cleanup()), then run it again")
 
 
 def _created(inspected: dict) -> float:

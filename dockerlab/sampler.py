@@ -201,15 +201,15 @@ class Sampler:
         with ``since``, only those taken at or after it (read from the newest end: cheap for a plot window)."""
         with self._lock:
             buf = self._buffers.get(name, ())
-            if since is None:
-                return list(buf)
-            out = []
-            for p in reversed(buf):
-                if p[0] < since:
-                    break
-                out.append(p)
-        out.reverse()
-        return out
+            return list(buf) if since is None else _since(buf, since)
+
+    def snapshot(self, since: float) -> tuple[dict, dict, int]:
+        """What a redraw needs, under one lock: the statuses (sorted by name), each container's
+        samples taken at or after ``since`` (as :meth:`series`), and how many notes there are."""
+        with self._lock:
+            status = dict(sorted(self._status.items()))
+            names = sorted(set(self._buffers) | set(self._status))
+            return status, {name: _since(self._buffers.get(name, ()), since) for name in names}, len(self._notes)
 
     def frame(self, since: float | None = None):
         """All kept samples as a DataFrame: time (UTC), name, cpu %, mem MiB, mem %."""
@@ -438,6 +438,17 @@ class Sampler:
                     self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
         except Exception:  # the stream broke (the engine went away) or was closed by stop()
             pass
+
+
+def _since(buf, since: float) -> list:
+    """The samples of ``buf`` (oldest first) taken at or after ``since``, read from the newest end."""
+    out = []
+    for p in reversed(buf):
+        if p[0] < since:
+            break
+        out.append(p)
+    out.reverse()
+    return out
 
 
 def _close(stream) -> None:

@@ -319,11 +319,10 @@ class Monitor(W.VBox):
         with self._draw_lock:
             # a stopped monitor keeps the moment it stopped as "now" (a later redraw does not slide it)
             now = time.time() if self.running or self._stopped_at is None else self._stopped_at
-            statuses = self.sampler.status
-            names = self.sampler.names
+            statuses, data, notes = self.sampler.snapshot(now - self.window - 2)
+            names = list(data)
             # each line's samples, (epoch s, cpu %, mem MiB, mem %), as the sampler keeps them: a tick
             # makes no arrays (numpy costs more than it saves on 60 points); png() and line_data() do
-            data = {name: self.sampler.series(name, since=now - self.window - 2) for name in names}
             # stopped: show the time it ran (10 s steps), not its seconds squeezed at the end of the window
             first = min([s[0][0] - now for s in data.values() if s] + [0.0])
             self._shown = (self.window if self.running or self._stopped_at is None
@@ -344,7 +343,7 @@ class Monitor(W.VBox):
             self.frames_drawn += 1
             if statuses != self.statuses:
                 self.set_trait("statuses", dict(statuses))
-            self._show_status(statuses)
+            self._show_status(statuses, notes)
             return True
 
     # --- drawing -------------------------------------------------------------------------------------
@@ -519,8 +518,8 @@ class Monitor(W.VBox):
         w, h = self._canvas.get_width_height()
         return _png_rgba(self._canvas.buffer_rgba(), w, h)
 
-    def _show_status(self, statuses):
-        key = (tuple(statuses.items()), len(self.sampler.notes))
+    def _show_status(self, statuses, notes: int | None = None):
+        key = (tuple(statuses.items()), len(self.sampler.notes) if notes is None else notes)
         if key == getattr(self, "_status_key", None):
             return
         self._status_key = key

@@ -286,13 +286,13 @@ def test_pull_interrupted_then_retried(second, flab, registry):
 
     def progress(ev):
         events.append(ev)
-        if ev.get("status") == "Downloading" and proxy.sent > 2 * MiB and not proxy._cut.is_set():
+        if ev.status == "Downloading" and proxy.sent > 2 * MiB and not proxy._cut.is_set():
             proxy.cut()  # the registry vanishes with 2 of 16 MB sent
 
     try:
         with pytest.raises(E.RegistryUnreachable) as ei:
             flab.pull(ref, progress=progress, quiet=True)
-        assert proxy._cut.is_set() and any(ev.get("status") == "Downloading" for ev in events)
+        assert proxy._cut.is_set() and any(ev.status == "Downloading" for ev in events)
         e = ei.value
         assert "cut off" in e.what and f"127.0.0.1:{PROXY_PORT}" in e.what and "pull again" in e.hint
         # nothing half-made is left, and what was there is intact

@@ -132,7 +132,7 @@ out["features"] = sorted(lab.engine.features)
 
 events = []
 t = time.time(); img = lab.pull("alpine", progress=events.append); out["pull_s"] = time.time() - t
-out["pull_statuses"] = [e.get("status", "") for e in events]
+out["pull_statuses"] = [e.status for e in events]
 out["pulled"] = img.ref
 out["images"] = sorted(lab.images()["REPOSITORY"])
 
@@ -290,7 +290,7 @@ lab = dockerlab.connect(show_cli=False)
 events = []
 img = lab.pull("busybox", progress=events.append)
 r = lab.run("busybox", "echo pulled")
-print(json.dumps({"kind": lab.engine.kind, "ref": img.ref, "id": img.id, "statuses": [e.get("status", "") for e in events],
+print(json.dumps({"kind": lab.engine.kind, "ref": img.ref, "id": img.id, "statuses": [e.status for e in events],
                   "run": [str(r.output), r.exit_code], "cleanup": sorted(lab.cleanup().removed)}))
 """
 
