@@ -45,11 +45,16 @@ def stop_script(token: str) -> str:
 
 
 def split_output(out: str) -> tuple[str, str | None]:
-    """(the line's own output, the directory it ended in, or None when the shell ended early)."""
+    """(the line's own output, the directory it ended in, or None when the shell ended early).
+
+    The directory is the marker's own line only: stderr arrives beside stdout, not in order, so
+    the shell's "Killed" (a stopped line) can come after the marker; it is output, not a path."""
     head, sep, tail = out.rpartition(_MARK)
     if not sep:
         return out, None
-    return (head[:-1] if head.endswith("\n") else head), tail.strip() or None
+    cwd, _, after = tail.partition("\n")
+    head = head[:-1] if head.endswith("\n") else head
+    return head + after, cwd.strip() or None
 
 
 class Shell(W.VBox):

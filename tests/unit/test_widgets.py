@@ -606,6 +606,10 @@ def test_shell_script_keeps_the_directory_and_strips_its_bookkeeping():
     assert script.splitlines()[2] == "cd /tmp && ls | head -1"
     assert split_output("a\nb\n\n__dockerlab_pwd__/tmp\n") == ("a\nb\n", "/tmp")
     assert split_output("no marker: the line ran exit") == ("no marker: the line ran exit", None)
+    # a stopped line: the shell's "Killed" (stderr) arrived after the marker (stdout); seen under load,
+    # when it made the next line `cd '/tmp\nKilled'` and print "(that directory is gone)"
+    assert split_output("\n__dockerlab_pwd__/tmp\nKilled\n") == ("Killed\n", "/tmp")
+    assert split_output("a\n\n__dockerlab_pwd__/tmp\nKilled\n") == ("a\nKilled\n", "/tmp")
 
 
 def test_table_auto_refresh_closes_the_rows_it_replaces():
