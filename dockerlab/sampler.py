@@ -20,6 +20,9 @@ an hour at 1 Hz by default), so a sampler left running does not grow forever.
 """
 from __future__ import annotations
 
+import bisect
+import itertools
+import operator
 import threading
 import time
 from collections import deque
@@ -440,15 +443,12 @@ class Sampler:
             pass
 
 
+_TIME = operator.itemgetter(0)  # a sample's time: (epoch s, cpu %, mem MiB, mem %)
+
+
 def _since(buf, since: float) -> list:
-    """The samples of ``buf`` (oldest first) taken at or after ``since``, read from the newest end."""
-    out = []
-    for p in reversed(buf):
-        if p[0] < since:
-            break
-        out.append(p)
-    out.reverse()
-    return out
+    """The samples of ``buf`` (oldest first, so sorted by time) taken at or after ``since``."""
+    return list(itertools.islice(buf, bisect.bisect_left(buf, since, key=_TIME), None))
 
 
 def _close(stream) -> None:
