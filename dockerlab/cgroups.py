@@ -368,7 +368,7 @@ class Reader:
             except OSError:
                 networks = {}
         return {
-            "read": rfc3339(now if now is not None else time.time()),
+            "read": _rfc3339(now if now is not None else time.time()),
             "id": self.cg.cid,
             "pids_stats": {"current": pids},
             "cpu_stats": {"cpu_usage": {"total_usage": cpu_ns}, "system_cpu_usage": system_ns, "online_cpus": online},
@@ -454,6 +454,6 @@ class System:
             self._fd = None
 
 
-def rfc3339(t: float) -> str:
+def _rfc3339(t: float) -> str:
     sec = int(t)
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(sec)) + f".{int((t - sec) * 1e9):09d}Z"

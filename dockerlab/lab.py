@@ -1186,12 +1186,14 @@ def _disk_full_note(log_path: str) -> str:
     write the container's log, and says so only in its own log. The log's path (from the inspect
     the run already made: no extra engine call) names the engine's data root,
     ``<root>/containers/<id>/<id>-json.log``; seen from this machine only (a local engine)."""
-    root = os.path.dirname(os.path.dirname(os.path.dirname(log_path))) if log_path else ""
+    if not log_path:
+        return ""
+    root = os.path.dirname(os.path.dirname(os.path.dirname(log_path)))
     try:
-        st = os.statvfs(root) if root else None
+        st = os.statvfs(root)
     except OSError:
         return ""
-    if st is None or st.f_bavail * st.f_frsize >= _DISK_FULL_BELOW:
+    if st.f_bavail * st.f_frsize >= _DISK_FULL_BELOW:
         return ""
     return (f"no output, and the engine's disk ({root}) is full: the container's output may have been lost, "
             "because the engine could not write its log. Free space (lab.system_df() shows what uses it; "

@@ -181,13 +181,19 @@ class Sampler:
     def status(self) -> dict:
         """name -> "running", "stopped", "removed" or "not found"."""
         with self._lock:
-            return dict(sorted(self._status.items()))
+            return self._sorted_status()
 
     @property
     def names(self) -> list[str]:
         """The containers seen so far, sorted (each has a line in the monitor)."""
         with self._lock:
-            return sorted(set(self._buffers) | set(self._status))
+            return self._sorted_names()
+
+    def _sorted_status(self) -> dict:  # under the lock
+        return dict(sorted(self._status.items()))
+
+    def _sorted_names(self) -> list[str]:  # under the lock
+        return sorted(set(self._buffers) | set(self._status))
 
     @property
     def notes(self) -> list[str]:
@@ -210,9 +216,8 @@ class Sampler:
         """What a redraw needs, under one lock: the statuses (sorted by name), each container's
         samples taken at or after ``since`` (as :meth:`series`), and how many notes there are."""
         with self._lock:
-            status = dict(sorted(self._status.items()))
-            names = sorted(set(self._buffers) | set(self._status))
-            return status, {name: _since(self._buffers.get(name, ()), since) for name in names}, len(self._notes)
+            data = {name: _since(self._buffers.get(name, ()), since) for name in self._sorted_names()}
+            return self._sorted_status(), data, len(self._notes)
 
     def frame(self, since: float | None = None):
         """All kept samples as a DataFrame: time (UTC), name, cpu %, mem MiB, mem %."""

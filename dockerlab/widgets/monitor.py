@@ -107,6 +107,7 @@ class Monitor(W.VBox):
         self._clock = None  # the kernel source's reading thread, when it drives the redraws
         self._svg_layout = None  # the SVG's parts that change only with the layout (_make_svg_layout)
         self._point_cache: dict = {}  # (name, axis) -> each line's points, formatted once
+        self._drawn = None  # the last tick's (now, samples, statuses), not yet given to matplotlib's lines
         self._bg = None  # the background (axes, ticks, legend) kept for blitting
         self._layout_key = None
         self._lines: dict[str, tuple] = {}
@@ -416,7 +417,7 @@ class Monitor(W.VBox):
 
     def _apply_lines(self) -> None:
         """Give matplotlib's lines the data the SVG shows (for png() and line_data(); a tick does not)."""
-        drawn, self._drawn = getattr(self, "_drawn", None), None
+        drawn, self._drawn = self._drawn, None
         if drawn is None:
             return
         now, data, statuses = drawn
@@ -518,8 +519,8 @@ class Monitor(W.VBox):
         w, h = self._canvas.get_width_height()
         return _png_rgba(self._canvas.buffer_rgba(), w, h)
 
-    def _show_status(self, statuses, notes: int | None = None):
-        key = (tuple(statuses.items()), len(self.sampler.notes) if notes is None else notes)
+    def _show_status(self, statuses, notes: int):
+        key = (tuple(statuses.items()), notes)
         if key == getattr(self, "_status_key", None):
             return
         self._status_key = key
