@@ -67,7 +67,8 @@ def main(argv=None) -> int:
                     + ", ".join(f"{x:.2f}" for x in ref) + " %")
         report.note(f"redraws per second {C.median(draws):.2f}; full redraws (axes, legend) so far "
                     f"{mon.full_draws} of {mon.frames_drawn}; open stats streams {mon.sampler.active_streams}; "
-                    f"threads in this process {me.num_threads()}")
+                    f"threads in this process {me.num_threads()}; the lines' SVG sent to the browser per redraw "
+                    f"{len(mon._overlay.value)} characters")
         if not a.quick:
             report.note(_split(lab, mon, names, window))
         report.note(_follows(lab, mon, names, tag))

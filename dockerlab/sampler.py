@@ -94,6 +94,8 @@ class Sampler:
         self._events = None
         self._events_thread: threading.Thread | None = None
         self.version = 0  # grows with every new sample or status change (the monitor redraws on change)
+        self._shape = 0  # grows when a name or a status is new: the redraw's sorted view is made again
+        self._view, self._view_at = ({}, []), -1
         self.started = False
         self.source = stats_sources.choose(self.engine)  # the kernel's files, the Engine API, or psutil
         self.sources: dict[str, str] = {}  # name -> the source its samples come from
@@ -212,12 +214,18 @@ class Sampler:
             buf = self._buffers.get(name, ())
             return list(buf) if since is None else _since(buf, since)
 
-    def snapshot(self, since: float) -> tuple[dict, dict, int]:
+    def snapshot(self, since: float, newer: dict | None = None) -> tuple[dict, dict, int]:
         """What a redraw needs, under one lock: the statuses (sorted by name), each container's
-        samples taken at or after ``since`` (as :meth:`series`), and how many notes there are."""
+        samples taken at or after ``since`` (as :meth:`series`) and, for a name in ``newer``
+        (name -> time), only those taken after that time: the ones a redraw has not seen yet;
+        and how many notes there are."""
+        newer, buffers = newer or {}, self._buffers
         with self._lock:
-            data = {name: _since(self._buffers.get(name, ()), since) for name in self._sorted_names()}
-            return self._sorted_status(), data, len(self._notes)
+            if self._view_at != self._shape:  # names and statuses sorted once per change, not per redraw
+                self._view, self._view_at = (self._sorted_status(), self._sorted_names()), self._shape
+            statuses, names = self._view
+            data = {name: _since(buffers.get(name, ()), since, newer.get(name)) for name in names}
+            return dict(statuses), data, len(self._notes)
 
     def frame(self, since: float | None = None):
         """All kept samples as a DataFrame: time (UTC), name, cpu %, mem MiB, mem %."""
@@ -273,6 +281,7 @@ class Sampler:
         with self._lock:
             changed = self._status.get(name) != status
             self._status[name] = status
+            self._shape += changed
             if changed and note:
                 self._notes.append((time.time(), note))
             self.version += 1
@@ -286,7 +295,9 @@ class Sampler:
             # restarted within a second of stopping: the old stream reads on, and it runs again
             fresh = t is None or not t.is_alive()
             if fresh:
-                self._buffers.setdefault(name, deque(maxlen=self.maxlen))
+                if name not in self._buffers:
+                    self._buffers[name] = deque(maxlen=self.maxlen)
+                    self._shape += 1
                 t = self._reader(cid, name)
                 self._streams[cid] = t
         self._set_status(name, RUNNING)
@@ -357,6 +368,7 @@ class Sampler:
             buf = self._buffers.get(name)
             if buf is None:
                 buf = self._buffers[name] = deque(maxlen=self.maxlen)
+                self._shape += 1
             buf.append((t, cpu, mem / 2**20, mem / limit * 100.0 if limit else 0.0))
             self.version += 1
 
@@ -451,9 +463,21 @@ class Sampler:
 _TIME = operator.itemgetter(0)  # a sample's time: (epoch s, cpu %, mem MiB, mem %)
 
 
-def _since(buf, since: float) -> list:
-    """The samples of ``buf`` (oldest first, so sorted by time) taken at or after ``since``."""
-    return list(itertools.islice(buf, bisect.bisect_left(buf, since, key=_TIME), None))
+def _since(buf, since: float, after: float | None = None) -> list:
+    """The samples of ``buf`` (oldest first, so sorted by time) taken at or after ``since``, and
+    after ``after`` if given. A few new ones are taken by index from the newest end (a deque's
+    slice would walk from its oldest)."""
+    n = len(buf)
+    if after is not None and n and buf[max(0, n - 64)][0] <= after:  # a few new ones: walk back from the newest
+        start = n
+        while buf[start - 1][0] > after:
+            start -= 1
+        if start == n or buf[start][0] >= since:
+            return [buf[i] for i in range(start, n)]
+    start = bisect.bisect_left(buf, since, key=_TIME)
+    if after is not None:
+        start = max(start, bisect.bisect_right(buf, after, key=_TIME))
+    return [buf[i] for i in range(start, n)] if n - start < 64 else list(itertools.islice(buf, start, None))
 
 
 def _close(stream) -> None:

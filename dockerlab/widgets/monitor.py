@@ -12,13 +12,11 @@ extension). ``png()`` and ``save()`` render lines and axes together with matplot
 """
 from __future__ import annotations
 
-import operator
 import struct
 import threading
 import uuid
 import time
 import zlib
-from collections import deque
 from html import escape
 
 import ipywidgets as W
@@ -28,6 +26,7 @@ import traitlets
 from ..errors import DockerLabError
 from ..sampler import REMOVED, RUNNING, STOPPED, Sampler
 from ._common import attempt, error_html, ok_html
+from .lines import Track, scale
 
 _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
            "#bcbd22", "#7f7f7f"]
@@ -35,7 +34,6 @@ _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e
 # and the axis (a full redraw) changes only when a container uses more than one core
 _CPU_STEPS = [100, 200, 300, 400, 600, 800, 1200, 1600, 3200, 6400]
 _LW = 1.8  # line width, points
-_CPU, _MEM = operator.itemgetter(1), operator.itemgetter(2)  # a sample's fields: (time, cpu %, mem MiB, mem %)
 _DASHES = {"-": "", ":": "2 3", "--": "6 4"}  # matplotlib's line styles as SVG dash arrays (px)
 
 
@@ -106,8 +104,8 @@ class Monitor(W.VBox):
         self._thread = None
         self._clock = None  # the kernel source's reading thread, when it drives the redraws
         self._svg_layout = None  # the SVG's parts that change only with the layout (_make_svg_layout)
-        self._point_cache: dict = {}  # (name, axis) -> each line's points, formatted once
-        self._drawn = None  # the last tick's (now, samples, statuses), not yet given to matplotlib's lines
+        self._tracks: dict[str, Track] = {}  # name -> its samples in the window, kept as they arrive
+        self._drawn = None  # the last tick's (now, statuses), not yet given to matplotlib's lines
         self._bg = None  # the background (axes, ticks, legend) kept for blitting
         self._layout_key = None
         self._lines: dict[str, tuple] = {}
@@ -192,6 +190,7 @@ class Monitor(W.VBox):
     def _on_window(self, change):
         if self._window.min <= self.window <= self._window.max:
             self._window.value = self.window
+        self._tracks = {}  # a longer window needs older samples: taken again from the sampler
         self.update(force=True)
 
     def _on_export(self, _button):
@@ -320,25 +319,33 @@ class Monitor(W.VBox):
         with self._draw_lock:
             # a stopped monitor keeps the moment it stopped as "now" (a later redraw does not slide it)
             now = time.time() if self.running or self._stopped_at is None else self._stopped_at
-            statuses, data, notes = self.sampler.snapshot(now - self.window - 2)
-            names = list(data)
-            # each line's samples, (epoch s, cpu %, mem MiB, mem %), as the sampler keeps them: a tick
-            # makes no arrays (numpy costs more than it saves on 60 points); png() and line_data() do
+            # each line's samples, (epoch s, cpu %, mem MiB, mem %), as the sampler keeps them: a tick takes
+            # only the new ones and makes no arrays (numpy costs more than it saves on 60 points; png() and
+            # line_data() make them); each line keeps its window's top and its formatted points (lines.py)
+            tracks, edge = self._tracks, now - self.window - 2
+            statuses, new, notes = self.sampler.snapshot(edge, {n: tr.samples[-1][0] for n, tr in tracks.items() if tr.samples})
+            names = list(new)
+            for name, samples in new.items():
+                tr = tracks.get(name)
+                if tr is None:
+                    tr = tracks[name] = Track()
+                tr.add(samples)
+                tr.expire(edge)
+            shown = [tracks[n] for n in names if tracks[n].samples]
             # stopped: show the time it ran (10 s steps), not its seconds squeezed at the end of the window
-            first = min([s[0][0] - now for s in data.values() if s] + [0.0])
+            first = min([tr.samples[0][0] - now for tr in shown] + [0.0])
             self._shown = (self.window if self.running or self._stopped_at is None
                            else int(min(self.window, max(10, 10 * np.ceil(-first / 10)))))
-            cpu_top = self._sticky("cpu", _cpu_ceiling(max([max(map(_CPU, s)) for s in data.values() if s] + [0.0])))
-            mem_top = self._sticky("mem", _nice_ceiling(max([max(map(_MEM, s)) for s in data.values() if s] + [0.0])
-                                                        * 1.15, 1.0))
+            cpu_top = self._sticky("cpu", _cpu_ceiling(max([tr.peak(0) for tr in shown] + [0.0])))
+            mem_top = self._sticky("mem", _nice_ceiling(max([tr.peak(1) for tr in shown] + [0.0]) * 1.15, 1.0))
             labels = tuple((n, statuses.get(n, "")) for n in names)
             key = (labels, self._shown, cpu_top, mem_top, self.running, self.paused)
             if force or key != self._layout_key or self._bg is None:
                 self._relayout(names, statuses, cpu_top, mem_top)
                 self._layout_key = key
-            self._drawn = (now, data, statuses)  # matplotlib's lines get it only when asked (png, line_data)
+            self._drawn = (now, statuses)  # matplotlib's lines get it only when asked (png, line_data)
             self._now = now
-            svg = self._svg(data, statuses)
+            svg = self._svg(names, statuses)
             if svg != self._overlay.value:
                 self._overlay.value = svg
             self.frames_drawn += 1
@@ -420,9 +427,9 @@ class Monitor(W.VBox):
         drawn, self._drawn = self._drawn, None
         if drawn is None:
             return
-        now, data, statuses = drawn
-        for name, samples in data.items():
-            arr = np.array(samples, dtype=float).reshape(-1, 4)
+        now, statuses = drawn
+        for name, tr in self._tracks.items():
+            arr = np.array(tr.samples, dtype=float).reshape(-1, 4)
             x, cpu, mem = arr[:, 0] - now, arr[:, 1], arr[:, 2]
             ended = statuses.get(name) in (STOPPED, REMOVED) and len(x) > 0
             for line, y in zip(self._lines[name], (cpu, mem)):
@@ -438,48 +445,55 @@ class Monitor(W.VBox):
             self._ax_cpu.draw_artist(c)
             self._ax_mem.draw_artist(m)
 
-    def _svg(self, data: dict, statuses: dict) -> str:
+    def _svg(self, names: list, statuses: dict) -> str:
         """The lines over the picture: one polyline per container and axis, clipped to the axis,
         in the style the legend shows (solid running, dotted ended, dashed waiting), a cross
-        where an ended line ends. What changes only with the layout is formatted once per layout."""
-        head, axes, styles = self._svg_layout or self._make_svg_layout()
-        now, parts = self._now, [head]
-        for i, geom, clip, cross in axes:
-            x0, y0, bh, xa, ya, kx, ky = geom
+        where an ended line ends. The lines' points are placed from the layout's origin and slid
+        left together (one ``translate`` per axis); what changes only with the layout is
+        formatted once per layout, and each line's points as its samples arrive (lines.py)."""
+        head, axes, styles, origin = self._svg_layout or self._make_svg_layout()
+        now, tracks, parts = self._now, self._tracks, [head]
+        for i, clip, sc, cross in axes:
             parts.append(clip)
-            for name, samples in data.items():
-                if not samples:
-                    continue
+            parts.append(f'<g transform="translate({(origin - now) * sc[1]:.1f} 0)">')
+            ended = []
+            for name in names:
+                tr = tracks[name]
                 style = styles.get((name, i))
-                if style is None:
+                if style is None or not tr.samples:
                     continue
-                pts, dx = self._points(name, i, samples, geom)
-                parts.append(f'<polyline points="{pts}" transform="translate({dx:.1f} 0)"{style}/>')
+                parts.append(f'<polyline points="{tr.points(i, sc)}"{style}/>')
                 if statuses.get(name) in (STOPPED, REMOVED):
-                    cx, cy = x0 + (samples[-1][0] - now - xa) * kx, y0 + bh - (samples[-1][1 + i] - ya) * ky
-                    parts.append(cross(cx, cy, style))
+                    ended.append(cross(now, tr.samples[-1], style))
+            parts.append("</g>")
+            parts.extend(ended)  # where the box is, not slid: placed at the sample's time from now
             parts.append("</g>")
         parts.append("</svg>")
         return "".join(parts)
 
     def _make_svg_layout(self):
         """The SVG's parts that change only with the layout: its head and clip paths, each axis'
-        scale, each line's colour and dashes (from matplotlib's lines, as the legend shows them)."""
+        scale (from the layout's origin: now), each line's colour and dashes (from matplotlib's
+        lines, as the legend shows them)."""
         w, h = self._canvas.get_width_height()
         px = self.figure.dpi / 72.0  # points to pixels
-        sid = self._svg_id
+        sid, origin = self._svg_id, self._now
         clips, axes = [], []
         r, sw = 3.0 * px, 2.2 * px
 
-        def cross(cx, cy, style):
-            return (f'<path d="M{cx - r:.1f},{cy - r:.1f}L{cx + r:.1f},{cy + r:.1f}M{cx - r:.1f},{cy + r:.1f}'
-                    f'L{cx + r:.1f},{cy - r:.1f}"{style.split(" stroke-dasharray")[0]} stroke-width="{sw:.1f}"/>')
+        def crosser(i, x0, y0, bh, xa, ya, kx, ky):
+            def cross(now, sample, style):
+                cx, cy = x0 + (sample[0] - now - xa) * kx, y0 + bh - (sample[1 + i] - ya) * ky
+                return (f'<path d="M{cx - r:.1f},{cy - r:.1f}L{cx + r:.1f},{cy + r:.1f}M{cx - r:.1f},{cy + r:.1f}'
+                        f'L{cx + r:.1f},{cy - r:.1f}"{style.split(" stroke-dasharray")[0]} stroke-width="{sw:.1f}"/>')
+            return cross
 
         for i, (x0, y0, bw, bh, (xa, xb), (ya, yb)) in enumerate(self._boxes):
             clips.append(f'<clipPath id="{sid}-{i}"><rect x="{x0:.1f}" y="{y0:.1f}" width="{bw:.1f}" '
                          f'height="{bh:.1f}"/></clipPath>')
-            axes.append((i, (x0, y0, bh, xa, ya, bw / (xb - xa), bh / (yb - ya)),
-                         f'<g clip-path="url(#{sid}-{i})">', cross))
+            kx, ky = bw / (xb - xa), bh / (yb - ya)
+            axes.append((i, f'<g clip-path="url(#{sid}-{i})">', scale(x0, y0, bh, xa, ya, kx, ky, origin),
+                         crosser(i, x0, y0, bh, xa, ya, kx, ky)))
         styles = {}
         for name, pair in self._lines.items():
             for i, line in enumerate(pair):
@@ -489,31 +503,8 @@ class Monitor(W.VBox):
                 f'style="display:block;width:100%;height:auto;pointer-events:none" fill="none" '
                 f'stroke-width="{_LW * px:.1f}" stroke-linejoin="round" stroke-linecap="butt">'
                 f'<defs>{"".join(clips)}</defs>')
-        self._svg_layout = (head, axes, styles)
+        self._svg_layout = (head, axes, styles, origin)
         return self._svg_layout
-
-    def _points(self, name: str, axis: int, samples: list, geom) -> tuple[str, float]:
-        """A line's SVG points, each formatted once: placed at its sample's own time from a fixed origin,
-        the whole line shifted left as time passes (``translate``). Samples never change, so a tick
-        formats only the new ones; a new layout (limits, window) formats them all again."""
-        x0, y0, bh, xa, ya, kx, ky = geom
-        now = self._now
-        ent = self._point_cache.get((name, axis))
-        if ent is None or ent[0] is not geom:
-            ent = self._point_cache[(name, axis)] = (geom, now, deque(), deque())
-        _, origin, times, texts = ent
-        first, last = samples[0][0], (times[-1] if times else float("-inf"))
-        while times and times[0] < first - 1e-3:  # gone out of the window
-            times.popleft()
-            texts.popleft()
-        k = len(samples)
-        while k and samples[k - 1][0] > last + 1e-3:  # the samples not formatted yet, from the newest end
-            k -= 1
-        for p in samples[k:]:
-            t = p[0]
-            times.append(t)
-            texts.append("%.1f %.1f" % (x0 + (t - origin - xa) * kx, y0 + bh - (p[1 + axis] - ya) * ky))
-        return " ".join(texts), (origin - now) * kx
 
     def _encode(self) -> bytes:
         w, h = self._canvas.get_width_height()

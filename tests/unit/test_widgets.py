@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections import deque
 
 import ipywidgets as W
 import pandas as pd
@@ -454,11 +453,13 @@ def _filled_monitor(**kw):
     lab = FakeLab()
     lab.engine = FakeEngine()
     m = Monitor(lab, ["busy", "idle"], autostart=False, **kw)
-    now = time.time()
-    with m.sampler._lock:
-        m.sampler._status.update({"busy": RUNNING, "idle": REMOVED})
-        m.sampler._buffers["busy"] = deque([(now - 20 + i, 90.0, 5.0, 1.0) for i in range(20)])
-        m.sampler._buffers["idle"] = deque([(now - 20 + i, 0.5, 1.0, 0.2) for i in range(10)])
+    now, s, limit = time.time(), m.sampler, 500 * 2**20
+    s._set_status("busy", RUNNING)  # as the sampler's readers report them: (t, cpu %, memory bytes, limit)
+    s._set_status("idle", REMOVED)
+    for i in range(20):
+        s._point("busy", now - 20 + i, 90.0, 5 * 2**20, limit)  # 5 MiB, 1 % of the limit
+    for i in range(10):
+        s._point("idle", now - 20 + i, 0.5, 2**20, limit)
     return m
 
 
