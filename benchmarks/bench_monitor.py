@@ -12,8 +12,11 @@ same run, at most 1 % of one core, as before.
 The kit's figure is this process's CPU time (all threads: ``time.process_time``) over a
 window of wall time while the monitor runs; the CLI's is the ``docker stats`` process's
 CPU time (psutil) over the same window. Both follow the same containers at once. After
-the windows, the script checks that the monitor follows a container that starts and one
-that stops (the events API), and shows a frame of the plot (``--png``).
+the windows, the same monitor runs in an IPython kernel (started with jupyter_client, as a
+notebook's): that figure is the kernel process's CPU, which adds ipykernel's own work of sending
+each redraw's SVG on IOPub (no target of ours: for comparison). Then the script checks that the
+monitor follows a container that starts and one that stops (the events API), and shows a frame
+of the plot (``--png``).
 """
 from __future__ import annotations
 
@@ -72,6 +75,15 @@ def main(argv=None) -> int:
         if not a.quick:
             report.note(_split(lab, mon, names, window))
         report.note(_follows(lab, mon, names, tag))
+        if not a.quick:  # the same monitor in a real kernel, its lines sent as comm messages
+            mon.pause()
+            k_idle, k_mon = _in_kernel(lab, names, runs, window)
+            mon.resume()
+            report.add(f"Monitor, {n} containers, in a kernel", k_mon, ref, None, ref_name="docker stats (streaming)")
+            report.rows[-1].update(ok=None, target=None, target_abs=0)  # what ipykernel adds: no target of ours
+            report.note("in a kernel (ipykernel; the widget's state sent on IOPub each redraw, as a front end gets it): "
+                        "the kernel process's CPU, windows " + ", ".join(f"{x:.3f}" for x in k_mon)
+                        + f" %; the same kernel idle (the lab connected, no monitor) {k_idle:.3f} %")
         if not a.quick:  # the same monitor on the Engine API's streams, the old figure
             mon.stop()
             os.environ["DOCKERLAB_STATS_SOURCE"] = "engine"
@@ -113,6 +125,54 @@ def _windows(mon, cli_ps, runs: int, window: float) -> tuple[list, list, list]:
         ref.append(((k1.user + k1.system) - (k0.user + k0.system)) / wall * 100)
         draws.append((mon.frames_drawn - d0) / wall)
     return kit, ref, draws
+
+
+def _in_kernel(lab, names, runs: int, window: float) -> tuple[float, list]:
+    """The monitor in an IPython kernel, as a notebook runs it: the kernel process's CPU % while
+    idle (the lab connected, no monitor), then over ``runs`` windows with the monitor shown."""
+    from jupyter_client.manager import start_new_kernel
+
+    km, kc = start_new_kernel(kernel_name="python3", stderr=subprocess.DEVNULL)  # its TCP-on-loopback warning
+    try:
+        pid = km.provisioner.pid
+        code = (f"import os, sys\nos.environ.setdefault('DOCKERLAB_ALLOW_OWNER_CHOICE', '1')\n"
+                f"sys.path.insert(0, {C.HERE!r})\nimport _common as C\nlab = C.connect({lab.session!r})\n"
+                "from dockerlab.widgets import Monitor\n")
+        _execute(kc, code)
+        time.sleep(2.0)
+        idle = _cpu_of(pid, window / 2)
+        _execute(kc, f"mon = Monitor(lab, {names!r}, window=60, interval=1.0)\nmon")
+        time.sleep(4.0)  # the first samples in, the figure drawn
+        shown = [_cpu_of(pid, window) for _ in range(runs)]
+        _execute(kc, "mon.stop()")
+        return idle, shown
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+
+
+def _execute(kc, code: str) -> None:
+    reply = kc.execute_interactive(code, timeout=120, output_hook=lambda msg: None)
+    if reply["content"]["status"] != "ok":
+        raise RuntimeError(f"the kernel could not run {code!r}: {reply['content'].get('evalue')}")
+
+
+def _cpu_ns(pid: int) -> int:
+    """A process's CPU time in ns, its threads' from schedstat (psutil's counts 10 ms ticks: too coarse)."""
+    total = 0
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                total += int(f.read().split()[0])
+        except OSError:  # a thread that ended meanwhile
+            pass
+    return total
+
+
+def _cpu_of(pid: int, seconds: float) -> float:
+    t0, w0 = _cpu_ns(pid), time.perf_counter()
+    time.sleep(seconds)
+    return (_cpu_ns(pid) - t0) / 1e9 / (time.perf_counter() - w0) * 100
 
 
 def _split(lab, mon, names, window: float) -> str:

@@ -57,7 +57,8 @@ def main(argv=None) -> int:
             if name == "notebooks":
                 kit, ref = f"{r['kit']:.0f} s", f"{r['ref']:.0f} s"
             tgt = (f"target <= {r['target']:.2f}x" if r["target"] is not None
-                   else f"target <= {r.get('target_abs', 1.0):g} % of a core" if unit == "%" else "")
+                   else f"target <= {r['target_abs']:g} % of a core" if unit == "%" and r.get("target_abs", 1.0)
+                   else "(no target)" if unit == "%" else "")
             ok = {True: "ok", False: "MISSED", None: "(smoke run)" if a.quick else ""}[r["ok"]]
             print(f"{name:8} {r['figure']:<40} kit {kit:>9}  ref {ref:>9}  ratio {r['ratio']:5.2f}  {tgt:<24} {ok}")
     if a.json:
