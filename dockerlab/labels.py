@@ -5,7 +5,6 @@ the tables find the kit's containers by these labels, never by name.
 """
 from __future__ import annotations
 
-import getpass
 import os
 import socket
 import uuid
@@ -32,6 +31,8 @@ def default_owner(env=None) -> str:
     for var in ("DOCKERLAB_OWNER", "JUPYTERHUB_USER"):
         if env.get(var):
             return env[var]
+    import getpass  # here: it loads termios, which nothing else at import needs
+
     try:
         return getpass.getuser()
     except Exception:  # no passwd entry (some containers): fall back to the uid
