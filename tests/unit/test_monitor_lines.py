@@ -75,3 +75,19 @@ def test_a_long_flat_run_starts_again_within_the_slack():
         idle.expire(t - window - 2)
         first_x = float(idle.points(0, sc).split()[0])
         assert sc[0] + (t - window - 2 - SLACK) * sc[1] - 0.1 <= first_x <= sc[0] + idle.samples[0][0] * sc[1] + 0.1
+
+
+def test_the_sampler_gives_a_redraw_only_what_it_has_not_seen():
+    from collections import deque
+
+    from dockerlab.sampler import _since
+
+    buf = deque((float(t), 0.0, 1.0, 0.1) for t in range(200))
+    times = lambda got: [s[0] for s in got]  # noqa: E731
+    assert times(_since(buf, 150.0)) == [float(t) for t in range(150, 200)]  # the window
+    assert times(_since(buf, 150.0, 197.0)) == [198.0, 199.0]  # a few new: from the newest end
+    assert _since(buf, 150.0, 199.0) == [] and _since(deque(), 0.0, 5.0) == []  # none new
+    assert times(_since(buf, 150.0, 20.0)) == [float(t) for t in range(150, 200)]  # seen long ago: the window
+    assert times(_since(buf, 150.0, 160.5)) == [float(t) for t in range(161, 200)]
+    assert times(_since(buf, 198.5, 100.0)) == [199.0]  # new, but before the window's edge: not given
+    assert times(_since(buf, 195.0, 190.0)) == [195.0, 196.0, 197.0, 198.0, 199.0]

@@ -515,6 +515,23 @@ def test_monitor_pause_window_and_validation():
     assert m.export("/nonexistent-dir/x.csv") == "" and "Could not write" in m.shown
 
 
+def test_a_longer_window_shows_the_older_samples_again():
+    lab = FakeLab()
+    lab.engine = FakeEngine()
+    m = Monitor(lab, ["busy"], autostart=False, window=60)
+    now, s = time.time(), m.sampler
+    s._set_status("busy", RUNNING)
+    for i in range(100):  # 100 s of samples, once a second
+        s._point("busy", now - 99 + i, float(i % 9), 2**20, 2**29)
+    m.update(force=True)
+    assert 60 <= len(m.line_data("busy")[0]) <= 63  # the window and its 2 s margin
+    m._window.value = 120  # the slider
+    x, _ = m.line_data("busy")
+    assert len(x) == 100 and x.min() < -98 and m._overlay.value.count("<polyline") == 2
+    m._window.value = 30
+    assert len(m.line_data("busy")[0]) <= 33
+
+
 def test_widgets_are_real_ipywidgets():
     lab = FakeLab()
     for w in (Launcher(lab), ContainerTable(lab), PullProgress(lab), Shell(lab, "web"), EngineStatus(lab),
