@@ -133,20 +133,17 @@ class BuildMixin:
         say = (lambda s: None) if quiet else self._say
         for ev in self._engine.build(tag=f"{new.name}:{new.tag}", path=folder, dockerfile_text=text, labels=kit,
                                     nocache=nocache, pull=pull):
-            if "stream" in ev:  # the engine sends pieces of lines: print each line once it is whole
-                chunk = ev["stream"]
-                lines.append(chunk)
-                pending += chunk
+            if ev.stream:  # the engine sends pieces of lines: print each line once it is whole
+                lines.append(ev.stream)
+                pending += ev.stream
                 while "\n" in pending:
                     line, pending = pending.split("\n", 1)
                     say(line)
-            if "aux" in ev and (ev["aux"] or {}).get("ID"):
-                image_id = ev["aux"]["ID"]
-            if "error" in ev or "errorDetail" in ev:
-                msg = ev.get("error") or (ev.get("errorDetail") or {}).get("message", "")
+            image_id = ev.image_id or image_id
+            if ev.failed:
                 if pending:
                     say(pending)
-                raise _build_error(tag, msg, "".join(lines))
+                raise _build_error(tag, ev.error, "".join(lines))
         if pending:
             say(pending)
         return BuildResult(f"{new.name}:{new.tag}", image_id, "".join(lines))

@@ -123,6 +123,7 @@ METHODS = sorted(n for n, v in vars(Engine).items() if callable(v) and not n.sta
 
 #: Methods an engine has only when it lists the feature (lab.build, lab.image_history, the volume
 #: calls); an engine without the feature may lack them, and the Lab asks ``can()`` before calling.
+#: ``build`` yields :class:`Progress` messages, as ``pull`` does (``stream``, ``image_id``, ``error``).
 FEATURE_METHODS = {
     "build": {"build": ["tag", "path", "dockerfile_text"], "history": ["ref"]},
     "volumes": {"create_volume": ["name", "labels"], "volumes": ["filters"], "inspect_volume": ["name"],

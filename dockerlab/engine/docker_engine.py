@@ -198,7 +198,7 @@ class DockerEngine:
 
     def _stream(self, action: str, thunk, *, image: str = "", container: str = "", typed=None):
         """Iterate a streaming call; failures while reading are translated too; ``typed`` turns
-        each item into what the contract promises (:class:`~.progress.Progress` for pull and push)."""
+        each item into what the contract promises (:class:`~.progress.Progress` for pull, push and build)."""
         it = self._call(action, thunk, image=image, container=container)
         try:
             while True:
@@ -266,14 +266,14 @@ class DockerEngine:
     # --- build, history, volumes (lessons 10-12) -------------------------------------
     def build(self, *, tag: str, path: str | None = None, dockerfile_text: str | None = None,
               labels: dict | None = None, nocache: bool = False, pull: bool = False):
-        """`docker build` (the legacy builder): an iterator over the engine's messages (dicts:
-        ``stream`` lines as the CLI prints them, ``aux`` with the image id, ``error``)."""
+        """`docker build` (the legacy builder): the engine's messages, typed (:class:`Progress`:
+        ``stream`` the output as the CLI prints it, ``image_id`` the image made, ``error``)."""
         import io
 
         fileobj = io.BytesIO(dockerfile_text.encode()) if dockerfile_text is not None else None
         return self._stream(f"build {tag}", lambda: self.api.build(
             path=path, fileobj=fileobj, tag=tag, labels=labels, nocache=nocache, pull=pull, rm=True,
-            forcerm=True, decode=True), image=tag)
+            forcerm=True, decode=True), image=tag, typed=Progress.of)
 
     def history(self, ref: str) -> list[dict]:
         return self._call(f"read the history of {ref}", lambda: self.api.history(ref), image=ref)

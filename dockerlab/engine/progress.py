@@ -1,8 +1,9 @@
-"""The engine's progress messages for pull, push and load, typed once, here, in the engine layer.
+"""The engine's progress messages for pull, push, load and build, typed once, here, in the engine layer.
 
 The Engine API streams JSON objects (``{"status": "Downloading", "id": "9824c27679d3",
 "progressDetail": {"current": 1, "total": 2}}``, ``{"error": ..., "errorDetail": ...}``,
-``{"stream": "Loaded image: alpine:latest\\n"}``). Every engine turns each into a
+``{"stream": "Loaded image: alpine:latest\\n"}``, a build's ``{"stream": "Step 1/2 : FROM
+alpine\\n"}`` and ``{"aux": {"ID": "sha256:..."}}``). Every engine turns each into a
 :class:`Progress` before it leaves the engine layer, so the Lab, the mirror and the
 ``PullProgress`` widget read fields, never the wire format.
 """
@@ -27,6 +28,8 @@ class Progress:
     total: int = 0
     error: str = ""    # the engine's message, when the pull, push or load failed
     loaded: str = ""   # docker load: the image it loaded ("alpine:latest", or an id)
+    stream: str = ""   # docker build: its output as the engine sent it, in pieces of lines
+    image_id: str = ""  # docker build: the image it made ("sha256:...", the last message's aux)
 
     @classmethod
     def of(cls, ev: dict) -> "Progress":
@@ -39,9 +42,11 @@ class Progress:
         loaded = ""
         if stream.startswith(("Loaded image:", "Loaded image ID:")):
             loaded = stream.split(":", 1)[1].strip()
+        aux = ev.get("aux")
         return cls(status=str(ev.get("status") or stream.strip()), layer=str(ev.get("id") or ""),
                    current=int(detail.get("current") or 0), total=int(detail.get("total") or 0),
-                   error=str(error or ""), loaded=loaded)
+                   error=str(error or ""), loaded=loaded, stream=stream,
+                   image_id=str(aux.get("ID") or "") if isinstance(aux, dict) else "")
 
     @property
     def failed(self) -> bool:

@@ -38,3 +38,17 @@ def test_push_and_load_messages():
 def test_an_unknown_shape_is_kept_as_text_never_an_exception():
     assert Progress.of("half a line").status == "half a line"
     assert Progress.of({"progressDetail": None, "id": None}) == Progress()
+
+
+def test_build_messages():
+    # a real engine's build of "FROM alpine / RUN echo hi", and of "RUN exit 3" (Engine 20.10, the legacy builder)
+    step = Progress.of({"stream": "Step 2/2 : RUN echo hi"})
+    assert step.stream == "Step 2/2 : RUN echo hi" and not step.image_id and not step.failed
+    assert Progress.of({"stream": "\n"}).stream == "\n"  # a line's end comes as a piece of its own
+    made = Progress.of({"aux": {"ID": DIGEST}})
+    assert made.image_id == DIGEST and made.stream == "" and not made.loaded
+    failed = Progress.of({"errorDetail": {"code": 3, "message": "The command '/bin/sh -c exit 3' returned a "
+                                                                "non-zero code: 3"},
+                          "error": "The command '/bin/sh -c exit 3' returned a non-zero code: 3"})
+    assert failed.failed and failed.error.endswith("non-zero code: 3") and failed.stream == ""
+    assert Progress.of({"aux": "not a dict"}).image_id == ""
