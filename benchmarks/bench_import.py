@@ -41,18 +41,14 @@ CASES = {
 }
 
 
-def time_import(code: str) -> float:
+def time_import(code: str) -> list[float]:
+    """Seconds from the start of ``code`` to each time it prints one (``deps+kit``: after the
+    dependencies too), and to its end, in a fresh process."""
     prog = f"import gc, time\ngc.disable()\nt0 = time.perf_counter()\n{code}\nprint(time.perf_counter() - t0)\n"
     p = subprocess.run([sys.executable, "-c", prog], capture_output=True, text=True, cwd=C.ROOT, env=_env())
     if p.returncode != 0:
         raise SystemExit(f"bench_import: {code!r} failed:\n{p.stderr}")
-    lines = p.stdout.strip().splitlines()
-    if len(lines) > 1:  # the dependencies' part: the kit's own is the rest, timed in the same process
-        _DEPS_PART.append(float(lines[-2]))
-    return float(lines[-1])
-
-
-_DEPS_PART: list[float] = []  # the dependencies' part of each "deps+kit" run
+    return [float(line) for line in p.stdout.split()]
 
 
 def _env() -> dict:
@@ -83,24 +79,27 @@ def main(argv=None) -> int:
     a = p.parse_args(argv)
     runs = 1 if a.quick else a.runs
     times: dict[str, list[float]] = {k: [] for k in CASES}
+    deps_part: list[float] = []  # the dependencies' part of each "deps+kit" run: the kit's own is the rest
     for code in CASES.values() if not a.quick else ():  # warm the caches once; not counted
         time_import(code)
-    _DEPS_PART.clear()  # the warm-up's
     order = list(CASES)
     for r in range(runs):
         for key in (order if r % 2 == 0 else order[::-1]):
-            times[key].append(time_import(CASES[key]))
+            marks = time_import(CASES[key])
+            times[key].append(marks[-1])
+            if key == "deps+kit":
+                deps_part.append(marks[0])
     report = C.Report(f"import time in a fresh process (median of {runs})", quick=a.quick)
     report.add("import dockerlab", times["dockerlab"], times["deps"], 1.05, ref_name="the 4 dependencies")
     report.add("the whole kit (lab, engine, widgets...)", times["kit"], times["deps"], 1.05,
                ref_name="the 4 dependencies")
     # against the dependencies' part of the same processes: a fresh process's import time varies by a
     # third from one to the next here, more than the kit's share, so separate processes would measure that
-    report.add("dependencies, then the whole kit", times["deps+kit"], _DEPS_PART, 1.05,
+    report.add("dependencies, then the whole kit", times["deps+kit"], deps_part, 1.05,
                ref_name="the 4 dependencies, in the same processes")
     for k in order:
         report.note(f"{k}: " + ", ".join(f"{t * 1000:.0f}" for t in times[k]) + " ms")
-    added = [t - d for t, d in zip(times["deps+kit"], _DEPS_PART)]
+    added = [t - d for t, d in zip(times["deps+kit"], deps_part)]
     report.note(f"what the kit's own modules add after the dependencies, in the same process: "
                 f"{C.runs_ms(added)} (median {C.median(added) * 1000:.1f} ms)")
     if not a.quick:

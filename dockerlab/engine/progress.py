@@ -26,7 +26,7 @@ class Progress:
     layer: str = ""    # the id it is about: a layer, or the tag for "Pulling from"
     current: int = 0   # bytes done, while downloading, extracting or pushing
     total: int = 0
-    error: str = ""    # the engine's message, when the pull, push or load failed
+    error: str = ""    # the engine's message, when the pull, push, load or build failed
     loaded: str = ""   # docker load: the image it loaded ("alpine:latest", or an id)
     stream: str = ""   # docker build: its output as the engine sent it, in pieces of lines
     image_id: str = ""  # docker build: the image it made ("sha256:...", the last message's aux)

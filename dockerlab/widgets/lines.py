@@ -87,10 +87,10 @@ class Track:
             while runs and runs[0][1] < first:
                 runs.popleft()
             if runs and runs[0][0] < first - SLACK:  # a run the window's edge cuts: it starts at the first sample kept
-                run = runs[0]
+                run, sc = runs[0], self._scales[axis]
                 run[0] = samples[0][0]
-                run[3] = f"{_x(self._scales[axis], run[0])} {run[2]}"
-                run[4] = run[3] if run[1] == run[0] else f"{run[3]} {_x(self._scales[axis], run[1])} {run[2]}"
+                run[3] = f"{_x(sc, run[0])} {run[2]}"
+                _retext(run, sc)
 
     def peak(self, axis: int) -> float:
         """The highest value on ``axis`` in the window (0.0 with no sample)."""
@@ -112,6 +112,11 @@ def _x(sc: tuple, t: float) -> str:
     return "%.1f" % (sc[0] + t * sc[1])
 
 
+def _retext(run: list, sc: tuple) -> None:
+    """A run's text from its first point's and its ends: one point, or the segment's two."""
+    run[4] = run[3] if run[1] == run[0] else f"{run[3]} {_x(sc, run[1])} {run[2]}"
+
+
 def _extend(runs: deque, sc: tuple, t: float, v: float) -> None:
     """Add the point (t, v): the last run's new end if it is at the same height, else a new run.
     A run is ``[first time, last time, y text, first point's text, its text]``."""
@@ -119,7 +124,7 @@ def _extend(runs: deque, sc: tuple, t: float, v: float) -> None:
     if runs and runs[-1][2] == y:
         run = runs[-1]
         run[1] = t
-        run[4] = f"{run[3]} {_x(sc, t)} {y}"
+        _retext(run, sc)
     else:
         text = f"{_x(sc, t)} {y}"
         runs.append([t, t, y, text, text])

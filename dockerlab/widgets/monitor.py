@@ -323,7 +323,7 @@ class Monitor(W.VBox):
             # only the new ones and makes no arrays (numpy costs more than it saves on 60 points; png() and
             # line_data() make them); each line keeps its window's top and its formatted points (lines.py)
             tracks, edge = self._tracks, now - self.window - 2
-            statuses, new, notes = self.sampler.snapshot(edge, {n: tr.samples[-1][0] for n, tr in tracks.items() if tr.samples})
+            statuses, new, notes = self.sampler.snapshot(edge, {n: tr.last for n, tr in tracks.items()})
             names = list(new)
             for name, samples in new.items():
                 tr = tracks.get(name)
@@ -451,11 +451,12 @@ class Monitor(W.VBox):
         where an ended line ends. The lines' points are placed from the layout's origin and slid
         left together (one ``translate`` per axis); what changes only with the layout is
         formatted once per layout, and each line's points as its samples arrive (lines.py)."""
-        head, axes, styles, origin = self._svg_layout or self._make_svg_layout()
+        head, axes, styles, origin, cross = self._svg_layout or self._make_svg_layout()
         now, tracks, parts = self._now, self._tracks, [head]
-        for i, clip, sc, cross in axes:
+        for i, clip, sc in axes:
+            dx = (origin - now) * sc[1]  # how far the lines have slid since the layout
             parts.append(clip)
-            parts.append(f'<g transform="translate({(origin - now) * sc[1]:.1f} 0)">')
+            parts.append(f'<g transform="translate({dx:.1f} 0)">')
             ended = []
             for name in names:
                 tr = tracks[name]
@@ -464,9 +465,10 @@ class Monitor(W.VBox):
                     continue
                 parts.append(f'<polyline points="{tr.points(i, sc)}"{style}/>')
                 if statuses.get(name) in (STOPPED, REMOVED):
-                    ended.append(cross(now, tr.samples[-1], style))
+                    t, v = tr.samples[-1][0], tr.samples[-1][1 + i]
+                    ended.append(cross(sc[0] + t * sc[1] + dx, sc[2] - v * sc[3], style))
             parts.append("</g>")
-            parts.extend(ended)  # where the box is, not slid: placed at the sample's time from now
+            parts.extend(ended)  # outside the sliding group: placed where the last sample is now
             parts.append("</g>")
         parts.append("</svg>")
         return "".join(parts)
@@ -481,19 +483,15 @@ class Monitor(W.VBox):
         clips, axes = [], []
         r, sw = 3.0 * px, 2.2 * px
 
-        def crosser(i, x0, y0, bh, xa, ya, kx, ky):
-            def cross(now, sample, style):
-                cx, cy = x0 + (sample[0] - now - xa) * kx, y0 + bh - (sample[1 + i] - ya) * ky
-                return (f'<path d="M{cx - r:.1f},{cy - r:.1f}L{cx + r:.1f},{cy + r:.1f}M{cx - r:.1f},{cy + r:.1f}'
-                        f'L{cx + r:.1f},{cy - r:.1f}"{style.split(" stroke-dasharray")[0]} stroke-width="{sw:.1f}"/>')
-            return cross
+        def cross(cx, cy, style):  # where an ended line ends: solid, whatever the line's dashes
+            return (f'<path d="M{cx - r:.1f},{cy - r:.1f}L{cx + r:.1f},{cy + r:.1f}M{cx - r:.1f},{cy + r:.1f}'
+                    f'L{cx + r:.1f},{cy - r:.1f}"{style.split(" stroke-dasharray")[0]} stroke-width="{sw:.1f}"/>')
 
         for i, (x0, y0, bw, bh, (xa, xb), (ya, yb)) in enumerate(self._boxes):
             clips.append(f'<clipPath id="{sid}-{i}"><rect x="{x0:.1f}" y="{y0:.1f}" width="{bw:.1f}" '
                          f'height="{bh:.1f}"/></clipPath>')
             kx, ky = bw / (xb - xa), bh / (yb - ya)
-            axes.append((i, f'<g clip-path="url(#{sid}-{i})">', scale(x0, y0, bh, xa, ya, kx, ky, origin),
-                         crosser(i, x0, y0, bh, xa, ya, kx, ky)))
+            axes.append((i, f'<g clip-path="url(#{sid}-{i})">', scale(x0, y0, bh, xa, ya, kx, ky, origin)))
         styles = {}
         for name, pair in self._lines.items():
             for i, line in enumerate(pair):
@@ -503,7 +501,7 @@ class Monitor(W.VBox):
                 f'style="display:block;width:100%;height:auto;pointer-events:none" fill="none" '
                 f'stroke-width="{_LW * px:.1f}" stroke-linejoin="round" stroke-linecap="butt">'
                 f'<defs>{"".join(clips)}</defs>')
-        self._svg_layout = (head, axes, styles, origin)
+        self._svg_layout = (head, axes, styles, origin, cross)
         return self._svg_layout
 
     def _encode(self) -> bytes:
