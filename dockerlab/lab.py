@@ -158,6 +158,14 @@ class Info(dict):
             ("Kernel Version", "KernelVersion"), ("CPUs", "NCPU"), ("Total Memory", "MemTotal"),
             ("Docker Root Dir", "DockerRootDir"), ("Registry Mirrors", "RegistryConfig")]
 
+    @property
+    def image_store(self) -> str:
+        """"containerd" where the engine keeps images in containerd's store (Docker 29's default on
+        fresh installs; `docker info` then shows ``driver-type: io.containerd.snapshotter.v1``
+        under the storage driver), else "classic" (the graph drivers, such as overlay2)."""
+        pairs = dict(tuple(p) for p in (self.get("DriverStatus") or []) if isinstance(p, (list, tuple)) and len(p) == 2)
+        return "containerd" if pairs.get("driver-type", "").startswith("io.containerd.snapshotter") else "classic"
+
     def summary(self) -> list[tuple[str, str]]:
         out = []
         for label, key in self.KEYS:
@@ -167,6 +175,8 @@ class Info(dict):
             if key == "RegistryConfig":
                 v = ", ".join((v or {}).get("Mirrors") or []) or "none"
             out.append((label, "" if v is None else str(v)))
+            if key == "Driver" and self.image_store == "containerd":  # as `docker info` prints it
+                out.append(("  driver-type", "io.containerd.snapshotter.v1"))
         return out
 
     def __repr__(self) -> str:

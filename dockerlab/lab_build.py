@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-from . import errors as E
+from . import buildlog, errors as E
 from . import labels, ports as ports_mod, refs, twin
 
 #: the labels a built image gets: the kit's mark and its owner, stable ones only (no session or pid),
@@ -67,28 +67,19 @@ def history_frame(rows: list[dict], now: float | None = None):
 
 
 class BuildResult:
-    """What `docker build` gave: the image (its id and tag), the output, and which steps were cached."""
+    """What `docker build` gave: the image (its id and tag), the output, which builder ran
+    ("buildkit" or "classic") and which steps were cached."""
 
-    def __init__(self, tag: str, image_id: str, output: str):
+    def __init__(self, tag: str, image_id: str, output: str, builder: str = ""):
         self.tag = tag
         self.id = image_id
         self.output = output
+        self.builder = builder or buildlog.builder_of(output)
 
     @property
     def steps(self) -> list[tuple[str, bool]]:
         """(step line, cached?) for each step of the Dockerfile, in order."""
-        out, current = [], None
-        for line in self.output.splitlines():
-            m = re.match(r"Step \d+/\d+ : (.*)", line)
-            if m:
-                if current is not None:
-                    out.append(tuple(current))
-                current = [m.group(1), False]
-            elif current is not None and line.strip() == "---> Using cache":
-                current[1] = True
-        if current is not None:
-            out.append(tuple(current))
-        return out
+        return buildlog.steps(self.output)
 
     @property
     def cached(self) -> list[str]:
@@ -96,10 +87,11 @@ class BuildResult:
 
     @property
     def rebuilt(self) -> list[str]:
-        return [s for s, hit in self.steps if not hit and not s.startswith("FROM ")]
+        return [s for s, hit in self.steps if not hit and not s.upper().startswith("FROM ")]
 
     def __repr__(self) -> str:
-        return f"BuildResult(tag={self.tag!r}, steps={len(self.steps)}, cached={len(self.cached)})"
+        return f"BuildResult(tag={self.tag!r}, builder={self.builder!r}, steps={len(self.steps)}, " \
+               f"cached={len(self.cached)})"
 
 
 class BuildMixin:
@@ -147,6 +139,13 @@ class BuildMixin:
         if pending:
             say(pending)
         return BuildResult(f"{new.name}:{new.tag}", image_id, "".join(lines))
+
+    @property
+    def builder(self) -> str:
+        """Which builder :meth:`build` uses: "buildkit" (through the docker CLI's buildx, as
+        `docker build` on Docker 23 and later) or "classic" (the Engine API's own builder, where
+        this machine's CLI has no buildx); "" on an engine that cannot build."""
+        return self._engine.builder if self.can("build") else ""
 
     def _need_feature(self, feature: str, what: str, *, hint: str = "") -> None:
         if self.can(feature):
@@ -325,15 +324,16 @@ def _takes_filters(engine) -> bool:
 
 
 def _build_error(tag: str, msg: str, output: str) -> E.BuildFailed:
-    steps = re.findall(r"^Step \d+/\d+ : (.*)$", output, re.M)
-    step = steps[-1] if steps else ""
+    step = buildlog.failed_step(output)
     hint = "fix that line of the Dockerfile and build again: the steps before it come from the cache"
     low = msg.lower()
-    if "returned a non-zero code" in low:
+    # the classic builder's words, then BuildKit's
+    if "returned a non-zero code" in low or "did not complete successfully" in low:
         hint = "the command of that RUN step failed: its output is just above; " + hint
-    elif "copy failed" in low or "no such file or directory" in low:
+    elif "copy failed" in low or "failed to calculate checksum" in low or "no such file or directory" in low:
         hint = "COPY takes files from the build context (the folder you build): is the file in it? " + hint
-    elif "not found" in low or "pull access denied" in low or "manifest unknown" in low:
+    elif ("not found" in low or "pull access denied" in low or "manifest unknown" in low
+          or "failed to resolve source metadata" in low):
         hint = "the FROM image is not here and the registry does not have it: check its name (lab.images())"
     return E.BuildFailed(f"Building {tag} failed" + (f" at step '{step}'" if step else "") + f": {msg.strip()}",
                          step=step, output=output, state="no image was tagged; the steps that succeeded are cached",

@@ -264,11 +264,35 @@ class DockerEngine:
             self.api.close()
 
     # --- build, history, volumes (lessons 10-12) -------------------------------------
+    @property
+    def builder(self) -> str:
+        """"buildkit" where this machine's docker CLI has buildx and reaches this engine (what
+        `docker build` uses since Docker 23), else "classic" (the Engine API's own builder).
+        ``DOCKERLAB_BUILDER=classic`` (or ``buildkit``) chooses."""
+        import os
+
+        if not hasattr(self, "_builder"):
+            from . import buildkit
+
+            want = os.environ.get("DOCKERLAB_BUILDER", "")
+            if want in ("classic", "buildkit"):
+                self._builder = want
+            else:
+                self._builder = "buildkit" if buildkit.available(self.endpoint.url) else "classic"
+        return self._builder
+
     def build(self, *, tag: str, path: str | None = None, dockerfile_text: str | None = None,
               labels: dict | None = None, nocache: bool = False, pull: bool = False):
-        """`docker build` (the legacy builder): the engine's messages, typed (:class:`Progress`:
-        ``stream`` the output as the CLI prints it, ``image_id`` the image made, ``error``)."""
+        """`docker build`: the builder's messages, typed (:class:`Progress`: ``stream`` the output as
+        the CLI prints it, ``image_id`` the image made, ``error``). BuildKit through the CLI's
+        buildx where :attr:`builder` says so, else the classic builder of the Engine API."""
         import io
+
+        if self.builder == "buildkit":
+            from . import buildkit
+
+            return buildkit.build(self.endpoint.url, tag=tag, path=path, dockerfile_text=dockerfile_text,
+                                  labels=labels, nocache=nocache, pull=pull)
 
         fileobj = io.BytesIO(dockerfile_text.encode()) if dockerfile_text is not None else None
         return self._stream(f"build {tag}", lambda: self.api.build(

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 
 ROOT = Path("/run/dockerlab-fault")
+CURRENT_ROOT = Path(os.environ.get("DOCKERLAB_ROOTS", "/var/lib/dockerlab/roots")) / "current"
+DOCKERD_FROM_ROOT = Path(__file__).resolve().parents[2] / "scripts" / "dockerd-from-root"
 MIRROR_PORT = 5055
 
 
@@ -34,7 +36,7 @@ class SecondEngine:
 
     # --- lifecycle ------------------------------------------------------------------
     def setup(self) -> None:
-        if os.geteuid() != 0 or not shutil.which("dockerd"):
+        if os.geteuid() != 0 or not (shutil.which("dockerd") or CURRENT_ROOT.is_dir()):
             raise RuntimeError("a second dockerd needs root and dockerd")
         self._kill_leftover()
         self.root.mkdir(parents=True, exist_ok=True)
@@ -48,9 +50,15 @@ class SecondEngine:
         self.start()
 
     def start(self, timeout: float = 60) -> None:
-        cmd = ["dockerd", "--host", self.url, "--data-root", str(self.data), "--exec-root", str(self.exec_root),
-               "--pidfile", str(self.pidfile), "--bridge", "none", "--iptables=false", "--ip-masq=false",
-               "--live-restore", "--max-download-attempts", "1", "--registry-mirror", self.mirror]
+        # --ip-forward=false: a dockerd without it turns the machine's ip_forward on, and the kernel then
+        # copies that to every interface, the kit's bridge too (see RECIPES, provision-engine)
+        args = ["--host", self.url, "--data-root", str(self.data), "--exec-root", str(self.exec_root),
+                "--pidfile", str(self.pidfile), "--bridge", "none", "--iptables=false", "--ip-masq=false",
+                "--ip-forward=false", "--live-restore", "--max-download-attempts", "1", "--registry-mirror", self.mirror]
+        cmd = ["dockerd", *args]
+        if CURRENT_ROOT.is_dir() and os.environ.get("DOCKERLAB_ENGINE", "current") == "current":
+            # the engine learners have (provision-engine's current root), as the shared engine is
+            cmd = [str(DOCKERD_FROM_ROOT), str(CURRENT_ROOT.resolve()), *args]
         with open(self.log, "ab") as log:
             subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                              start_new_session=True)

@@ -112,8 +112,11 @@ def test_nothing_a_container_sends_leaves_this_machine(lab):
     if bridge == "docker0":  # a stock Docker (NAT, forwarding on): not the kit's engine; send nothing
         pytest.skip("this engine uses Docker's own docker0 bridge, not the kit's (scripts/provision-engine)")
     # the kernel routes nothing that arrives on the bridge elsewhere: forwarding is off on it, and a
-    # rule drops what is not for this machine even if forwarding came back on
-    assert Path(f"/proc/sys/net/ipv4/conf/{bridge}/forwarding").read_text().strip() == "0"
+    # rule drops what is not for this machine even if forwarding came back on. The flag alone is not
+    # the test: any program that changes the global ip_forward (another engine, a VPN) copies the new
+    # value to every interface, this bridge too, until provision-engine turns it off again. What
+    # must hold either way is below: the routing decision is refused and no packet is forwarded.
+    forwarding_off = Path(f"/proc/sys/net/ipv4/conf/{bridge}/forwarding").read_text().strip() == "0"
     rules = subprocess.run(["ip", "rule", "show"], capture_output=True, text=True, check=True).stdout
     assert re.search(rf"iif {re.escape(bridge)} blackhole", rules), rules
     # ask the kernel's routing decision for such a packet, without sending one: refused
@@ -134,4 +137,5 @@ def test_nothing_a_container_sends_leaves_this_machine(lab):
     assert tried.exit_code != 0, tried.output  # no answer: it never got anywhere
     assert took < 6, f"the attempt took {took:.1f} s"
     assert after["ForwDatagrams"] == before["ForwDatagrams"], "the kernel forwarded a packet off the bridge"
-    assert after["InAddrErrors"] > before["InAddrErrors"], "the drop was not counted here"
+    if forwarding_off:  # dropped as "not forwarding" (with forwarding on, the blackhole rule drops it uncounted)
+        assert after["InAddrErrors"] > before["InAddrErrors"], "the drop was not counted here"

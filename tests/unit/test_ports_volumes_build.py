@@ -108,8 +108,8 @@ Successfully built 5f6528ea30d1
 
 def test_build_result_knows_which_steps_were_cached():
     r = BuildResult("x:v1", "sha256:" + "5" * 64, BUILD_OUTPUT)
-    assert r.steps == [("FROM alpine", False), ("COPY hello.sh /hello.sh", True), ("RUN chmod +x /hello.sh", False)]
-    assert r.cached == ["COPY hello.sh /hello.sh"] and r.rebuilt == ["RUN chmod +x /hello.sh"]
+    assert r.steps == [("FROM alpine", True), ("COPY hello.sh /hello.sh", True), ("RUN chmod +x /hello.sh", False)]
+    assert r.cached == ["FROM alpine", "COPY hello.sh /hello.sh"] and r.rebuilt == ["RUN chmod +x /hello.sh"]
     err = _build_error("x:v1", "The command '/bin/sh -c chmod +x /hello.sh' returned a non-zero code: 1", BUILD_OUTPUT)
     assert err.step == "RUN chmod +x /hello.sh" and "RUN step failed" in err.hint
 
