@@ -32,6 +32,7 @@ from . import errors as E
 from . import labels as labels_mod
 from . import stats as stats_mod
 from . import stats_sources
+from .engine.events import Event
 
 COLUMNS = ["time", "name", "cpu %", "mem MiB", "mem %"]
 
@@ -428,14 +429,12 @@ class Sampler:
 
     def _read_events(self) -> None:
         try:
-            for ev in self._events:
+            for raw in self._events:
                 if self._stop.is_set():
                     break
-                action = ev.get("Action") or ev.get("status") or ""
-                actor = ev.get("Actor") or {}
-                cid = actor.get("ID") or ev.get("id") or ""
-                attrs = actor.get("Attributes") or {}
-                name = attrs.get("name") or self._names.get(cid) or cid[:12]
+                ev = Event.of(raw)  # Docker 29's fields first (no top-level status/id/from there)
+                action, cid, attrs = ev.action, ev.id, ev.attributes
+                name = ev.name or self._names.get(cid) or cid[:12]
                 if action == "rename":
                     old = (attrs.get("oldName") or "").lstrip("/")
                     self._names[cid] = name
