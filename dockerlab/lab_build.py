@@ -58,12 +58,21 @@ def history_frame(rows: list[dict], now: float | None = None):
     out = []
     for r in rows:
         iid = r.get("Id") or ""
-        created_by = (r.get("CreatedBy") or "").replace("/bin/sh -c #(nop) ", "").replace("/bin/sh -c ", "RUN ")
+        created_by = _instruction_of(r.get("CreatedBy") or "")
         out.append({"IMAGE": iid.split(":")[-1][:12] if iid.startswith("sha256:") else "<missing>",
                     "CREATED": ago(r.get("Created") or 0, now), "CREATED BY": created_by.strip(),
                     "SIZE": refs.format_bytes(r.get("Size") or 0, binary=False) if r.get("Size") else "0B",
                     "SIZE (B)": int(r.get("Size") or 0), "COMMENT": r.get("Comment") or ""})
     return pd.DataFrame(out, columns=["IMAGE", "CREATED", "CREATED BY", "SIZE", "SIZE (B)", "COMMENT"])
+
+
+def _instruction_of(created_by: str) -> str:
+    """A layer's CreatedBy as its Dockerfile line: the classic builder writes
+    ``/bin/sh -c #(nop)  CMD ...`` and ``/bin/sh -c chmod ...``, BuildKit ``RUN /bin/sh -c chmod ... # buildkit``
+    (its ``# buildkit`` mark stays: `docker history` shows it too)."""
+    text = created_by.replace("/bin/sh -c #(nop) ", "").strip()
+    m = re.match(r"^(?:RUN )?(?:\|\d+ \S+ )?/bin/sh -c (.*)$", text, re.S)
+    return f"RUN {m.group(1)}" if m else text
 
 
 class BuildResult:

@@ -75,3 +75,19 @@ def test_build_result_says_which_builder_ran():
     assert r.builder == "buildkit" and r.rebuilt == [] and len(r.cached) == 3
     assert "builder='buildkit'" in repr(r)
     assert BuildResult("x:v1", "", CLASSIC).builder == "classic"
+
+
+@pytest.mark.parametrize("created_by, shown", [
+    ("/bin/sh -c #(nop)  CMD [\"hello\"]", 'CMD ["hello"]'),                      # classic
+    ("/bin/sh -c chmod +x /usr/local/bin/hello", "RUN chmod +x /usr/local/bin/hello"),
+    ("RUN /bin/sh -c chmod +x /usr/local/bin/hello # buildkit",                  # BuildKit (Docker 28.5)
+     "RUN chmod +x /usr/local/bin/hello # buildkit"),
+    ("|1 NAME=x /bin/sh -c echo $NAME", "RUN echo $NAME"),                         # a RUN with a build ARG
+    ("COPY hello.sh /usr/local/bin/hello # buildkit", "COPY hello.sh /usr/local/bin/hello # buildkit"),
+    ('CMD ["hello"]', 'CMD ["hello"]'),
+])
+def test_history_shows_each_layer_as_its_dockerfile_line(created_by, shown):
+    from dockerlab.lab_build import history_frame
+
+    df = history_frame([{"Id": "<missing>", "Created": 0, "CreatedBy": created_by, "Size": 0}], now=0)
+    assert df["CREATED BY"][0] == shown
