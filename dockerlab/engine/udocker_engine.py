@@ -1159,7 +1159,14 @@ class UdockerEngine:
         if not os.access(path, os.R_OK):
             raise E.NotFound(f"Cannot load {path}: it does not exist or cannot be read",
                              hint="a `docker save` archive made on a machine with Docker")
-        cp = self._call(f"load {path}", lambda: self._ud("load", "-i", str(path)))
+        from . import archives
+
+        copy = archives.legacy_copy(str(path)) if archives.needs_rewrite(str(path)) else None
+        try:  # Docker 25+'s OCI layout, rewritten into the layout udocker loads
+            cp = self._call(f"load {path}", lambda: self._ud("load", "-i", copy or str(path)))
+        finally:
+            if copy:
+                os.unlink(copy)
         return [ln.strip() for ln in cp.stdout.splitlines() if re.fullmatch(r"[\w./-]+:[\w.-]+", ln.strip())]
 
     def _archive_for(self, repo: str, tag: str) -> Path | None:
