@@ -1,12 +1,13 @@
 """Checks for 12-volumes: keeping a file in a volume, and what survives `docker rm`."""
 from __future__ import annotations
 
-from . import Verdict, failed, passed
+from . import Verdict, blank, exercise, failed, no_answer, passed
 
 KEPT = "nb12.kept"
 SURVIVES = "nb12.survives"
 
 
+@exercise(KEPT, "a file kept in a volume")
 def check_kept(lab, volume: str = "nb12-ex", path: str = "/data/answer.txt", expected: str = "42") -> "Verdict":
     """The named volume ``volume`` exists, no container uses it, and it holds ``path`` with ``expected``."""
     from ..errors import DockerLabError, VolumeNotFound
@@ -48,10 +49,11 @@ SURVIVORS = {"volume", "bind"}
 KNOWN = {"layer", "volume", "bind"}
 
 
+@exercise(SURVIVES, "what survives docker rm")
 def check_survives(answer) -> "Verdict":
     """``answer``: the set of places whose data outlives `docker rm`, among "layer", "volume", "bind"."""
-    if answer is Ellipsis or answer is None:
-        return failed(SURVIVES, "there is no answer yet: replace the ... with a set of names.",
+    if answer is None or blank(answer):
+        return no_answer(SURVIVES, "there is no answer yet: replace the ... with a set of names.",
                       'for example {"layer"} (choose among "layer", "volume", "bind")')
     if isinstance(answer, str):
         answer = {answer}
