@@ -59,15 +59,17 @@ def _refuse(said: str, command: str, hint: str = "") -> CLIRefused:
     return CLIRefused(said, command=command, what=f"the CLI refuses it: `{said}`", hint=hint)
 
 
-def parse_options(words: list[Word], spec: str, *, interspersed: bool, command: str):
-    """pflag's reading of ``words`` against a flag table: ``(options, args)``, or :class:`CLIRefused`."""
+def parse_options(words: list[Word], spec: str, *, interspersed: bool, command: str, optional_values: bool = False):
+    """pflag's reading of ``words`` against a flag table: ``(options, args)``, or :class:`CLIRefused`.
+    ``optional_values``: a flag with no value in the table may still take one after ``=`` (sudo's
+    ``--preserve-env=LIST``), as getopt_long reads it."""
     longs, shorts = F.table(spec)
     opts: dict[str, list] = {}
     args: list[Word] = []
     i = 0
 
     def put(name: str, value) -> None:
-        if value is not True and not longs[name]:  # a boolean given a value with =
+        if value is not True and not longs[name] and not optional_values:  # a boolean given a value with =
             if value in _TRUE:
                 value = True
             elif value in _FALSE:
@@ -158,7 +160,8 @@ def _check_references(path, args, shown) -> None:
             lower = w.text.lower()
             said = "docker: invalid reference format"
             if lower != w.text and _valid(lower):
-                said += f": repository name ({w.text.split(':')[0]}) must be lowercase"
+                name = w.text.split(":")[0]
+                said += f": repository name ({name if '/' in name else 'library/' + name}) must be lowercase"
             raise _refuse(said, shown, e.hint or "an image name is lowercase letters, digits, . _ - / and :tag") from e
 
 
@@ -181,12 +184,12 @@ def _strip_wrappers(cmd: Command):
         head = words[0].text
         if head == "sudo":
             sudo = True
-            opts, rest = parse_options(words[1:], F.SUDO, interspersed=False, command="sudo")
+            opts, rest = parse_options(words[1:], F.SUDO, interspersed=False, command="sudo", optional_values=True)
             words = rest
             while words and "=" in words[0].text and words[0].text.split("=", 1)[0].isidentifier():
                 words = words[1:]  # sudo VAR=value docker ...
         elif head == "xargs":
-            xargs, words = parse_options(words[1:], F.XARGS, interspersed=False, command="xargs")
+            xargs, words = parse_options(words[1:], F.XARGS, interspersed=False, command="xargs", optional_values=True)
         elif head in ("command", "exec", "time", "nohup"):
             words = words[1:]
         elif head == "env":
@@ -245,4 +248,9 @@ def parse(cmd: Command) -> DockerCall:
                       if most != least else f"docker: '{shown}' requires {most} argument{'s' if most != 1 else ''}",
                       shown, "see its --help")
     _check_references(path, args, shown)
+    for value in opts.get("filter", []):
+        if "=" not in str(value):
+            short = "-f, " if "f" in F.table(spec)[1] else ""
+            raise _refuse(f'invalid argument "{value}" for "{short}--filter" flag: bad format of filter '
+                          "(expected name=value)", shown, "a filter is name=value, e.g. label=org.dockerlab.owner=YOU")
     return DockerCall(path, shown, opts, args, glob, sudo, xargs)

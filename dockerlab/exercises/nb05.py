@@ -17,7 +17,11 @@ def check_alpine_shell(answer):
         return no_answer(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
         return failed(ex, f"Write the path as text, not a {type(answer).__name__}.", 'for example "/usr/bin/env"')
+    import posixpath
+
     a = answer.strip()
+    if a.startswith("/"):  # /bin//sh, /bin/./sh and //bin/sh name the same file
+        a = "/" + posixpath.normpath(a).lstrip("/")
     if a in ("/bin/bash", "bash", "/usr/bin/bash"):
         return failed(ex, "That is the tutorial's mistake: alpine has no bash.",
                       "look at what `ls /bin/sh /bin/bash` printed in alpine")

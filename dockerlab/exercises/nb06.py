@@ -85,7 +85,13 @@ def check_stopped(lab, name: str = "nb06-ex") -> "Verdict":
                       f"lab.unpause({name!r}), then lab.stop({name!r}, timeout=1)")
     if c.state != "exited":
         return failed(STOPPED, f"{name} is {c.state}, not exited.", "run it again with detach=True, then stop it")
-    image = c.image.rsplit("/", 1)[-1].split(":")[0]
+    from ..errors import DockerLabError
+    from ..refs import parse_image
+
+    try:  # alpine from any registry (a mirror's 127.0.0.1:5000/library/alpine too), any tag
+        image = parse_image(c.image).repository.removeprefix("library/")
+    except DockerLabError:
+        image = c.image
     if image != "alpine":
         return failed(STOPPED, f"{name} was made from {c.image!r}; the exercise asks for alpine.",
                       f"remove it (lab.remove({name!r})) and run it from alpine")

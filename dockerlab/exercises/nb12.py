@@ -63,10 +63,13 @@ def check_survives(answer) -> "Verdict":
         return failed(SURVIVES, f"{answer!r} is not a set of names.", '{"volume"} is a set of one name')
     unknown = said - KNOWN
     if unknown:
-        return failed(SURVIVES, f"{', '.join(sorted(unknown))} is not one of layer, volume, bind.", "")
+        return failed(SURVIVES, f"{', '.join(sorted(unknown))} is not one of layer, volume, bind.",
+                      'choose among "layer", "volume", "bind"')
     if said == SURVIVORS:
         return passed(SURVIVES, "A named volume and a bind-mounted folder live outside the container; its writable "
                                 "layer goes with docker rm.")
     if "layer" in said:
-        return failed(SURVIVES, "the writable layer is deleted by docker rm (section 1).", "")
-    return failed(SURVIVES, f"{', '.join(sorted(SURVIVORS - said))} survives docker rm too.", "")
+        return failed(SURVIVES, "the writable layer is deleted by docker rm (section 1).",
+                      "which places live outside the container?")
+    return failed(SURVIVES, f"{', '.join(sorted(SURVIVORS - said)) or 'nothing you named'} survives docker rm too.",
+                  "both kinds of mount live outside the container")

@@ -68,11 +68,15 @@ def check_safe_command(answer) -> "Verdict":
     if not isinstance(answer, str):
         return failed(SAFE, f"the answer should be a command line (a string), not {type(answer).__name__}.", HINT)
     try:
-        calls = meaning.docker_calls(read(answer))
+        return _judge(meaning.docker_calls(read(answer)))
     except CLIRefused as e:
         return failed(SAFE, f"the CLI refuses it: `{e.said}`.", e.hint or HINT)
     except CommandLineError as e:
         return failed(SAFE, f"{e.what}.", e.hint)
+
+
+def _judge(calls) -> "Verdict":
+    """The verdict on the parsed command line (a CLIRefused from an inner command goes up)."""
     stopped = []  # listings stopped or killed by an earlier command: a plain rm works on them afterwards
     removed = False
     for k, (i, j, call, cmd) in enumerate(calls):

@@ -12,6 +12,8 @@ from dockerlab import errors as E
 from dockerlab.exercises import SOLUTIONS, Verdict, nb06, nb07, nb08, nb09, nb13, show_solution
 from dockerlab.lab import Container
 
+from .checker_tables import Engine
+
 
 def inspect_json(name, state="running", image="alpine", exit_code=0, nano_cpus=0, memory=0):
     return {"Id": "f" * 64, "Name": "/" + name,
@@ -20,29 +22,16 @@ def inspect_json(name, state="running", image="alpine", exit_code=0, nano_cpus=0
             "HostConfig": {"NanoCpus": nano_cpus, "Memory": memory}}
 
 
-class FakeEngine:
+class FakeEngine(Engine):
+    """The tables' stand-in (checker_tables.Engine), given containers as a list of inspect JSON."""
+
     def __init__(self, containers=(), images=None):
-        self.c = {d["Name"].lstrip("/"): d for d in containers}
-        self._images = images or {}
+        super().__init__(containers={d["Name"].lstrip("/"): d for d in containers}, images=images)
         self.untagged = []
-
-    def inspect_container(self, ref):
-        if ref not in self.c:
-            raise E.ContainerNotFound(f"No such container: {ref}", container=ref)
-        return self.c[ref]
-
-    def inspect_image(self, ref):
-        ref = ref if ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"
-        if ref not in self._images:
-            raise E.ImageNotFound(f"No such image: {ref}", image=ref)
-        return self._images[ref]
-
-    def images(self):
-        return [{"Id": d["Id"], "RepoTags": [ref]} for ref, d in self._images.items()]
 
     def remove_image(self, ref):
         self.inspect_image(ref)
-        del self._images[ref if ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"]
+        super().remove_image(ref)
         self.untagged.append(ref)
 
 

@@ -1,0 +1,598 @@
+"""Right and wrong answers for every check, as learners write them: one table per check.
+
+Each table is ``(call, rows)``: ``call(x, row_input)`` runs the check from ``x`` (a namespace holding the
+exercise modules, so the same rows can be run against another version of the checkers), and every row
+is ``(input, right)``. The engine's state a check reads comes from the small stand-ins below.
+"""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from dockerlab import errors as E
+
+
+# --- stand-ins for the engine -----------------------------------------------------------------
+class Engine:
+    def __init__(self, containers=None, images=None, mirrors=(), kernel="6.1.0-13-amd64", volumes=None):
+        self.c = dict(containers or {})
+        self.i = dict(images or {})
+        self.mirrors = list(mirrors)
+        self.kernel = kernel
+        self.v = dict(volumes or {})
+
+    def inspect_container(self, ref):
+        if ref not in self.c:
+            raise E.ContainerNotFound(f"No such container: {ref}", container=ref)
+        return self.c[ref]
+
+    def inspect_image(self, ref):
+        ref = ref if ":" in ref.rsplit("/", 1)[-1] else ref + ":latest"
+        if ref not in self.i:
+            raise E.ImageNotFound(f"No such image: {ref}", image=ref)
+        return self.i[ref]
+
+    def images(self):
+        return [{"Id": d["Id"], "RepoTags": [r]} for r, d in self.i.items()]
+
+    def remove_image(self, ref):
+        self.i.pop(ref if ":" in ref.rsplit("/", 1)[-1] else ref + ":latest", None)
+
+    def info(self):
+        return {"RegistryConfig": {"Mirrors": self.mirrors}, "KernelVersion": self.kernel}
+
+    def inspect_volume(self, name):
+        if name not in self.v:
+            raise E.VolumeNotFound(f"No such volume: {name}", volume=name)
+        return {"Name": name}
+
+    def containers(self, all=False, filters=None):
+        vol = (filters or {}).get("volume")
+        return [{"Names": ["/" + n]} for n, d in self.c.items() if vol and vol in d.get("Volumes", ())]
+
+
+class Lab:
+    def __init__(self, engine=None, owner="me", can=("build", "ports", "volumes", "limits"), runs=None):
+        self.engine = engine or Engine()
+        self.owner = owner
+        self._can = set(can)
+        self.runs = runs or {}
+        self.show_cli = True
+        self.cleaned = ()
+
+    def can(self, feature):
+        return feature in self._can
+
+    def container(self, ref):
+        from dockerlab.lab import Container
+
+        return Container.from_inspect(self.engine.inspect_container(ref))
+
+    def remove(self, name, force=False):
+        self.engine.c.pop(name, None)
+
+    def run(self, image, command=None, **kw):
+        out = self.runs.get(image)
+        if out is None:
+            raise E.ImageNotFound(f"No such image: {image}", image=image)
+        return SimpleNamespace(output=out[0], exit_code=out[1])
+
+
+def container(name, state="running", image="alpine", exit_code=0, nano_cpus=0, memory=0, cmd=None,
+              tty=False, stdin=False, ports=None, volumes=()):
+    return {"Id": "f" * 64, "Name": "/" + name, "Volumes": list(volumes),
+            "Config": {"Image": image, "Cmd": cmd, "Tty": tty, "OpenStdin": stdin,
+                       "Labels": {"org.dockerlab.managed": "true"}},
+            "State": {"Status": state, "ExitCode": exit_code, "OOMKilled": False},
+            "HostConfig": {"NanoCpus": nano_cpus, "Memory": memory},
+            "NetworkSettings": {"Ports": ports or {}}}
+
+
+# --- nb04 ------------------------------------------------------------------------------------------
+MIRROR = ["http://127.0.0.1:5000/"]
+MIRROR_ROWS = [
+    (("http://127.0.0.1:5000", MIRROR), True), (("http://127.0.0.1:5000/", MIRROR), True),
+    (("127.0.0.1:5000", MIRROR), True), (("127.0.0.1:5000/", MIRROR), True),
+    (("  http://127.0.0.1:5000  ", MIRROR), True), (("HTTP://127.0.0.1:5000", MIRROR), True),
+    (("http://10.0.2.2:5000", ["http://10.0.2.2:5000"]), True),
+    (("https://mirror.gcr.io", ["https://mirror.gcr.io/"]), True),
+    (("mirror.gcr.io", ["https://mirror.gcr.io"]), True),
+    ((None, []), True), (("none", []), True), (("None", []), True),
+    (("http://127.0.0.1:5000", ["http://a.example:1", "http://127.0.0.1:5000"]), True),
+    (("http://localhost:5000", ["http://localhost:5000"]), True),
+    (("http://127.0.0.1:5000", ["http://127.0.0.1:5000"]), True),
+    (("http://[::1]:5000", ["http://[::1]:5000/"]), True),
+    (("https://127.0.0.1:5000", MIRROR), False), (("127.0.0.1:5001", MIRROR), False),
+    (("http://127.0.0.1", MIRROR), False), (("docker.io", MIRROR), False),
+    (("https://registry-1.docker.io", MIRROR), False), ((5000, MIRROR), False), ((None, MIRROR), False),
+    (("http://127.0.0.1:5000", []), False), (("ftp://127.0.0.1:5000", MIRROR), False),
+    (("http://127.0.0.1:5000/library/alpine", MIRROR), False), (("http://127.0.0.1:5000:5000", MIRROR), False),
+    ((["http://127.0.0.1:5000"], MIRROR), False), (("http://127.0.0.2:5000", MIRROR), False),
+    (("https://mirror.gcr.io", MIRROR), False), (("http//127.0.0.1:5000", MIRROR), False),
+    (("https://10.0.2.2:5000", ["http://10.0.2.2:5000"]), False), ((..., MIRROR), False),
+]
+
+DEFAULT_TAG_ROWS = [(a, True) for a in [
+    "ubuntu:latest", " ubuntu:latest", "ubuntu:latest ", "docker.io/library/ubuntu:latest", "library/ubuntu:latest",
+    "docker.io/ubuntu:latest", "index.docker.io/library/ubuntu:latest", "ubuntu:latest\n", "\tubuntu:latest",
+    "docker.io/library/ubuntu:latest ", "library/ubuntu:latest ", " docker.io/ubuntu:latest",
+    "  ubuntu:latest  ", "ubuntu:latest\t", "\nubuntu:latest"]] + [(a, False) for a in [
+    "ubuntu", "ubuntu:24.04", "ubuntu:newest", "Ubuntu:latest", "ubuntu:LATEST", "alpine:latest", "latest",
+    "ubuntu:", ":latest", "ubuntu latest", "ubuntu@latest", "docker pull ubuntu", 42, None, ..., "",
+    "ubuntu:latest:latest", "debian:latest"]]
+
+
+def _pulled(ref, id_="sha256:1"):
+    return SimpleNamespace(ref=ref, id=id_, size=1)  # what lab.pull returns
+
+
+def _pull_call(x, row):
+    answer, have = row
+    return x.nb04.check_pull(answer, Lab(Engine(images={k: {"Id": v} for k, v in have.items()})))
+
+
+BUSY = {"busybox:latest": "sha256:1"}
+PULL_ROWS = [((_pulled(r), BUSY), True) for r in [
+    "busybox:latest", "busybox", "docker.io/library/busybox:latest", "library/busybox:latest",
+    "docker.io/busybox:latest", "busybox:latest ", "docker.io/library/busybox", "library/busybox"]] + [
+    ((_pulled("busybox:latest"), dict(BUSY, **{"alpine:latest": "sha256:2"})), True),
+    ((_pulled("busybox"), dict(BUSY, **{"busybox:1.36": "sha256:3"})), True),
+    ((_pulled("busybox:latest"), dict(BUSY, **{"ubuntu:latest": "sha256:4"})), True),
+    ((_pulled("busybox:latest"), dict(BUSY, **{"nb08-ex/busybox:v1": "sha256:1"})), True),
+    ((_pulled("busybox"), dict(BUSY, **{"hello-world:latest": "sha256:5"})), True),
+    ((_pulled("docker.io/busybox"), BUSY), True), ((_pulled("busybox:latest"), dict(BUSY, **{"busybox:musl": "sha256:6"})), True),
+] + [((_pulled(r), BUSY), False) for r in ["alpine:latest", "busybox:1.36", "busybox:musl", "bussybox:latest",
+                                           "ubuntu", "quay.io/busybox:latest", "busybox@sha256:" + "a" * 64]] + [
+    ((a, BUSY), False) for a in [..., None, "busybox", 42, "busybox:latest"]] + [
+    ((_pulled("busybox:latest"), {}), False), ((_pulled("busybox:latest", "sha256:old"), {"busybox:latest": "sha256:9"}), False),
+    ((_pulled("busybox:latest"), {"alpine:latest": "sha256:1"}), False)]
+
+
+# --- nb05 ------------------------------------------------------------------------------------------
+SHELL_ROWS = [(a, True) for a in ["/bin/sh", " /bin/sh", "/bin/sh ", "/bin/ash", "/bin/sh\n", "\t/bin/sh", "/bin//sh",
+                                  "/bin/./sh", "//bin/sh", "/bin/../bin/sh", " /bin/ash ", "/bin/ash\n", "/bin//ash",
+                                  "/./bin/sh", "/bin/sh\t"]] + [
+    (a, False) for a in ["/bin/bash", "bash", "sh", "ash", "/usr/bin/bash", "/bin/zsh", "sh.exe", 1, None, ...,
+                         "", "bin/sh", "/bin/dash", "/bin/fish", "/usr/bin/sh"]]
+
+C = "our_container"
+FIX_RIGHT = [
+    f"docker run --name {C} -it ubuntu /bin/bash", f"docker run --name={C} -it ubuntu /bin/bash",
+    f"docker run -it --name {C} ubuntu /bin/bash", f"docker run -i -t --name {C} ubuntu /bin/bash",
+    f"docker run --interactive --tty --name {C} ubuntu /bin/bash", f"docker run --interactive -t --name {C} ubuntu /bin/bash",
+    f"sudo docker run --name {C} -it ubuntu /bin/bash", f"sudo -E docker run --name {C} -it ubuntu /bin/bash",
+    f"docker container run --name {C} -it ubuntu /bin/bash", f"docker run -ti --name {C} ubuntu /bin/bash",
+    f"docker run --name '{C}' -it ubuntu /bin/bash", f'docker run --name "{C}" -it ubuntu "/bin/bash"',
+    f"docker run --name {C} -it ubuntu:latest /bin/bash", f"docker run --name {C} -it docker.io/library/ubuntu /bin/bash",
+    f"docker run -e TERM=xterm --name {C} -it ubuntu /bin/bash", f"docker run -it --name {C} ubuntu bash",
+    f"docker -D run --name {C} -it ubuntu /bin/bash", f"docker run --name {C} -it -- ubuntu /bin/bash",
+    f"docker run --name {C} -it -w /root ubuntu /bin/bash", f"docker run --name {C} --tty --interactive ubuntu /bin/bash",
+    f"$ docker run --name {C} -it ubuntu /bin/bash", f"docker run -it --name {C} --memory=64m ubuntu /bin/bash",
+]
+FIX_WRONG = [
+    f"docker run –-name {C} -it ubuntu /bin/bash", f"docker run —name {C} -it ubuntu /bin/bash",
+    f"docker run -name {C} -it ubuntu /bin/bash", f"docker run --name {C} -itx ubuntu /bin/bash",
+    f"docker run --name {C} ubuntu /bin/bash", f"docker run --name {C} -i ubuntu /bin/bash",
+    f"docker run --name {C} -t ubuntu /bin/bash", f"docker run --name my_container -it ubuntu /bin/bash",
+    "docker run -it ubuntu /bin/bash", f"docker run --name {C} -it alpine /bin/sh",
+    f"docker run ubuntu --name {C} -it /bin/bash", f"docker run --name {C} -it Ubuntu /bin/bash",
+    f"docker run --name -it {C} ubuntu /bin/bash", f"docker create --name {C} -it ubuntu /bin/bash",
+    f"docker run --name {C} -it ubuntu /bin/bash'", f"docker run --name {C} -it -e ubuntu /bin/bash",
+    f"docker run --name {C} --it ubuntu /bin/bash", f"docker rnu --name {C} -it ubuntu /bin/bash",
+    f"docker run --interactive=false -t --name {C} ubuntu /bin/bash",
+    f"docker run --name {C} --name other -it ubuntu /bin/bash", f"docker run --name {C} -itd ubuntu /bin/bash",
+    ..., "", f"docker start -ai {C}",
+]
+FIX_ROWS = [(a, True) for a in FIX_RIGHT] + [(a, False) for a in FIX_WRONG]
+
+
+def _named(x, d):
+    lab = Lab(Engine(containers={"nb05-mine": d} if d else {}))
+    return x.nb05.check_named_shell(lab, "nb05-mine")
+
+
+def _shell(image="ubuntu", cmd=("/bin/bash",), tty=True, stdin=True, state="running"):
+    return container("nb05-mine", state, image=image, cmd=list(cmd) if cmd else None, tty=tty, stdin=stdin)
+
+
+NAMED_ROWS = [(_shell(image=i, cmd=c), True) for i in ("ubuntu", "ubuntu:latest", "ubuntu:24.04",
+                                                        "docker.io/library/ubuntu")
+              for c in (("/bin/bash",), ("bash",), ("/bin/bash", "-l"), ("bash", "--norc"))] + [
+    (_shell(image="alpine"), False), (_shell(image="busybox"), False), (_shell(cmd=("/bin/sh",)), False),
+    (_shell(cmd=None), False), (_shell(tty=False), False), (_shell(stdin=False), False),
+    (_shell(tty=False, stdin=False), False), (_shell(state="exited"), False), (_shell(state="created"), False),
+    (_shell(state="paused"), False), (None, False), (_shell(image="debian"), False),
+    (_shell(cmd=("sleep", "600")), False), (_shell(image="ubuntu-like"), False), (_shell(cmd=("sh", "-c", "bash")), False)]
+
+
+# --- nb06 ------------------------------------------------------------------------------------------
+PS_RIGHT = [
+    "docker ps -a", "docker ps --all", "sudo docker ps -a", "sudo -E docker ps -a", "docker container ls -a",
+    "docker container ps -a", "docker container list --all", "docker ps -a --format 'table {{.ID}}'",
+    'docker ps -a --format "{{.Names}}\\t{{.Status}}"', "docker ps -a --no-trunc", "docker ps -aq", "docker ps -qa",
+    "docker ps -a -s", "docker -H unix:///var/run/docker.sock ps -a", "docker --context default ps -a",
+    "docker ps --all=true", "docker ps -a=true", "$ docker ps -a", "docker ps --quiet --all",
+    "DOCKER_HOST=unix:///run/docker.sock docker ps -a", "docker ps --format '{{.ID}}' -a", "docker ps -a -n -1",
+]
+PS_WRONG = [
+    "docker ps", "docker ps - a", "docker ps -all", "docker ps -al", "docker ps -la", "docker ps -a -l",
+    "docker ps -a -n 3", "docker ps -an3", "docker ps -a --filter status=exited", "docker ps -a -f name=web",
+    "docker ps a", "docker ps -x", "docker ps --al", "docker ps —a", "docker ps -A", "docker images -a",
+    "docker container ls", "docker ps --all=false", "docker list -a", "dokcer ps -a", "docker ps -a extra",
+    "docker ps -a --format", "docker -a ps", "docker ps -a | head -3", "sudo docker ps", ..., "", 42,
+    "docker ps -a'",
+]
+PS_ROWS = [(a, True) for a in PS_RIGHT] + [(a, False) for a in PS_WRONG]
+
+
+def _stopped(x, d):
+    return x.nb06.check_stopped(Lab(Engine(containers={"nb06-ex": d} if d else {})), "nb06-ex")
+
+
+STOPPED_ROWS = [(container("nb06-ex", "exited", image=i, exit_code=c), True)
+                for i in ("alpine", "alpine:latest", "alpine:3.20", "docker.io/library/alpine",
+                          "127.0.0.1:5000/library/alpine", "docker.io/library/alpine:3.20", "library/alpine",
+                          "alpine:edge") for c in (137, 143)] + [
+    (container("nb06-ex", "exited", exit_code=0), False), (container("nb06-ex", "exited", exit_code=1), False),
+    (container("nb06-ex", "exited", exit_code=2), False), (container("nb06-ex", "exited", exit_code=130), False),
+    (container("nb06-ex", "running"), False), (container("nb06-ex", "paused"), False),
+    (container("nb06-ex", "created"), False), (container("nb06-ex", "restarting"), False),
+    (container("nb06-ex", "dead"), False), (None, False),
+    (container("nb06-ex", "exited", image="busybox", exit_code=137), False),
+    (container("nb06-ex", "exited", image="ubuntu", exit_code=143), False),
+    (container("nb06-ex", "exited", image="alpine-like", exit_code=137), False),
+    (container("nb06-ex", "exited", image="nb08/alpine:lesson", exit_code=137), False),
+    (container("nb06-ex", "exited", exit_code=255), False)]
+
+W = ["created", "running", "paused", "running", "exited"]
+STATES_ROWS = [(a, True) for a in [
+    W, tuple(W), [s.upper() for s in W], [s.title() for s in W], [f" {s} " for s in W], iter(W),
+    ["Created", "RUNNING", "paused", "running", "exited"], [s + "\n" for s in W], list(map(str.capitalize, W)),
+    ("created", "running", "paused", "running", "EXITED"), [s.center(10) for s in W],
+    ["\tcreated", "running", "paused", "running", "exited"], ["created ", "running ", "paused", "running", "exited"],
+    ["CREATED", "running", "PAUSED", "running", "exited"], ["created", "Running", "Paused", "Running", "Exited"]]] + [
+    (a, False) for a in [
+    ["created", "running", "paused", "running", "stopped"], ["created", "running", "exited"],
+    ["running", "running", "paused", "running", "exited"], "created running paused running exited",
+    ..., None, ["created", "running", "paused", "unpaused", "exited"], ["created", "started", "paused", "running", "exited"],
+    ["created", "running", "frozen", "running", "exited"], ["new", "running", "paused", "running", "exited"],
+    W + ["removed"], ["created", "running", "paused", "exited", "exited"], [], 5,
+    ["created", "running", "paused", "running", "dead"]]]
+
+
+# --- nb07 ------------------------------------------------------------------------------------------
+CPU_ROWS = [(a, True) for a in [50, 50.0, 50.2, 49.8, 50.4, 49.6, 50.49, 49.51, 50.1, 49.9, 50.3, 49.7, 50.25,
+                                 49.75, 50.0001]] + [
+    (a, False) for a in [25, 0.5, 0.25, 100, "50", True, ..., None, 12.5, 200, 1, 0, -50, float("nan"), 51]]
+
+
+def _limits(x, d):
+    return x.nb07.check_limits(Lab(Engine(containers={"nb07-ex": d} if d else {})), "nb07-ex")
+
+
+MIB = 2 ** 20
+LIMITS_ROWS = [(container("nb07-ex", nano_cpus=250_000_000, memory=32 * MIB, image=i), True)
+               for i in ("alpine", "alpine:latest", "busybox", "ubuntu", "alpine:3.20")] + [
+    (dict(container("nb07-ex", memory=32 * MIB), HostConfig={"CpuQuota": q, "CpuPeriod": p, "Memory": 32 * MIB}), True)
+    for q, p in ((25000, 100000), (50000, 200000), (12500, 50000), (250000, 1000000), (2500, 10000))] + [
+    (container("nb07-ex", nano_cpus=250_000_000, memory=32 * MIB, cmd=c), True)
+    for c in (["sleep", "600"], ["sleep", "infinity"], ["top"], ["sh", "-c", "sleep 600"], ["tail", "-f", "/dev/null"])] + [
+    (None, False), (container("nb07-ex", memory=32 * MIB), False),
+    (container("nb07-ex", nano_cpus=500_000_000, memory=32 * MIB), False),
+    (container("nb07-ex", nano_cpus=250_000_000, memory=512 * MIB), False),
+    (container("nb07-ex", nano_cpus=250_000_000), False),
+    (container("nb07-ex", "exited", nano_cpus=250_000_000, memory=32 * MIB), False),
+    (container("nb07-ex", "created", nano_cpus=250_000_000, memory=32 * MIB), False),
+    (container("nb07-ex", nano_cpus=250_000_000, memory=32 * 10 ** 6), False),
+    (container("nb07-ex", nano_cpus=1_000_000_000, memory=32 * MIB), False),
+    (container("nb07-ex", nano_cpus=2_500_000_000, memory=32 * MIB), False),
+    (container("nb07-ex", nano_cpus=250_000_000, memory=64 * MIB), False),
+    (container("nb07-ex", nano_cpus=25_000_000, memory=32 * MIB), False),
+    (container("nb07-ex", nano_cpus=250_000_000, memory=32 * 1024), False),
+    (container("nb07-ex", "paused", nano_cpus=250_000_000, memory=32 * MIB), False),
+    (container("nb07-ex", nano_cpus=250_000_000, memory=3 * MIB), False)]
+
+# compare_cpu(guess, measured): the verdict states a tolerance of 3 points
+PREDICT_CPU_ROWS = [((g, m), True) for g, m in [
+    (25, 24.8), (25, 25.3), (25, 12.0), (24, 25.1), (26, 24.9), (13, 12.0), (22, 24.5), (28, 25.3), (25.0, 23.9),
+    (23, 25.0), (27.5, 25.0), (25, 0.0), (20, 19.0), (25.3, 25.3), (24.5, 27.0)]] + [
+    ((g, m), False) for g, m in [
+    (33, 25.3), (12.5, 25.1), (100, 24.9), (50, 25.0), ("25", 25.0), (True, 25.0), (30, 25.0), (20, 25.3),
+    (0, 25.0), (75, 25.0), (10, 25.0), (40, 25.2), (35, 26.0), (float("nan"), 25.0), (None, 25.0)]]
+
+
+# --- nb08 ------------------------------------------------------------------------------------------
+IMAGES = pd.DataFrame({"REPOSITORY": ["alpine", "busybox", "hello-world", "ubuntu"],
+                       "TAG": ["latest", "latest", "latest", "latest"], "SIZE (MB)": [7.8, 4.3, 0.01, 78.1]})
+LARGEST_ROWS = [((a, IMAGES), True) for a in [
+    "ubuntu", "ubuntu:latest", " ubuntu", "ubuntu ", "docker.io/library/ubuntu", "library/ubuntu",
+    "docker.io/ubuntu", "ubuntu\n", "docker.io/library/ubuntu:latest", "library/ubuntu:latest"]] + [
+    (("alpine", IMAGES.assign(**{"SIZE (MB)": [80.0, 4.3, 0.01, 78.1]})), True),
+    (("busybox", IMAGES.assign(**{"SIZE (MB)": [7.8, 90.0, 0.01, 78.1]})), True),
+    (("ubuntu:24.04", IMAGES.assign(TAG=["latest", "latest", "latest", "24.04"])), True),
+    (("ubuntu", IMAGES.assign(TAG=["latest", "latest", "latest", "24.04"])), True),
+    (("hello-world", IMAGES.assign(**{"SIZE (MB)": [7.8, 4.3, 100.0, 78.1]})), True)] + [
+    ((a, IMAGES), False) for a in [
+    "alpine", "busybox", "hello-world", "debian", "ubuntu:24.04", "ubuntu:22.04", "Ubuntu", 78.1, ..., None,
+    "ubuntu:noble", "ubunt", "docker.io/library/alpine", "127.0.0.1:5000/library/ubuntu"]] + [
+    (("ubuntu", IMAGES.iloc[0:0]), False)]
+
+
+def _tag(x, images):
+    return x.nb08.check_tag(Lab(Engine(images={k: {"Id": v, "RepoTags": [k]} for k, v in images.items()})))
+
+
+B, A = "sha256:b", "sha256:a"
+TAG_ROWS = [({"busybox:latest": B, "nb08-ex/busybox:v1": B, **extra}, True) for extra in [
+    {}, {"alpine:latest": A}, {"nb08-ex/busybox:v2": A}, {"busybox:1.36": B}, {"other/busybox:v1": B},
+    {"ubuntu:latest": "sha256:u"}, {"nb08/alpine:lesson": A}, {"hello-world:latest": "sha256:h"},
+    {"nb08-ex/alpine:v1": A}, {"busybox:musl": "sha256:m"}, {"x:1": B}, {"nb08-ex/other:v1": B},
+    {"a:1": A, "b:1": B}, {"nb08-ex/busybox:latest": B}, {"busybox:stable": B}]] + [
+    ({"busybox:latest": B}, False), ({"busybox:latest": B, "nb08-ex/busybox:v1": A}, False),
+    ({"busybox:latest": B, "nb08-ex/busybox:v2": B}, False), ({"nb08-ex/busybox:v1": A}, False), ({}, False),
+    ({"busybox:latest": B, "nb08-ex/busybox:V1": B}, False), ({"busybox:latest": B, "nb08ex/busybox:v1": B}, False),
+    ({"busybox:latest": B, "nb08-ex/busybox:latest": B}, False), ({"busybox:latest": B, "busybox:v1": B}, False),
+    ({"busybox:latest": B, "nb08-ex/busybox:v1": "sha256:c"}, False), ({"alpine:latest": A}, False),
+    ({"busybox:latest": B, "nb08-ex/busy:v1": B}, False), ({"busybox:latest": B, "nb08-ex/busybox:1": B}, False),
+    ({"busybox:latest": B, "nb08-ex/busybox:v1.0": B}, False), ({"busybox:latest": B, "nb08/busybox:v1": B}, False)]
+
+PREDICT_TAG_ROWS = [((g, m), True) for g, m in [(0, 0.0), (0.0, 0.0), (0.05, 0.0), (0, 0.01), (0.1, 0.0), (0, 0.05),
+                                                  (0.02, 0.02), (-0.05, 0.0), (0.09, 0.0), (0, 0.1), (0.01, 0.0),
+                                                  (0.0, 0.08), (0.03, 0.0), (0.06, 0.0), (0.04, 0.04)]] + [
+    ((g, m), False) for g, m in [(2, 0.0), ("0", 0.0), (7.8, 0.0), (4.3, 0.0), (1, 0.0), (True, 0.0), (100, 0.0),
+                                 (3.6, 0.0), (0.5, 0.0), (None, 0.0), (float("nan"), 0.0), (-1, 0.0), (8, 0.0),
+                                 (0.2, 0.0), (5, 0.0)]]
+
+
+# --- nb09 ------------------------------------------------------------------------------------------
+TIMES = [0.30, 0.33, 0.345, 0.36, 1.2, 0.31, 0.5]   # median 0.345 s, mean 0.478
+MEDIAN_ROWS = [((a, TIMES), True) for a in [345, 345.0, 346.5, 343.5, 344, 346, 345.2, 344.8, 343, 347, 345.9,
+                                            344.1, 345.5, 348, 342]] + [
+    ((a, TIMES), False) for a in [0.345, 478, 300, "345", ..., None, True, 3450, 34.5, 1200, 310, 0, -345, 360,
+                                  float("nan")]] + [((345, []), False)]
+
+K = "6.1.0-13-amd64"
+KERNEL_ROWS = [((a, K), True) for a in [K, K + "\n", " " + K, K + " ", "\t" + K, K + "\r\n", "\n" + K + "\n",
+                                        "  " + K + "  "]] + [
+    ((a, a), True) for a in ["6.10.14-linuxkit", "5.15.153.1-microsoft-standard-WSL2", "6.8.0-45-generic",
+                             "4.19.0-26-amd64", "6.5.0", "6.1.0-31-cloud-amd64", "6.6.32-linuxkit"]] + [
+    ((a, K), False) for a in ["ubuntu 24.04", "5.15.0-1", "24.04", "Linux", "6.1.0", "6.1.0-13", ..., None,
+                              "alpine", "6.1.0-13-AMD64", "Linux 6.1.0-13-amd64", "6.1.0-12-amd64", "#1 SMP", "x86_64",
+                              "Debian 6.1.55-1"]]
+
+
+# --- nb10 ------------------------------------------------------------------------------------------
+STEPS = [("FROM alpine", True), ("COPY hello.sh /usr/local/bin/hello", False),
+         ("RUN chmod +x /usr/local/bin/hello", False), ('CMD ["hello"]', False)]
+BUILD = SimpleNamespace(steps=STEPS, rebuilt=[s for s, hit in STEPS if not hit])
+FIRST_ROWS = [((a, BUILD), True) for a in [
+    "COPY hello.sh /usr/local/bin/hello", " COPY hello.sh /usr/local/bin/hello", "COPY hello.sh /usr/local/bin/hello ",
+    "COPY  hello.sh  /usr/local/bin/hello", "COPY hello.sh\t/usr/local/bin/hello", "COPY hello.sh /usr/local/bin/hello\n",
+    "\tCOPY hello.sh /usr/local/bin/hello", "COPY   hello.sh /usr/local/bin/hello", "COPY hello.sh   /usr/local/bin/hello",
+    "  COPY hello.sh /usr/local/bin/hello  "]] + [
+    ((a, SimpleNamespace(steps=s, rebuilt=[x for x, hit in s if not hit])), True) for a, s in [
+        ("RUN chmod +x /usr/local/bin/hello", [STEPS[0], (STEPS[1][0], True), STEPS[2], STEPS[3]]),
+        ('CMD ["hello"]', [STEPS[0], (STEPS[1][0], True), (STEPS[2][0], True), STEPS[3]]),
+        ("RUN apk add curl", [("FROM alpine", True), ("RUN apk add curl", False)]),
+        ("COPY . /app", [("FROM alpine", True), ("COPY . /app", False), ("RUN make", False)]),
+        ("RUN make", [("FROM alpine", True), ("COPY . /app", True), ("RUN make", False)])]] + [
+    ((a, BUILD), False) for a in [
+    "FROM alpine", "RUN chmod +x /usr/local/bin/hello", 'CMD ["hello"]', "hello.sh", "COPY", 3, ..., None,
+    "Step 2/4 : COPY hello.sh /usr/local/bin/hello", "copy hello.sh /usr/local/bin/hello", "RUN echo hi"]] + [
+    (("COPY hello.sh /usr/local/bin/hello", None), False),
+    (("COPY hello.sh /usr/local/bin/hello", SimpleNamespace(steps=[(s, True) for s, _ in STEPS], rebuilt=[])), False),
+    (("COPY hello.sh /usr/local/bin/hello", SimpleNamespace(steps=[], rebuilt=[])), False),
+    (("ADD hello.sh /usr/local/bin/hello", BUILD), False)]
+
+
+def _build(x, row):
+    images, runs, can, owner_label = row
+    imgs = {k: {"Id": "sha256:s", "Config": {"Labels": ({"org.dockerlab.owner": "me"} if owner_label else {})}}
+            for k in images}
+    return x.nb10.check_build(Lab(Engine(images=imgs), can=can, runs=runs), "nb10-ex/shout:v1")
+
+
+REF = "nb10-ex/shout:v1"
+ALL = ("build", "ports", "volumes", "limits")
+BUILD_ROWS = [(([REF], {REF: (out, 0)}, ALL, lab), True) for out in
+              ("HELLO\n", "HELLO", "HELLO WORLD\n", ">> HELLO <<\n", "HELLO\r\n") for lab in (True, False)] + [
+    (([REF, "alpine:latest"], {REF: ("HELLO\n", 0)}, ALL, False), True),
+    (([REF, "nb10-ex/shout:v2"], {REF: ("HELLO\n", 0)}, ALL, False), True),
+    (([REF], {REF: ("HELLO\n", 0)}, ("build",), False), True),
+    (([REF], {REF: ("HELLO\nHELLO\n", 0)}, ALL, False), True),
+    (([REF], {REF: ("say HELLO\n", 0)}, ALL, True), True)] + [
+    (([], {}, ALL, False), False), (([REF], {REF: ("hello\n", 0)}, ALL, True), False),
+    (([REF], {REF: ("", 0)}, ALL, True), False), (([REF], {}, ALL, True), False),
+    (([REF], {REF: ("HELLO\n", 0)}, ("ports",), True), False), ((["nb10-ex/shout:v2"], {}, ALL, True), False),
+    ((["nb10-ex/shout:latest"], {}, ALL, True), False), (([REF], {REF: ("Hello\n", 0)}, ALL, True), False),
+    (([REF], {REF: ("HELO\n", 0)}, ALL, False), False), ((["shout:v1"], {}, ALL, True), False),
+    (([REF], {REF: ("H E L L O\n", 0)}, ALL, True), False), (([REF], {REF: ("/bin/sh: hello: not found\n", 127)}, ALL, True), False),
+    ((["nb10/shout:v1"], {}, ALL, False), False), (([REF], {REF: ("HELL\n", 0)}, ALL, False), False),
+    (([REF], {REF: ("\n", 0)}, ALL, False), False)]
+
+
+# --- nb11 ------------------------------------------------------------------------------------------
+def _ports(host_port, ip="127.0.0.1", cport="80/tcp"):
+    return {cport: [{"HostIp": ip, "HostPort": str(host_port)}]}
+
+
+def _which(x, row):
+    answer, ports = row
+    lab = Lab(Engine(containers={"nb11-web2": container("nb11-web2", image="nginx", ports=ports)} if ports is not None else {}))
+    return x.nb11.check_which_port(answer, lab)
+
+
+WHICH_ROWS = [((a, _ports(8081)), True) for a in [8081, "8081", " 8081", "8081 ", "8081\n"]] + [
+    ((a, _ports(p)), True) for a, p in [(8080, 8080), (32768, 32768), (49153, 49153), ("18080", 18080), (8888, 8888),
+                                        (1024, 1024), (9000, 9000), (" 9000 ", 9000), (55555, 55555), (8090, 8090)]] + [
+    ((a, _ports(8081)), False) for a in [80, 8080, "80", "port 8081", "8081/tcp", "127.0.0.1:8081", 8081.0, True,
+                                         ..., None, -8081, 0, 65536, "eighty"]] + [
+    ((8081, {}), False), ((8081, None), False)]
+
+
+def _publish(x, row):
+    d, can = row
+    return x.nb11.check_publish(Lab(Engine(containers={"nb11-ex": d} if d else {}), can=can), "nb11-ex", 8090)
+
+
+PUBLISH_ROWS = [((container("nb11-ex", ports={"80/tcp": []}), ALL), False),
+                ((container("nb11-ex", ports=_ports(8091)), ALL), False),
+                ((container("nb11-ex", ports=_ports(8090, cport="8080/tcp")), ALL), False),
+                ((container("nb11-ex", "exited", ports=_ports(8090)), ALL), False),
+                ((container("nb11-ex", "created", ports=_ports(8090)), ALL), False),
+                ((None, ALL), False), ((container("nb11-ex", ports=_ports(8090)), ("build",)), False),
+                ((container("nb11-ex", "paused", ports=_ports(8090)), ALL), False),
+                ((container("nb11-ex", ports=_ports(80)), ALL), False),
+                ((container("nb11-ex", ports=_ports(8080)), ALL), False),
+                ((container("nb11-ex"), ALL), False),
+                ((container("nb11-ex", ports=_ports(18090)), ALL), False),
+                ((container("nb11-ex", ports=_ports(8090, cport="443/tcp")), ALL), False),
+                ((container("nb11-ex", ports=_ports(809)), ALL), False),
+                ((container("nb11-ex", "restarting", ports=_ports(8090)), ALL), False)]
+
+
+# --- nb12 ------------------------------------------------------------------------------------------
+def _kept(x, row):
+    volumes, users, out, can = row
+    eng = Engine(volumes={v: {} for v in volumes},
+                 containers={u: container(u, "exited", volumes=["nb12-ex"]) for u in users})
+    lab = Lab(eng, can=can, runs={"alpine": out} if out else {})
+    return x.nb12.check_kept(lab)
+
+
+KEPT_ROWS = [((["nb12-ex"], [], (o, 0), ALL), True) for o in ("42", "42\n", " 42 ", "42\r\n", "\n42\n")] + [
+    ((["nb12-ex", v], [], ("42\n", 0), ALL), True) for v in ("other", "nb12-other", "data", "x", "y")] + [
+    ((["nb12-ex"], [], ("42\n", 0), c), True) for c in (("volumes",), ("volumes", "build"), ("volumes", "ports"),
+                                                        ("volumes", "limits"), ALL)] + [
+    (([], [], None, ALL), False), ((["nb12-ex"], ["nb12-writer"], ("42\n", 0), ALL), False),
+    ((["nb12-ex"], [], ("", 1), ALL), False), ((["nb12-ex"], [], ("41\n", 0), ALL), False),
+    ((["nb12-ex"], [], ("42\n", 0), ("build",)), False), ((["other"], [], ("42\n", 0), ALL), False),
+    ((["nb12-ex"], ["a", "b"], ("42\n", 0), ALL), False), ((["nb12-ex"], [], ("forty-two\n", 0), ALL), False),
+    ((["nb12-ex"], [], ("4 2\n", 0), ALL), False), ((["nb12-ex"], [], ("420\n", 0), ALL), False),
+    ((["nb12-ex"], [], ("cat: can't open '/data/answer.txt': No such file or directory\n", 1), ALL), False),
+    ((["nb12-ex"], [], ("", 0), ALL), False), ((["nb12-ex"], [], ("42 42\n", 0), ALL), False),
+    ((["nb12-ex"], [], ("0\n", 0), ALL), False), ((["nb12"], [], ("42\n", 0), ALL), False)]
+
+SURVIVES_ROWS = [(a, True) for a in [
+    {"volume", "bind"}, ["volume", "bind"], ("bind", "volume"), {"Volume", "Bind"}, {" volume ", "bind"},
+    ["VOLUME", "BIND"], frozenset({"volume", "bind"}), ["bind", "volume"], ["volume", "bind", "volume"],
+    {"volume ", " bind"}, ("Volume", "bind"), iter(["volume", "bind"]), {"volume\n", "bind"}, ["Bind", "Volume"],
+    {"BIND", "volume"}]] + [(a, False) for a in [
+    {"layer"}, {"volume"}, {"bind"}, {"layer", "volume", "bind"}, "volume", ..., None, {"volumes", "bind"},
+    {"volume", "mount"}, set(), {"layer", "volume"}, 42, {"container"}, ["image"], {"tmpfs", "volume", "bind"}]]
+
+
+# --- nb13 ------------------------------------------------------------------------------------------
+OWN = "--filter label=org.dockerlab.owner=alice"
+SAFE_RIGHT = [
+    "docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=me)",
+    "docker rm -f $(docker ps -aqf label=org.dockerlab.owner=me)",
+    "docker rm -f $(docker ps -a -q -f label=org.dockerlab.owner=alice)",
+    "docker rm --force $(docker ps --all --quiet --filter label=org.dockerlab.owner=alice)",
+    f"docker container rm -f $(docker container ls -aq {OWN})",
+    f"sudo docker rm -f $(sudo docker ps -aq {OWN})",
+    f"docker rm -f `docker ps -aq {OWN}`",
+    f"docker ps -aq {OWN} | xargs docker rm -f",
+    f"docker ps -aq {OWN} | xargs -r docker rm -f",
+    'docker rm -f $(docker ps -aq --filter "label=org.dockerlab.owner=alice")',
+    "docker rm -f $(docker ps -aq --filter 'label=org.dockerlab.owner=alice')",
+    f"docker rm -fv $(docker ps -aq {OWN})",
+    "docker rm -f $(docker ps -aq --filter=label=org.dockerlab.owner=alice)",
+    "docker rm -f $(docker ps -qa --filter label=org.dockerlab.session=abc123)",
+    f"docker rm -f $(docker ps -aq {OWN} --filter label=org.dockerlab.managed=true)",
+    f"docker rm -f $(docker ps -aq --no-trunc {OWN})",
+    "docker container remove -f $(docker ps -aq -f label=org.dockerlab.owner=alice)",
+    "docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=$USER)",
+    f"docker stop $(docker ps -aq {OWN}) && docker rm $(docker ps -aq {OWN})",
+    f"docker rm $(docker ps -aq {OWN}) -f",
+    f"docker rm -f $(docker ps -a --format '{{{{.ID}}}}' {OWN})",
+    f"$ docker rm -f $(docker ps -aq {OWN})",
+]
+SAFE_WRONG = [
+    "docker rm -f $(docker ps -aq)", f"docker rm -f $(docker ps -q {OWN})", f"docker rm -f $(docker ps -a {OWN})",
+    f"docker rm $(docker ps -aq {OWN})",
+    "docker rm -f $(docker ps -aq --filter status=exited --filter label=org.dockerlab.owner=me)",
+    "docker rm -f $(docker ps -alq --filter label=org.dockerlab.owner=me)",
+    "docker rm -f $(docker ps -aq -n 3 --filter label=org.dockerlab.owner=me)",
+    "docker rm -f $(docker ps -aq --filter label=org.dockerlab.managed=true)",
+    "docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner)",
+    "docker rm -f $(docker ps -aq --filter name=nb13)", "docker rm -f $(docker ps -aq --filter label=owner=me)",
+    "docker rm -f $(docker images -q)", f"docker rmi -f $(docker ps -aq {OWN})", f"docker kill $(docker ps -q {OWN})",
+    f"docker container prune -f {OWN}", f"docker rm -f $(docker ps -aq {OWN}",
+    "docker rm -f $(docker ps -aq --filter label!=org.dockerlab.owner=me)",
+    f"docker rm -f $(docker ps -aq {OWN}) $(docker ps -aq)", "docker rm -f nb13-ex-1",
+    f"docker ps -aq {OWN} | docker rm -f", "docker system prune -af",
+    "docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=me --filter label=org.dockerlab.owner=bob)",
+    f"docker ps -aq {OWN} | xargs docker rm", f"docker rm -f $(docker ps -aq {OWN} --filter status=running)",
+    f"docker rm -f $(docker ps -aq {OWN} --filter name=nb13)", f"docker stop $(docker ps -aq {OWN})",
+    ..., "", 42, f"docker rm -f $(docker ps -aqx {OWN})",
+]
+SAFE_ROWS = [(a, True) for a in SAFE_RIGHT] + [(a, False) for a in SAFE_WRONG]
+
+
+def _prune(x, names):
+    eng = Engine(containers={n: container(n, s) for n, s in names.items()})
+    return x.nb13.check_prune(Lab(eng))
+
+
+PRUNE_ROWS = [({"nb13-ex-keep": "running", **extra}, True) for extra in [
+    {}, {"other": "exited"}, {"nb13-ex-3": "exited"}, {"web": "running"}, {"a": "created"}, {"b": "paused"},
+    {"nb13-ex-10": "exited"}, {"x": "running", "y": "exited"}, {"nb12-ex": "exited"}, {"nb13-ex-1x": "exited"},
+    {"c": "dead"}, {"d": "restarting"}, {"nb13-ex": "exited"}, {"ex-1": "exited"}, {"nb13-ex-keep2": "exited"}]] + [
+    (n, False) for n in [
+    {"nb13-ex-keep": "running", "nb13-ex-1": "exited", "nb13-ex-2": "exited"},
+    {"nb13-ex-keep": "running", "nb13-ex-1": "exited"}, {"nb13-ex-keep": "running", "nb13-ex-2": "exited"},
+    {}, {"nb13-ex-keep": "exited"}, {"nb13-ex-keep": "paused"}, {"nb13-ex-keep": "created"},
+    {"nb13-ex-1": "exited"}, {"nb13-ex-2": "exited", "nb13-ex-keep": "exited"}, {"other": "running"},
+    {"nb13-ex-keep": "running", "nb13-ex-1": "running"}, {"nb13-ex-keep": "dead"},
+    {"nb13-ex-keep": "restarting", "nb13-ex-1": "exited"}, {"nb13-ex-keep": "exited", "nb13-ex-1": "exited"},
+    {"nb13-ex-keep": "running", "nb13-ex-2": "created"}]]
+
+
+def _which_call(name):
+    return lambda x, row: getattr(getattr(x, name.split(".")[0]), name.split(".")[1])(*row)
+
+
+def _one(name):
+    return lambda x, a: getattr(getattr(x, name.split(".")[0]), name.split(".")[1])(a)
+
+
+#: check -> (how to call it, rows)
+TABLES = {
+    "nb04.check_pull": (_pull_call, PULL_ROWS),
+    "nb04.check_default_tag": (_one("nb04.check_default_tag"), DEFAULT_TAG_ROWS),
+    "nb04.check_mirror": (lambda x, r: x.nb04.check_mirror(r[0], Lab(Engine(mirrors=r[1]))), MIRROR_ROWS),
+    "nb05.check_alpine_shell": (_one("nb05.check_alpine_shell"), SHELL_ROWS),
+    "nb05.check_fixed_command": (_one("nb05.check_fixed_command"), FIX_ROWS),
+    "nb05.check_named_shell": (_named, NAMED_ROWS),
+    "nb06.check_ps_all": (_one("nb06.check_ps_all"), PS_ROWS),
+    "nb06.check_stopped": (_stopped, STOPPED_ROWS),
+    "nb06.check_states": (_one("nb06.check_states"), STATES_ROWS),
+    "nb07.check_cpu_percent": (_one("nb07.check_cpu_percent"), CPU_ROWS),
+    "nb07.check_limits": (_limits, LIMITS_ROWS),
+    "nb07.compare_cpu": (lambda x, r: x.nb07.compare_cpu(*r)[0], PREDICT_CPU_ROWS),
+    "nb08.check_largest": (_which_call("nb08.check_largest"), LARGEST_ROWS),
+    "nb08.check_tag": (_tag, TAG_ROWS),
+    "nb08.compare_tag_mb": (lambda x, r: x.nb08.compare_tag_mb(*r)[0], PREDICT_TAG_ROWS),
+    "nb09.check_median_ms": (_which_call("nb09.check_median_ms"), MEDIAN_ROWS),
+    "nb09.check_kernel": (lambda x, r: x.nb09.check_kernel(r[0], engine_release=r[1]), KERNEL_ROWS),
+    "nb10.check_first_rebuilt": (_which_call("nb10.check_first_rebuilt"), FIRST_ROWS),
+    "nb10.check_build": (_build, BUILD_ROWS),
+    "nb11.check_which_port": (_which, WHICH_ROWS),
+    "nb11.check_publish": (_publish, PUBLISH_ROWS),
+    "nb12.check_kept": (_kept, KEPT_ROWS),
+    "nb12.check_survives": (_one("nb12.check_survives"), SURVIVES_ROWS),
+    "nb13.check_safe_command": (_one("nb13.check_safe_command"), SAFE_ROWS),
+    "nb13.check_prune": (_prune, PRUNE_ROWS),
+}
+
+
+def outcome(check: str, x, row_input) -> bool:
+    """Whether the check said right (a Verdict's ok, or a compare's bool); an exception counts as 'wrong'."""
+    call, _ = TABLES[check]
+    try:
+        got = call(x, row_input)
+    except Exception:  # noqa: BLE001 - an old checker that raises has not judged
+        return None
+    return bool(getattr(got, "ok", got))
