@@ -431,25 +431,59 @@ WHICH_ROWS = [((a, _ports(8081)), True) for a in [8081, "8081", " 8081", "8081 "
     ((8081, {}), False), ((8081, None), False)]
 
 
+_SERVER = []
+
+
+def page_port() -> int:
+    """A page served on 127.0.0.1 (an ephemeral port, this process only): what the published port answers."""
+    if not _SERVER:
+        import http.server
+        import threading
+
+        class Page(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802 - the handler's name
+                body = b"<html><head><title>Welcome to nginx!</title></head></html>"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Page)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        _SERVER.append(server)
+    return _SERVER[0].server_address[1]
+
+
 def _publish(x, row):
-    d, can = row
-    return x.nb11.check_publish(Lab(Engine(containers={"nb11-ex": d} if d else {}), can=can), "nb11-ex", 8090)
+    spec, can = row
+    port = page_port()
+    d = None
+    if spec is not None:
+        state, image, ports = spec
+        ports = {k: None if v is None else [dict(b, HostPort=str(port) if b["HostPort"] == "P" else b["HostPort"])
+                                            for b in v] for k, v in ports.items()}
+        d = container("nb11-ex", state, image=image, ports=ports)
+    return x.nb11.check_publish(Lab(Engine(containers={"nb11-ex": d} if d else {}), can=can), "nb11-ex", port)
 
 
-PUBLISH_ROWS = [((container("nb11-ex", ports={"80/tcp": []}), ALL), False),
-                ((container("nb11-ex", ports=_ports(8091)), ALL), False),
-                ((container("nb11-ex", ports=_ports(8090, cport="8080/tcp")), ALL), False),
-                ((container("nb11-ex", "exited", ports=_ports(8090)), ALL), False),
-                ((container("nb11-ex", "created", ports=_ports(8090)), ALL), False),
-                ((None, ALL), False), ((container("nb11-ex", ports=_ports(8090)), ("build",)), False),
-                ((container("nb11-ex", "paused", ports=_ports(8090)), ALL), False),
-                ((container("nb11-ex", ports=_ports(80)), ALL), False),
-                ((container("nb11-ex", ports=_ports(8080)), ALL), False),
-                ((container("nb11-ex"), ALL), False),
-                ((container("nb11-ex", ports=_ports(18090)), ALL), False),
-                ((container("nb11-ex", ports=_ports(8090, cport="443/tcp")), ALL), False),
-                ((container("nb11-ex", ports=_ports(809)), ALL), False),
-                ((container("nb11-ex", "restarting", ports=_ports(8090)), ALL), False)]
+P80 = {"80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "P"}]}
+PUBLISH_ROWS = [((("running", image, dict(P80, **extra)), ALL), True) for image in ("nginx", "nginx:alpine", "httpd")
+                for extra in ({}, {"443/tcp": [{"HostIp": "127.0.0.1", "HostPort": "18443"}]},
+                              {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "18080"}]}, {"443/tcp": None},
+                              {"81/tcp": []})] + [
+    ((("running", "nginx", {"80/tcp": []}), ALL), False),
+    ((("running", "nginx", _ports(8091)), ALL), False),
+    ((("running", "nginx", {"8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "P"}]}), ALL), False),
+    ((("exited", "nginx", P80), ALL), False), ((("created", "nginx", P80), ALL), False),
+    ((None, ALL), False), ((("running", "nginx", P80), ("build",)), False),
+    ((("paused", "nginx", P80), ALL), False), ((("running", "nginx", _ports(80)), ALL), False),
+    ((("running", "nginx", _ports(8080)), ALL), False), ((("running", "nginx", {}), ALL), False),
+    ((("running", "nginx", _ports(18090)), ALL), False),
+    ((("running", "nginx", {"443/tcp": [{"HostIp": "127.0.0.1", "HostPort": "P"}]}), ALL), False),
+    ((("running", "nginx", _ports(809)), ALL), False), ((("restarting", "nginx", P80), ALL), False)]
 
 
 # --- nb12 ------------------------------------------------------------------------------------------
