@@ -75,7 +75,8 @@ def parse_options(words: list[Word], spec: str, *, interspersed: bool, command: 
             elif value in _FALSE:
                 value = False
             else:
-                raise _refuse(f'invalid argument "{value}" for "--{name}" flag: strconv.ParseBool: '
+                short = next((f"-{k}, " for k, v in shorts.items() if v == name and k != name), "")
+                raise _refuse(f'invalid argument "{value}" for "{short}--{name}" flag: strconv.ParseBool: '
                               f'parsing "{value}": invalid syntax', command, "a yes/no option takes =true or =false")
         opts.setdefault(name, []).append(value)
 

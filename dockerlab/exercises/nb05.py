@@ -101,7 +101,7 @@ def check_named_shell(lab, name: str = "nb05-mine"):
     try:
         d = names.inspect(lab, name)
     except DockerLabError:
-        return failed(ex, f"There is no container named {name!r} on the engine.",
+        return no_answer(ex, f"There is no container named {name!r} on the engine.",
                       f"start it with lab.run(...), giving name={name!r} and the -it options (see how nb05-ubuntu was started)")
     cfg, st = d.get("Config") or {}, d.get("State") or {}
     image = cfg.get("Image", "")

@@ -73,7 +73,7 @@ def check_stopped(lab, name: str = "nb06-ex") -> "Verdict":
     try:
         c = lab.container(name)
     except ContainerNotFound:
-        return failed(STOPPED, f"there is no container named {name!r} yet.",
+        return no_answer(STOPPED, f"there is no container named {name!r} yet.",
                       f"lab.run('alpine', 'sleep 600', name={name!r}, detach=True), then lab.stop(...)")
     if c.state == "running":
         return failed(STOPPED, f"{name} is still running.", f"stop it: lab.stop({name!r}, timeout=1)")

@@ -46,7 +46,7 @@ def check_limits(lab, name: str = "nb07-ex", *, cpus: float = 0.25, memory_mib: 
     try:
         d = names.inspect(lab, name)
     except ContainerNotFound:
-        return failed(LIMITS, f"there is no container named {name!r} yet.",
+        return no_answer(LIMITS, f"there is no container named {name!r} yet.",
                       f"lab.run(..., name={name!r}, detach=True, cpus=..., memory=...)")
     hc = d.get("HostConfig") or {}
     state = (d.get("State") or {}).get("Status", "")

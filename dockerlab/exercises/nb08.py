@@ -81,7 +81,7 @@ def check_tag(lab, ref: str = "nb08-ex/busybox:v1", source: str = "busybox") -> 
         if near:
             return failed(TAG, f"the engine has no image {ref!r}, but {', '.join(near)}.{untag(near)}",
                           f"the name must be exactly {ref}: lab.tag({source!r}, {ref!r})")
-        return failed(TAG, f"the engine has no image {ref!r} yet.", "`docker tag SOURCE TARGET` is lab.tag(source, target)")
+        return no_answer(TAG, f"the engine has no image {ref!r} yet.", "`docker tag SOURCE TARGET` is lab.tag(source, target)")
     try:
         want = lab.engine.inspect_image(source)
     except ImageNotFound:

@@ -46,7 +46,7 @@ def check_build(lab, ref: str = "nb10-ex/shout:v1", expected: str = "HELLO") -> 
     try:
         lab.engine.inspect_image(ref)
     except ImageNotFound:
-        return failed(BUILD, f"the engine has no image {ref!r} yet.",
+        return no_answer(BUILD, f"the engine has no image {ref!r} yet.",
                       f"write a Dockerfile (FROM alpine, CMD [...]) and lab.build(folder_or_text, tag={ref!r})")
     try:
         res = lab.run(ref, rm=True)

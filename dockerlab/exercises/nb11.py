@@ -19,7 +19,7 @@ def check_publish(lab, name: str = "nb11-ex", host_port: int = 8090) -> "Verdict
     try:
         d = lab.engine.inspect_container(name)
     except ContainerNotFound:
-        return failed(PUBLISH, f"there is no container {name!r} yet.",
+        return no_answer(PUBLISH, f"there is no container {name!r} yet.",
                       f"lab.run('nginx', name={name!r}, detach=True, ports='{host_port}:80')")
     if (d.get("State") or {}).get("Status") != "running":
         return failed(PUBLISH, f"{name} is not running.", f"start it: lab.start({name!r})")

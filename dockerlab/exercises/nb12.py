@@ -18,7 +18,7 @@ def check_kept(lab, volume: str = "nb12-ex", path: str = "/data/answer.txt", exp
     try:
         lab.engine.inspect_volume(volume)
     except VolumeNotFound:
-        return failed(KEPT, f"there is no volume {volume!r} yet.", f"lab.volume_create({volume!r})")
+        return no_answer(KEPT, f"there is no volume {volume!r} yet.", f"lab.volume_create({volume!r})")
     users = [c for c in lab.engine.containers(all=True, filters={"volume": volume})]
     if users:
         names = ", ".join(sorted((c.get("Names") or ["?"])[0].lstrip("/") for c in users))

@@ -153,6 +153,9 @@ def check_prune(lab, stopped=("nb13-ex-1", "nb13-ex-2"), keep: str = "nb13-ex-ke
     if k.state != "running":
         return failed(PRUNE, f"{keep} is {k.state}: it should still be running.",
                       f"lab.start({keep!r}), and remove only containers whose STATE is exited")
+    if left == list(stopped):  # as the setup cell left them: nothing done yet, not a try
+        return no_answer(PRUNE, f"nothing is removed yet: {', '.join(left)} are still there.",
+                         "lab.ps(all=True, scope='session') shows their STATE; lab.remove(name) removes one")
     if left:
         return failed(PRUNE, f"still there: {', '.join(left)}.",
                       "lab.ps(all=True, scope='session') shows their STATE; lab.remove(name) removes one")

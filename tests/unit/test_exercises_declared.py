@@ -123,3 +123,22 @@ def test_largest_judges_the_tag_against_the_table():
 
 def test_verdict_is_a_verdict():
     assert isinstance(nb06.check_ps_all("docker ps -a"), Verdict)
+
+
+def test_a_state_check_run_before_the_learner_did_anything_is_not_a_try(progress_file):
+    # 13's stored progress showed five "tries 1" that Run All made on the placeholder cells
+    from dockerlab.exercises import nb07, nb10, nb11, nb12
+
+    from .checker_tables import Engine, Lab, container
+
+    empty = Lab(Engine())
+    for v in (nb05.check_named_shell(empty), nb06.check_stopped(empty), nb07.check_limits(empty),
+              nb08.check_tag(empty), nb10.check_build(empty), nb11.check_publish(empty), nb12.check_kept(empty)):
+        assert not v.ok and not v.tried, repr(v)
+    setup = Lab(Engine(containers={"nb13-ex-1": container("nb13-ex-1", "exited"),
+                                   "nb13-ex-2": container("nb13-ex-2", "exited"),
+                                   "nb13-ex-keep": container("nb13-ex-keep")}))
+    assert not nb13.check_prune(setup).tried
+    assert not progress_file.exists() or progress_file.read_text() == ""
+    nb06.check_stopped(Lab(Engine(containers={"nb06-ex": container("nb06-ex")})))  # running: a real try
+    assert progress_file.read_text().count("\n") == 1
