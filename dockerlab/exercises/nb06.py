@@ -40,6 +40,12 @@ def check_ps_all(answer) -> "Verdict":
         if "accepts no arguments" in getattr(call, "said", "") and any(w.text == "-" for w in _words(answer)):
             return failed(PS_ALL, "that is the seed's typo: with a space, '-' and 'a' are two arguments, and the CLI "
                           f"answers `{NO_ARGUMENTS}`.", "write the flag in one piece: -a")
+        from ..refs import _DASHES
+
+        bad = sorted({c for c in answer if c in _DASHES})
+        if bad and hasattr(call, "said"):
+            return failed(PS_ALL, f"the CLI says `{call.said}`: {', '.join(f'U+{ord(c):04X}' for c in bad)} only looks "
+                          "like a hyphen, so the word is an argument, not an option.", "type a plain hyphen: -a")
         return verdict
     if call.path != ("container", "ls"):
         return failed(PS_ALL, f"`{call.shown}` does not list containers.", "the listing command is docker ps")

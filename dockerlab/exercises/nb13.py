@@ -88,7 +88,8 @@ def _judge(calls) -> "Verdict":
         if call.path == ("image", "rm"):
             return failed(SAFE, f"`{call.shown}` removes images, not containers.", "docker rm (docker container rm)")
         if call.path in (("container", "prune"), ("system", "prune")):
-            return failed(SAFE, f"`{call.shown}` removes only stopped containers (of everyone, unless filtered): "
+            more = " (and everyone's unused networks, images and build cache)" if call.path[0] == "system" else ""
+            return failed(SAFE, f"`{call.shown}` removes only stopped containers, everyone's unless filtered{more}: "
                           "your running ones would stay.", HINT)
         if call.path != ("container", "rm"):
             continue
