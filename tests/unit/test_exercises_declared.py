@@ -129,7 +129,7 @@ def test_a_state_check_run_before_the_learner_did_anything_is_not_a_try(progress
     # 13's stored progress showed five "tries 1" that Run All made on the placeholder cells
     from dockerlab.exercises import nb07, nb10, nb11, nb12
 
-    from .checker_tables import Engine, Lab, container
+    from .checker_rows import Engine, Lab, container
 
     empty = Lab(Engine())
     for v in (nb05.check_named_shell(empty), nb06.check_stopped(empty), nb07.check_limits(empty),

@@ -12,7 +12,7 @@ from dockerlab import errors as E
 from dockerlab.exercises import SOLUTIONS, Verdict, nb06, nb07, nb08, nb09, nb13, show_solution
 from dockerlab.lab import Container
 
-from .checker_tables import Engine
+from .checker_rows import Engine
 
 
 def inspect_json(name, state="running", image="alpine", exit_code=0, nano_cpus=0, memory=0):
