@@ -228,3 +228,26 @@ class Interrupted(DockerLabError, KeyboardInterrupt):
     def __init__(self, what: str, *, container: str = "", state: str = "", hint: str = ""):
         self.container = container
         super().__init__(what, state=state, hint=hint)
+
+
+class CommandLineError(DockerLabError, ValueError):
+    """A command line (a learner's answer) that a shell or the docker CLI would not run.
+
+    ``said`` holds the words the shell or the CLI itself prints, e.g. ``unknown shorthand flag: 'x' in -x``.
+    """
+
+    def __init__(self, said: str, *, what: str = "", state: str = "", hint: str = ""):
+        self.said = said
+        super().__init__(what or said, state=state, hint=hint)
+
+
+class ShellSyntaxError(CommandLineError):
+    """The shell cannot split the line into commands (an open quote, a `$(` never closed)."""
+
+
+class CLIRefused(CommandLineError):
+    """The docker CLI refuses the command before it asks the engine anything. ``command``: e.g. ``docker ps``."""
+
+    def __init__(self, said: str, *, command: str = "docker", what: str = "", state: str = "", hint: str = ""):
+        self.command = command
+        super().__init__(said, what=what, state=state, hint=hint)

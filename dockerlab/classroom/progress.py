@@ -27,10 +27,23 @@ def read(home: str | Path) -> list[dict]:
     return out
 
 
+def key(rec: dict) -> str:
+    """``nb06.ps-all``: the lesson and the exercise (a record whose exercise already names its lesson keeps it)."""
+    ex, lesson = str(rec.get("exercise", "")), str(rec.get("lesson", "") or "")
+    return ex if not lesson or ex.startswith(lesson + ".") else f"{lesson}.{ex}"
+
+
 def summary(records: list[dict]) -> dict[str, bool]:
-    """Per exercise: passed at least once (True) or tried and never passed (False)."""
+    """Per exercise (``lesson.exercise``): passed at least once (True) or tried and never passed (False)."""
     got: dict[str, bool] = {}
     for rec in records:
-        ex = str(rec["exercise"])
+        ex = key(rec)
         got[ex] = got.get(ex, False) or bool(rec.get("ok"))
     return dict(sorted(got.items()))
+
+
+def every_exercise() -> list[str]:
+    """Every check the kit declares (``nb04.pull`` ... ``nb13.prune``), in the series' order."""
+    from .. import tracking
+
+    return [f"{lesson}.{ex}" for lesson, ex in tracking.load_exercises()]

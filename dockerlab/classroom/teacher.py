@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from .. import errors as E
 from .. import refs
 from .engines import LearnerEngine
-from .progress import read as read_progress, summary
+from .progress import every_exercise, read as read_progress, summary
 from .settings import Settings
 
 
@@ -131,7 +131,9 @@ class Classroom:
             except KeyError:
                 continue
             table[user] = {ex: ("✅" if ok else "❌") for ex, ok in summary(read_progress(home)).items()}
-        df = pd.DataFrame.from_dict(table, orient="index").sort_index(axis=1).fillna("")
+        df = pd.DataFrame.from_dict(table, orient="index")
+        known = every_exercise()  # every declared check is a column, tried or not ("" = not tried)
+        df = df.reindex(columns=known + sorted(set(df.columns) - set(known))).fillna("")
         df.index.name = "LEARNER"
         return df.reindex(sorted(table))
 

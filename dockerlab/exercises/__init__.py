@@ -25,6 +25,7 @@ class Verdict:
     exercise: str
     reason: str = ""
     hint: str = ""
+    tried: bool = True  # False: there was no answer yet (the placeholder), so it is not recorded as a try
 
     def __bool__(self) -> bool:
         return self.ok
@@ -38,18 +39,26 @@ class Verdict:
         return text
 
     def _repr_html_(self) -> str:
+        """A box; `code` spans become <code>. JupyterLab typesets $...$ in HTML output as LaTeX, and a
+        command line like ``docker rm $(docker ps -q -f label=...=$USER)`` has two: the box is marked for
+        MathJax to skip (mathjax_ignore, tex2jax_ignore), every ``$`` is an entity, and code is in <code>."""
         from html import escape
 
         color = "#1a7f37" if self.ok else "#b35900"
-        body = escape(repr(self)).replace("\n", "<br>")
-        return f"<div style='border-left:4px solid {color};padding:4px 8px'>{body}</div>"
+        parts = repr(self).split("`")
+        body = "".join(f"<code>{escape(p)}</code>" if i % 2 else escape(p) for i, p in enumerate(parts))
+        if len(parts) % 2 == 0:  # an odd backtick: keep it as text
+            body = escape(repr(self))
+        body = body.replace("$", "&#36;").replace("\n", "<br>")
+        return (f"<div class='dockerlab-verdict mathjax_ignore tex2jax_ignore' "
+                f"style='border-left:4px solid {color};padding:4px 8px'>{body}</div>")
 
 
 def passed(exercise: str, reason: str = "") -> Verdict:
     return Verdict(True, exercise, reason)
 
 
-_SENTENCE_STARTS = ("there", "the", "that", "this", "plain", "without", "after", "still", "a", "an")
+_SENTENCE_STARTS = ("there", "the", "that", "this", "plain", "without", "after", "still", "a", "an", "it", "its")
 
 
 def failed(exercise: str, reason: str, hint: str = "") -> Verdict:
@@ -58,6 +67,18 @@ def failed(exercise: str, reason: str, hint: str = "") -> Verdict:
     if reason.split(" ", 1)[0] in _SENTENCE_STARTS:
         reason = reason[:1].upper() + reason[1:]
     return Verdict(False, exercise, reason, hint)
+
+
+def no_answer(exercise: str, reason: str, hint: str = "") -> Verdict:
+    """The placeholder (``...``, an empty string): not yet an answer, so not recorded as a try."""
+    v = failed(exercise, reason, hint)
+    v.tried = False
+    return v
+
+
+def blank(answer) -> bool:
+    """``...``, or a string of nothing but spaces: the cell's placeholder, not an answer."""
+    return answer is Ellipsis or (isinstance(answer, str) and not answer.strip())
 
 
 SOLUTIONS = Path(__file__).with_name("solutions")
@@ -96,13 +117,24 @@ def exercise(key: str, title: str = ""):
         @functools.wraps(check)
         def checked(*args, **kwargs):
             verdict = check(*args, **kwargs)
-            answers = [a for a in args if not hasattr(a, "engine")][:1]  # the answer, if the check takes one
-            if isinstance(verdict, Verdict) and not (answers and answers[0] is Ellipsis):
+            answers = [a for a in args if not hasattr(a, "engine")][:1] or [kwargs.get("answer")]
+            if isinstance(verdict, Verdict) and verdict.tried and not blank(answers[0]):
                 tracking.record(lesson, name, verdict.ok, owner=_owner(args, kwargs))
             return verdict
 
         checked.key = key
         return checked
+
+    return wrap
+
+
+def predicting(key: str, title: str = ""):
+    """Declare a predict-then-run question (its verdicts are recorded by :func:`predict`)."""
+    register(key, title)
+
+    def wrap(fn):
+        fn.key = key
+        return fn
 
     return wrap
 
@@ -118,8 +150,8 @@ def predict(key: str, prediction, action, compare, *, owner: str | None = None,
     from ..errors import DockerLabError
 
     lesson, name = key.split(".", 1)
-    if prediction is Ellipsis or prediction is None:
-        return failed(key, "there is no prediction yet, so nothing was run.", ask)
+    if prediction is None or blank(prediction):
+        return no_answer(key, "there is no prediction yet, so nothing was run.", ask)
     try:
         observed = action()
     except DockerLabError as e:

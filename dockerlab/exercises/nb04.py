@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import DockerLabError
 from ..refs import parse_image
-from . import exercise, failed, passed
+from . import blank, exercise, failed, no_answer, passed
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
 
@@ -12,8 +12,8 @@ NOT_YET = "replace the ... with your answer, then run the cell again"
 def check_pull(answer, lab=None, *, image: str = "busybox"):
     """Exercise 1: ``answer = lab.pull("busybox")``; the engine now has busybox:latest."""
     ex = "Exercise 1 (pull busybox)"
-    if answer is ...:
-        return failed(ex, "There is no answer yet.", NOT_YET)
+    if blank(answer):
+        return no_answer(ex, "There is no answer yet.", NOT_YET)
     ref = getattr(answer, "ref", None)
     if ref is None:
         return failed(ex, f"`answer` is a {type(answer).__name__}, not what lab.pull(...) returns.",
@@ -44,8 +44,8 @@ def check_pull(answer, lab=None, *, image: str = "busybox"):
 def check_default_tag(answer):
     """Exercise 2: which full reference does `docker pull ubuntu` fetch? ("ubuntu:latest")."""
     ex = "Exercise 2 (the default tag)"
-    if answer is ...:
-        return failed(ex, "There is no answer yet.", NOT_YET)
+    if blank(answer):
+        return no_answer(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
         return failed(ex, f"Write the reference as text (a string), not a {type(answer).__name__}.",
                       'for example "alpine:3.20"')
@@ -64,28 +64,65 @@ def check_default_tag(answer):
     return passed(ex, "With no tag, Docker pulls the tag 'latest' (a name, not a promise of the newest version).")
 
 
-def _host_port(url: str) -> str:
-    """``http://127.0.0.1:5000/`` and ``127.0.0.1:5000`` name the same registry (http is the mirror's scheme here)."""
-    u = url.strip().lower()
-    u = u.split("://", 1)[1] if "://" in u else u
-    return u.rstrip("/")
+_PORTS = {"http": 80, "https": 443}
+
+
+def _endpoint(url: str):
+    """``http://127.0.0.1:5000/`` -> ("http", "127.0.0.1", 5000, ""); a bare ``host:port`` has no scheme (None).
+    None when it is not an address at all."""
+    from urllib.parse import urlsplit
+
+    u = url.strip()
+    if not u or any(c.isspace() for c in u):
+        return None
+    has_scheme = "://" in u
+    try:
+        parts = urlsplit(u if has_scheme else "//" + u)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower() if has_scheme else None
+    if not parts.hostname or (scheme is not None and scheme not in _PORTS):
+        return None
+    return scheme, parts.hostname.lower(), port or _PORTS.get(scheme or "", None), parts.path.rstrip("/")
+
+
+def _same_mirror(answer: str, mirror: str) -> tuple[bool, str]:
+    """Whether ``answer`` names ``mirror``: the same host and port, the same scheme when one is given."""
+    a, m = _endpoint(answer), _endpoint(mirror)
+    if a is None or m is None:
+        return False, ""
+    if a[3]:
+        return False, f"{a[3]!r} is a path; a mirror is a registry's address, with no path"
+    if a[1:3] == m[1:3] or (a[2] is None and a[1] == m[1] and a[0] is None):
+        if a[0] is not None and a[0] != m[0]:
+            return False, f"the mirror speaks {m[0]}, not {a[0]}: {a[0]}:// would not reach it"
+        return a[2] is not None or m[2] in (None, 80, 443), "the mirror's port is part of its address"
+    return False, ""
 
 
 @exercise("nb04.mirror", "where images come from")
 def check_mirror(answer, lab):
     """Exercise 3: which registry mirror does this engine use? Read it from lab.info()."""
     ex = "Exercise 3 (where images come from)"
-    if answer is ...:
-        return failed(ex, "There is no answer yet.", NOT_YET)
+    if blank(answer):
+        return no_answer(ex, "There is no answer yet.", NOT_YET)
     mirrors = [m.rstrip("/") for m in ((lab.engine.info().get("RegistryConfig") or {}).get("Mirrors") or [])]
     if not mirrors:
-        if answer in (None, "", "none", []):
+        if answer is None or (isinstance(answer, str) and answer.strip().lower() in ("none", "no mirror")) or answer == []:
             return passed(ex, "This engine has no mirror: it pulls from Docker Hub directly.")
         return failed(ex, "This engine has no registry mirror.", 'the answer is None (or "none")')
     if not isinstance(answer, str):
         return failed(ex, f"Write the mirror's address as text, not a {type(answer).__name__}.",
                       'look at info["RegistryConfig"]["Mirrors"]')
-    if _host_port(answer) in {_host_port(m) for m in mirrors}:
-        return passed(ex, f"This engine pulls through {mirrors[0]} before it asks Docker Hub.")
+    why = ""
+    for m in mirrors:
+        same, reason = _same_mirror(answer, m)
+        if same:
+            return passed(ex, f"This engine pulls through {m} before it asks Docker Hub.")
+        why = why or reason
+    if why:
+        return failed(ex, f"{answer!r} is not a mirror of this engine: {why}.",
+                      'copy the address from info["RegistryConfig"]["Mirrors"], scheme and port too')
     return failed(ex, f"{answer!r} is not a mirror of this engine.",
                   'look at the "Registry Mirrors" line of lab.info(), or info["RegistryConfig"]["Mirrors"]')

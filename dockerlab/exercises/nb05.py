@@ -1,12 +1,10 @@
 """Checks for 05-run: a learner's answer in, a Verdict out (never an exception)."""
 from __future__ import annotations
 
-import shlex
-
 from ..errors import DockerLabError
 from ..refs import _DASHES, parse_image
 from .. import names
-from . import exercise, failed, passed, predict, register
+from . import blank, exercise, failed, no_answer, passed, predict, predicting
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
 
@@ -15,11 +13,15 @@ NOT_YET = "replace the ... with your answer, then run the cell again"
 def check_alpine_shell(answer):
     """Exercise 1: the path of a shell alpine ships: ``/bin/sh``, or ``/bin/ash`` (the same BusyBox ash)."""
     ex = "Exercise 1 (alpine's shell)"
-    if answer is ...:
-        return failed(ex, "There is no answer yet.", NOT_YET)
+    if blank(answer):
+        return no_answer(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
         return failed(ex, f"Write the path as text, not a {type(answer).__name__}.", 'for example "/usr/bin/env"')
+    import posixpath
+
     a = answer.strip()
+    if a.startswith("/"):  # /bin//sh, /bin/./sh and //bin/sh name the same file
+        a = "/" + posixpath.normpath(a).lstrip("/")
     if a in ("/bin/bash", "bash", "/usr/bin/bash"):
         return failed(ex, "That is the tutorial's mistake: alpine has no bash.",
                       "look at what `ls /bin/sh /bin/bash` printed in alpine")
@@ -36,52 +38,59 @@ def check_alpine_shell(answer):
 
 @exercise("nb05.fix-dash", "fix the en dash")
 def check_fixed_command(answer):
-    """Exercise 2: the seed's `docker run –-name our_container -it ubuntu /bin/bash`, fixed."""
+    """Exercise 2: the seed's `docker run –-name our_container -it ubuntu /bin/bash`, fixed: a command the CLI
+    accepts that runs bash from ubuntu, interactive with a terminal, in a container named our_container."""
+    from ..cmdline import one_docker_call
+    from ..errors import CLIRefused, CommandLineError
+
     ex = "Exercise 2 (fix the en dash)"
-    if answer is ...:
-        return failed(ex, "There is no answer yet.", NOT_YET)
+    if blank(answer):
+        return no_answer(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
         return failed(ex, f"Write the command as text, not a {type(answer).__name__}.",
                       'for example "docker run ..."')
     bad = sorted({c for c in answer if c in _DASHES})
+    try:
+        call = one_docker_call(answer)
+    except CLIRefused as e:
+        if bad:
+            return failed(ex, f"The CLI still says `{e.said}`: it has {', '.join(f'U+{ord(c):04X}' for c in bad)}, "
+                          "a dash that only looks like a hyphen, so the word is not an option.", "type two plain hyphens: --name")
+        return failed(ex, f"The CLI refuses it: `{e.said}`.", e.hint or "docker run --name our_container -it ubuntu /bin/bash")
+    except CommandLineError as e:
+        return failed(ex, f"{e.what[:1].upper()}{e.what[1:]}.", e.hint or "close every quote")
+    if call.path == ("container", "create"):
+        return failed(ex, "`docker create` makes the container but never starts it: no shell to type in.",
+                      "docker run creates and starts it")
+    if call.path != ("container", "run"):
+        return failed(ex, f"It runs `{call.shown}`, not docker run.", "docker run --name our_container -it ...")
     if bad:
         return failed(ex, f"It still has {', '.join(f'U+{ord(c):04X}' for c in bad)}, a dash that only looks like a hyphen.",
                       "type two plain hyphens: --name")
-    try:
-        words = shlex.split(answer.replace("sudo ", "", 1))
-    except ValueError as e:
-        return failed(ex, f"It cannot be split into words: {e}.", "close every quote")
-    if words[:2] != ["docker", "run"]:
-        return failed(ex, "It should start with `docker run`.", "docker run --name our_container -it ...")
-    args = words[2:]
-    name, flags, rest, i = None, set(), [], 0
-    while i < len(args):
-        w = args[i]
-        if w == "--name" and i + 1 < len(args):
-            name, i = args[i + 1], i + 2
-            continue
-        if w.startswith("--name="):
-            name = w.split("=", 1)[1]
-        elif w.startswith("-") and not rest:
-            flags.update(w.lstrip("-") if not w.startswith("--") else [w])
-        else:
-            rest.append(w)
-        i += 1
+    image, command = call.args[0].text, call.arg_texts[1:]
+    if image.startswith("-"):
+        return failed(ex, f"{image!r} stands where the image goes.", "the image, ubuntu, goes after the options")
+    if command[:1] and command[0].startswith("-"):
+        return failed(ex, f"{' '.join(command)!r} comes after the image, so it goes to the container, not to docker.",
+                      "options go before the image")
+    name = call.value("name")
     if name != "our_container":
-        return failed(ex, f"The container's name is {name!r}, not 'our_container'." if name else "it has no --name option.",
+        return failed(ex, f"The container's name is {name!r}, not 'our_container'." if name else "It has no --name option.",
                       "options go before the image: --name our_container")
-    if not ({"i", "t"} <= flags or {"--interactive", "--tty"} <= flags):
-        return failed(ex, "It lost the -it options.", "keep -it (or -i -t) before the image")
-    if not rest:
-        return failed(ex, "It names no image.", "the image, ubuntu, goes after the options")
+    missing = [f for f, opt in (("-i", "interactive"), ("-t", "tty")) if not call.flag(opt)]
+    if missing:
+        return failed(ex, f"It lost {' and '.join(missing)}: without -i bash gets no input, without -t no terminal.",
+                      "keep -it (or -i -t, or --interactive --tty) before the image")
+    if call.flag("detach"):
+        return failed(ex, "With -d the shell runs in the background: you never get its prompt.", "leave out -d")
     try:
-        img = parse_image(rest[0])
+        img = parse_image(image)
     except DockerLabError as e:
-        return failed(ex, f"{rest[0]!r} is not an image: {e.what}.", "the image goes after the options")
+        return failed(ex, f"{image!r} is not an image: {e.what}.", "the image goes after the options")
     if img.repository != "ubuntu":
         return failed(ex, f"It runs {img.repository}, not ubuntu.", "keep the image: ubuntu")
-    if rest[1:] != ["/bin/bash"]:
-        return failed(ex, f"The command is {' '.join(rest[1:]) or 'missing'}, not /bin/bash.", "end with /bin/bash")
+    if command not in (["/bin/bash"], ["bash"]):
+        return failed(ex, f"The command is {' '.join(command) or 'missing'}, not /bin/bash.", "end with /bin/bash")
     return passed(ex, "Plain hyphens: the CLI reads --name as an option again.")
 
 
@@ -92,7 +101,7 @@ def check_named_shell(lab, name: str = "nb05-mine"):
     try:
         d = names.inspect(lab, name)
     except DockerLabError:
-        return failed(ex, f"There is no container named {name!r} on the engine.",
+        return no_answer(ex, f"There is no container named {name!r} on the engine.",
                       f"start it with lab.run(...), giving name={name!r} and the -it options (see how nb05-ubuntu was started)")
     cfg, st = d.get("Config") or {}, d.get("State") or {}
     image = cfg.get("Image", "")
@@ -124,9 +133,9 @@ def check_named_shell(lab, name: str = "nb05-mine"):
 
 
 PREDICT_STATE = "nb05.predict-state"
-register(PREDICT_STATE, "predict: sh without -it")
 
 
+@predicting(PREDICT_STATE, "predict: sh without -it")
 def predict_state(lab, prediction, name: str = "nb05-guess"):
     """Predict, then run: `docker run -d --name nb05-guess alpine sh` (no -i, no -t): its state a moment later?"""
     import time

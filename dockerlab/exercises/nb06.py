@@ -1,7 +1,7 @@
 """Checks for 06-lifecycle: `docker ps -a`, and a container stopped on purpose."""
 from __future__ import annotations
 
-from . import Verdict, exercise, failed, passed, predict, register
+from . import Verdict, blank, exercise, failed, no_answer, passed, predict, predicting
 
 
 PS_ALL = "nb06.ps-all"
@@ -13,100 +13,62 @@ STATES = "nb06.states"
 #: `"docker ps" accepts no arguments.` then `See 'docker ps --help'.`).
 NO_ARGUMENTS = "docker: 'docker ps' accepts no arguments"
 
-# docker ps's flags (docker/cli, cli/command/container/list.go): which take a value, which keep "all"
-_SHORT_BOOL = {"a": "all", "q": "quiet", "s": "size", "l": "latest"}
-_SHORT_VALUE = {"f": "filter", "n": "last"}
-_LONG_BOOL = {"all", "quiet", "size", "latest", "no-trunc"}
-_LONG_VALUE = {"filter", "last", "format"}
+def _read(answer, exercise, hint):
+    """The answer as one docker command (:mod:`dockerlab.cmdline`), or the verdict that says why it is not."""
+    from ..cmdline import one_docker_call
+    from ..errors import CLIRefused, CommandLineError
 
-
-def _words(cmd: str) -> list[str]:
-    words = cmd.strip().lstrip("$").split()
-    if words[:1] == ["sudo"]:
-        words = words[1:]
-    return words
-
-
-def parse_ps(args: list[str]) -> tuple[dict, list[str]]:
-    """``docker ps`` options as the CLI reads them (pflag): ``-all`` is ``-a -l -l``, ``-n3`` is ``--last 3``.
-
-    Returns ``(options, arguments)``: options by long name (a value, or True), and the words that
-    are not options (the CLI refuses any).
-    """
-    opts: dict = {}
-    rest: list[str] = []
-    i = 0
-    while i < len(args):
-        w = args[i]
-        i += 1
-        if w == "--":
-            rest += args[i:]
-            break
-        if w.startswith("--") and len(w) > 2:
-            name, eq, value = w[2:].partition("=")
-            if name in _LONG_VALUE:
-                if not eq and i < len(args):
-                    value, i = args[i], i + 1
-                opts[name] = value
-            else:
-                opts[name] = value if eq else True
-        elif w.startswith("-") and len(w) > 1:
-            letters = w[1:]
-            for j, ch in enumerate(letters):
-                if ch in _SHORT_VALUE:
-                    value = letters[j + 1:].lstrip("=")
-                    if not value and i < len(args):
-                        value, i = args[i], i + 1
-                    opts[_SHORT_VALUE[ch]] = value
-                    break
-                opts[_SHORT_BOOL.get(ch, "-" + ch)] = True
-        else:
-            rest.append(w)  # "-" alone, "a", "foo": arguments
-    return opts, rest
+    try:
+        return one_docker_call(answer), None
+    except CLIRefused as e:
+        return e, failed(exercise, f"the CLI refuses it: `{e.said}`.", e.hint or hint)
+    except CommandLineError as e:
+        return e, failed(exercise, f"{e.what}.", e.hint or hint)
 
 
 @exercise(PS_ALL, "docker ps -a")
 def check_ps_all(answer) -> "Verdict":
     """The command that lists every container, stopped ones too (and only that: no -l, -n, filter)."""
-    if answer is Ellipsis or answer is None or (isinstance(answer, str) and not answer.strip()):
-        return failed(PS_ALL, "there is no answer yet: replace the ... with a command, as a string.",
-                      "it starts with 'docker ps'")
+    if answer is None or blank(answer):
+        return no_answer(PS_ALL, "there is no answer yet: replace the ... with a command, as a string.",
+                         "it starts with 'docker ps'")
     if not isinstance(answer, str):
         return failed(PS_ALL, f"the answer should be the command as a string, not {type(answer).__name__}.",
                       'for example answer = "docker ..."')
-    words = _words(answer)
-    if words[:1] != ["docker"]:
-        return failed(PS_ALL, f"{answer!r} is not a docker command.", "start with 'docker'")
-    rest = words[1:]
-    if rest[:1] == ["container"] and rest[1:2] and rest[1] in ("ls", "list", "ps"):
-        rest = ["ps"] + rest[2:]
-    if rest[:1] != ["ps"]:
-        return failed(PS_ALL, f"'docker {' '.join(rest[:2])}' does not list containers.", "the listing command is docker ps")
-    opts, args = parse_ps(rest[1:])
-    if "-" in args:
-        return failed(PS_ALL, "that is the seed's typo: with a space, '-' and 'a' are two arguments, and the CLI "
-                      f"answers `{NO_ARGUMENTS}`.", "write the flag in one piece: -a")
-    if args:
-        return failed(PS_ALL, f"the CLI refuses {' '.join(args)!r}: `{NO_ARGUMENTS}`.",
-                      "docker ps takes only options (words that start with -)")
-    unknown = sorted(k for k in opts if k.startswith("-") or (k not in _LONG_BOOL | _LONG_VALUE))
-    if unknown:
-        return failed(PS_ALL, f"docker ps has no option {', '.join(unknown)}: the CLI stops with `unknown flag`.",
-                      "the flag for 'all' is -a (or --all)")
-    if opts.get("latest"):
+    call, verdict = _read(answer, PS_ALL, "the flag for 'all' is -a (or --all)")
+    if verdict is not None:
+        if "accepts no arguments" in getattr(call, "said", "") and any(w.text == "-" for w in _words(answer)):
+            return failed(PS_ALL, "that is the seed's typo: with a space, '-' and 'a' are two arguments, and the CLI "
+                          f"answers `{NO_ARGUMENTS}`.", "write the flag in one piece: -a")
+        from ..refs import _DASHES
+
+        bad = sorted({c for c in answer if c in _DASHES})
+        if bad and hasattr(call, "said"):
+            return failed(PS_ALL, f"the CLI says `{call.said}`: {', '.join(f'U+{ord(c):04X}' for c in bad)} only looks "
+                          "like a hyphen, so the word is an argument, not an option.", "type a plain hyphen: -a")
+        return verdict
+    if call.path != ("container", "ls"):
+        return failed(PS_ALL, f"`{call.shown}` does not list containers.", "the listing command is docker ps")
+    if call.flag("latest"):
         return failed(PS_ALL, "-l (--latest) shows only the last container created: `-all` and `-al` are read "
                       "as -a -l, one letter each.", "write -a alone (or --all with two hyphens)")
-    if "last" in opts:
-        return failed(PS_ALL, f"-n {opts['last']} (--last) shows only the last {opts['last']} containers.",
-                      "leave out -n")
-    if "filter" in opts:
-        return failed(PS_ALL, f"--filter {opts['filter']} keeps only some of the containers.", "leave out the filter")
-    if opts.get("all") in (True, "true", "1"):
+    last = call.value("last")
+    if last is not None and str(last).strip() != "-1":
+        return failed(PS_ALL, f"-n {last} (--last) shows only the last {last} containers.", "leave out -n")
+    if call.values("filter"):
+        return failed(PS_ALL, f"--filter {call.value('filter')} keeps only some of the containers.", "leave out the filter")
+    if call.flag("all"):
         return passed(PS_ALL, "It lists running and stopped containers (lab.ps(all=True) here).")
-    if not opts:
-        return failed(PS_ALL, "plain 'docker ps' lists only the running containers; a stopped one would be missing.",
-                      "add the flag that means 'all'")
-    return failed(PS_ALL, f"the options {' '.join(rest[1:])!r} do not ask for all containers.", "the flag is -a (or --all)")
+    if "all" in call.options:
+        return failed(PS_ALL, "--all=false is plain docker ps: only the running containers.", "-a alone means all")
+    return failed(PS_ALL, f"without -a, `{call.shown}` lists only the running containers; a stopped one would be missing.",
+                  "add the flag that means 'all'")
+
+
+def _words(answer: str):
+    from ..cmdline import read
+
+    return [w for p in read(answer).pipelines for c in p for w in c.words]
 
 
 @exercise(STOPPED, "stop a container")
@@ -117,7 +79,7 @@ def check_stopped(lab, name: str = "nb06-ex") -> "Verdict":
     try:
         c = lab.container(name)
     except ContainerNotFound:
-        return failed(STOPPED, f"there is no container named {name!r} yet.",
+        return no_answer(STOPPED, f"there is no container named {name!r} yet.",
                       f"lab.run('alpine', 'sleep 600', name={name!r}, detach=True), then lab.stop(...)")
     if c.state == "running":
         return failed(STOPPED, f"{name} is still running.", f"stop it: lab.stop({name!r}, timeout=1)")
@@ -129,7 +91,13 @@ def check_stopped(lab, name: str = "nb06-ex") -> "Verdict":
                       f"lab.unpause({name!r}), then lab.stop({name!r}, timeout=1)")
     if c.state != "exited":
         return failed(STOPPED, f"{name} is {c.state}, not exited.", "run it again with detach=True, then stop it")
-    image = c.image.rsplit("/", 1)[-1].split(":")[0]
+    from ..errors import DockerLabError
+    from ..refs import parse_image
+
+    try:  # alpine from any registry (a mirror's 127.0.0.1:5000/library/alpine too), any tag
+        image = parse_image(c.image).repository.removeprefix("library/")
+    except DockerLabError:
+        image = c.image
     if image != "alpine":
         return failed(STOPPED, f"{name} was made from {c.image!r}; the exercise asks for alpine.",
                       f"remove it (lab.remove({name!r})) and run it from alpine")
@@ -145,8 +113,8 @@ def check_stopped(lab, name: str = "nb06-ex") -> "Verdict":
 def check_states(answer) -> "Verdict":
     """The states a container passes through for create, start, pause, unpause, stop, in order."""
     want = ["created", "running", "paused", "running", "exited"]
-    if answer is Ellipsis or answer is None:
-        return failed(STATES, "there is no answer yet: replace the ... with a list of five state names.",
+    if answer is None or blank(answer):
+        return no_answer(STATES, "there is no answer yet: replace the ... with a list of five state names.",
                       'for example ["created", ...]')
     if isinstance(answer, str) or not hasattr(answer, "__iter__"):
         return failed(STATES, "the answer should be a list of five state names.", 'for example ["created", ...]')
@@ -166,9 +134,9 @@ def check_states(answer) -> "Verdict":
 
 
 PREDICT_STOP = "nb06.predict-stop"
-register(PREDICT_STOP, "predict: the exit code of a stop")
 
 
+@predicting(PREDICT_STOP, "predict: the exit code of a stop")
 def predict_stop_code(lab, prediction, name: str = "nb06-guess"):
     """Predict, then run: `docker run -d alpine sleep 600`, then `docker stop -t 1`: which exit code?"""
     from ..errors import DockerLabError

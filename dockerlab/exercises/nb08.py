@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from . import Verdict, exercise, failed, passed, predict, register
+from . import Verdict, blank, exercise, failed, no_answer, passed, predict, predicting
 
 
 LARGEST = "nb08.largest"
@@ -13,24 +13,42 @@ TAG = "nb08.tag"
 @exercise(LARGEST, "the largest image")
 def check_largest(answer, images) -> "Verdict":
     """``answer`` names the repository of the largest image in ``images`` (a `lab.images()` frame)."""
-    if answer is Ellipsis or answer is None:
-        return failed(LARGEST, "there is no answer yet: replace the ... with a repository name, as a string.",
+    if answer is None or blank(answer):
+        return no_answer(LARGEST, "there is no answer yet: replace the ... with a repository name, as a string.",
                       "look at the SIZE column, or sort: images.sort_values('SIZE (MB)')")
     if not isinstance(answer, str):
         return failed(LARGEST, f"the answer should be a repository name (a string), not {type(answer).__name__}.",
                       'for example "busybox"')
     if images is None or len(images) == 0:
         return failed(LARGEST, "the image table is empty, so nothing is the largest.", "pass lab.images()")
-    name = answer.strip()
-    repo = name.rsplit(":", 1)[0] if ":" in name and "/" not in name.rsplit(":", 1)[1] else name
-    sizes = images.groupby("REPOSITORY")["SIZE (MB)"].max()
-    if repo not in sizes.index:
-        return failed(LARGEST, f"there is no repository {repo!r} in the table.",
+    from ..errors import DockerLabError
+    from ..refs import parse_image
+
+    def repo(text):
+        try:
+            return parse_image(str(text)).name
+        except DockerLabError:
+            return str(text).strip()
+
+    table = images.assign(_repo=[repo(r) for r in images["REPOSITORY"]])
+    try:
+        said = parse_image(answer)
+    except DockerLabError as e:
+        return failed(LARGEST, f"{answer.strip()!r} is not an image name: {e.what}.", 'for example "busybox"')
+    sizes = table.groupby("_repo")["SIZE (MB)"].max()
+    if said.name not in sizes.index:
+        return failed(LARGEST, f"there is no repository {said.name!r} in the table.",
                       f"choose one of: {', '.join(sorted(sizes.index))}")
+    if said.tag_given or said.digest:
+        mine = table[table["_repo"] == said.name]
+        tags = set(mine["TAG"].astype(str)) if "TAG" in mine else set()
+        if said.tag_given and not said.digest and said.tag not in tags:
+            return failed(LARGEST, f"the engine has no {said.name}:{said.tag}; its tags of {said.name} are "
+                          f"{', '.join(sorted(tags)) or 'none'}.", "answer with the repository alone, or a tag the table shows")
     top = sizes.max()
-    if sizes[repo] >= top:
-        return passed(LARGEST, f"{repo} is the largest: {sizes[repo]:g} MB.")
-    return failed(LARGEST, f"{repo} is {sizes[repo]:g} MB; another image is larger.",
+    if sizes[said.name] >= top:
+        return passed(LARGEST, f"{said.name} is the largest: {sizes[said.name]:g} MB.")
+    return failed(LARGEST, f"{said.name} is {sizes[said.name]:g} MB; another image is larger.",
                   "compare the SIZE (MB) column row by row")
 
 
@@ -63,7 +81,7 @@ def check_tag(lab, ref: str = "nb08-ex/busybox:v1", source: str = "busybox") -> 
         if near:
             return failed(TAG, f"the engine has no image {ref!r}, but {', '.join(near)}.{untag(near)}",
                           f"the name must be exactly {ref}: lab.tag({source!r}, {ref!r})")
-        return failed(TAG, f"the engine has no image {ref!r} yet.", "`docker tag SOURCE TARGET` is lab.tag(source, target)")
+        return no_answer(TAG, f"the engine has no image {ref!r} yet.", "`docker tag SOURCE TARGET` is lab.tag(source, target)")
     try:
         want = lab.engine.inspect_image(source)
     except ImageNotFound:
@@ -76,7 +94,6 @@ def check_tag(lab, ref: str = "nb08-ex/busybox:v1", source: str = "busybox") -> 
 
 
 PREDICT_TAG = "nb08.predict-tag"
-register(PREDICT_TAG, "predict: the disk a tag costs")
 
 
 def compare_tag_mb(guess, grew_mb: float):
@@ -87,6 +104,7 @@ def compare_tag_mb(guess, grew_mb: float):
     return False, "does `docker tag` copy the image's layers, or only add a name?"
 
 
+@predicting(PREDICT_TAG, "predict: the disk a tag costs")
 def predict_tag_mb(lab, prediction, source: str = "alpine", target: str = "nb08-guess/alpine:v1"):
     """Predict, then run: how many MB more do the engine's images take after `docker tag alpine ...`?"""
     from ..errors import DockerLabError

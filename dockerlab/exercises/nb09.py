@@ -4,7 +4,7 @@ from __future__ import annotations
 import math
 import statistics
 
-from . import Verdict, exercise, failed, passed
+from . import Verdict, blank, exercise, failed, no_answer, passed
 
 
 MEDIAN = "nb09.median"
@@ -14,8 +14,8 @@ KERNEL = "nb09.kernel"
 @exercise(MEDIAN, "the median start time")
 def check_median_ms(answer, times_s) -> "Verdict":
     """``answer``: the median of ``times_s`` (seconds), in milliseconds."""
-    if answer is Ellipsis or answer is None:
-        return failed(MEDIAN, "there is no answer yet: replace the ... with a number of milliseconds.",
+    if answer is None or blank(answer):
+        return no_answer(MEDIAN, "there is no answer yet: replace the ... with a number of milliseconds.",
                       "statistics.median(start_times) is in seconds")
     if isinstance(answer, bool) or not isinstance(answer, (int, float)) or math.isnan(answer):
         return failed(MEDIAN, f"the answer should be a number, not {type(answer).__name__}.", "for example 420.5")
@@ -43,8 +43,8 @@ def check_kernel(answer, lab=None, *, engine_release: str | None = None) -> "Ver
     The truth is what the engine says of its host (``docker info`` -> Kernel Version), not the
     machine that runs Python: with Docker Desktop or a remote engine those differ.
     """
-    if answer is Ellipsis or answer is None:
-        return failed(KERNEL, "there is no answer yet: replace the ... with a string.",
+    if answer is None or blank(answer):
+        return no_answer(KERNEL, "there is no answer yet: replace the ... with a string.",
                       "run uname -r in a container: lab.run('ubuntu', 'uname -r', rm=True)")
     if engine_release is None:
         if lab is None:

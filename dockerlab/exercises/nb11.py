@@ -1,12 +1,13 @@
 """Checks for 11-publish-a-port: publishing a port yourself, and reading the PORTS column."""
 from __future__ import annotations
 
-from . import Verdict, failed, passed
+from . import Verdict, blank, exercise, failed, no_answer, passed
 
 PUBLISH = "nb11.publish"
 WHICH_PORT = "nb11.which-port"
 
 
+@exercise(PUBLISH, "publish a port")
 def check_publish(lab, name: str = "nb11-ex", host_port: int = 8090) -> "Verdict":
     """A running container ``name`` publishes its port 80 on 127.0.0.1:``host_port``, and the page answers."""
     from ..errors import ContainerNotFound, DockerLabError
@@ -18,7 +19,7 @@ def check_publish(lab, name: str = "nb11-ex", host_port: int = 8090) -> "Verdict
     try:
         d = lab.engine.inspect_container(name)
     except ContainerNotFound:
-        return failed(PUBLISH, f"there is no container {name!r} yet.",
+        return no_answer(PUBLISH, f"there is no container {name!r} yet.",
                       f"lab.run('nginx', name={name!r}, detach=True, ports='{host_port}:80')")
     if (d.get("State") or {}).get("Status") != "running":
         return failed(PUBLISH, f"{name} is not running.", f"start it: lab.start({name!r})")
@@ -39,13 +40,14 @@ def check_publish(lab, name: str = "nb11-ex", host_port: int = 8090) -> "Verdict
     return passed(PUBLISH, f"{ports[0].url} answers: {title!r}.")
 
 
+@exercise(WHICH_PORT, "which host port")
 def check_which_port(answer, lab, name: str = "nb11-web2") -> "Verdict":
     """``answer`` is the host port on which ``name``'s port 80 answers."""
     from ..errors import ContainerNotFound
     from ..ports import published
 
-    if answer is Ellipsis or answer is None:
-        return failed(WHICH_PORT, "there is no answer yet: replace the ... with a port number.",
+    if answer is None or blank(answer):
+        return no_answer(WHICH_PORT, "there is no answer yet: replace the ... with a port number.",
                       "look at the PORTS column of lab.ps(), or lab.port(name)")
     if isinstance(answer, bool) or not isinstance(answer, (int, str)) or not str(answer).strip().isdigit():
         return failed(WHICH_PORT, f"{answer!r} is not a port number.", "for example 8080")

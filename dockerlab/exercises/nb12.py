@@ -1,12 +1,13 @@
 """Checks for 12-volumes: keeping a file in a volume, and what survives `docker rm`."""
 from __future__ import annotations
 
-from . import Verdict, failed, passed
+from . import Verdict, blank, exercise, failed, no_answer, passed
 
 KEPT = "nb12.kept"
 SURVIVES = "nb12.survives"
 
 
+@exercise(KEPT, "a file kept in a volume")
 def check_kept(lab, volume: str = "nb12-ex", path: str = "/data/answer.txt", expected: str = "42") -> "Verdict":
     """The named volume ``volume`` exists, no container uses it, and it holds ``path`` with ``expected``."""
     from ..errors import DockerLabError, VolumeNotFound
@@ -17,7 +18,7 @@ def check_kept(lab, volume: str = "nb12-ex", path: str = "/data/answer.txt", exp
     try:
         lab.engine.inspect_volume(volume)
     except VolumeNotFound:
-        return failed(KEPT, f"there is no volume {volume!r} yet.", f"lab.volume_create({volume!r})")
+        return no_answer(KEPT, f"there is no volume {volume!r} yet.", f"lab.volume_create({volume!r})")
     users = [c for c in lab.engine.containers(all=True, filters={"volume": volume})]
     if users:
         names = ", ".join(sorted((c.get("Names") or ["?"])[0].lstrip("/") for c in users))
@@ -48,10 +49,11 @@ SURVIVORS = {"volume", "bind"}
 KNOWN = {"layer", "volume", "bind"}
 
 
+@exercise(SURVIVES, "what survives docker rm")
 def check_survives(answer) -> "Verdict":
     """``answer``: the set of places whose data outlives `docker rm`, among "layer", "volume", "bind"."""
-    if answer is Ellipsis or answer is None:
-        return failed(SURVIVES, "there is no answer yet: replace the ... with a set of names.",
+    if answer is None or blank(answer):
+        return no_answer(SURVIVES, "there is no answer yet: replace the ... with a set of names.",
                       'for example {"layer"} (choose among "layer", "volume", "bind")')
     if isinstance(answer, str):
         answer = {answer}
@@ -61,10 +63,13 @@ def check_survives(answer) -> "Verdict":
         return failed(SURVIVES, f"{answer!r} is not a set of names.", '{"volume"} is a set of one name')
     unknown = said - KNOWN
     if unknown:
-        return failed(SURVIVES, f"{', '.join(sorted(unknown))} is not one of layer, volume, bind.", "")
+        return failed(SURVIVES, f"{', '.join(sorted(unknown))} is not one of layer, volume, bind.",
+                      'choose among "layer", "volume", "bind"')
     if said == SURVIVORS:
         return passed(SURVIVES, "A named volume and a bind-mounted folder live outside the container; its writable "
                                 "layer goes with docker rm.")
     if "layer" in said:
-        return failed(SURVIVES, "the writable layer is deleted by docker rm (section 1).", "")
-    return failed(SURVIVES, f"{', '.join(sorted(SURVIVORS - said))} survives docker rm too.", "")
+        return failed(SURVIVES, "the writable layer is deleted by docker rm (section 1).",
+                      "which places live outside the container?")
+    return failed(SURVIVES, f"{', '.join(sorted(SURVIVORS - said)) or 'nothing you named'} survives docker rm too.",
+                  "both kinds of mount live outside the container")

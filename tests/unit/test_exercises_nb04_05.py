@@ -137,8 +137,8 @@ def test_fixed_command_right(answer):
     ("docker run --name our_container ubuntu /bin/bash", ["-it"]),
     ("docker run --name our_container -it alpine /bin/bash", ["alpine"]),
     ("docker run --name our_container -it ubuntu /bin/sh", ["/bin/sh"]),
-    ("docker run --name our_container -it", ["no image"]),
-    ("run --name our_container -it ubuntu /bin/bash", ["docker run"]),
+    ("docker run --name our_container -it", ["requires at least 1 argument"]),  # the CLI's words
+    ("run --name our_container -it ubuntu /bin/bash", ["start with docker"]),
     ("docker run --name 'our_container -it ubuntu /bin/bash", ["quote"]),
     (..., ["no answer"]),
 ])
