@@ -12,7 +12,7 @@ def check_first_rebuilt(answer, build) -> "Verdict":
     """``answer`` is the first step the engine ran again (not from the cache) in ``build`` (a BuildResult)."""
     if answer is None or blank(answer):
         return no_answer(FIRST_REBUILT, "there is no answer yet: replace the ... with a line of the Dockerfile, as a string.",
-                      "look for the first step without ' ---> Using cache' under it")
+                         _uncached_hint(build))
     if not isinstance(answer, str):
         return failed(FIRST_REBUILT, f"the answer should be a Dockerfile line (a string), not {type(answer).__name__}.",
                       'for example "RUN chmod +x /usr/local/bin/hello"')
@@ -29,9 +29,16 @@ def check_first_rebuilt(answer, build) -> "Verdict":
                                      "were run again too, because each layer builds on the one before.")
     if said in [" ".join(s.split()) for s, _ in build.steps]:
         return failed(FIRST_REBUILT, f"'{said}' is a step of that build, but not the first one run again.",
-                      "the first step without ' ---> Using cache' under it")
-    return failed(FIRST_REBUILT, f"'{said}' is not a step of that build.",
-                  "copy the line after 'Step N/M : ' exactly")
+                      _uncached_hint(build))
+    where = "'#N [i/n] '" if getattr(build, "builder", "") == "buildkit" else "'Step N/M : '"
+    return failed(FIRST_REBUILT, f"'{said}' is not a step of that build.", f"copy the line after {where} exactly")
+
+
+def _uncached_hint(build) -> str:
+    """Where the output says a step ran again, in the words of the builder that printed it."""
+    if getattr(build, "builder", "") == "classic":
+        return "look for the first step without ' ---> Using cache' under it"
+    return "look for the first step '#N [i/n] ...' whose own number has no '#N CACHED' line under it"
 
 
 @exercise(BUILD, "build an image")
