@@ -337,7 +337,7 @@ def _build_error(tag: str, msg: str, output: str) -> E.BuildFailed:
     hint = "fix that line of the Dockerfile and build again: the steps before it come from the cache"
     low = msg.lower()
     # the classic builder's words, then BuildKit's
-    if "returned a non-zero code" in low or "did not complete successfully" in low:
+    if "returned a non-zero code" in low or "did not complete successfully" in low or "executor failed running" in low:
         hint = "the command of that RUN step failed: its output is just above; " + hint
     elif "copy failed" in low or "failed to calculate checksum" in low or "no such file or directory" in low:
         hint = "COPY takes files from the build context (the folder you build): is the file in it? " + hint

@@ -32,6 +32,7 @@ class SecondEngine:
         self.pidfile = self.root / "dockerd.pid"
         self.log = self.root / "dockerd.log"
         self.sock = self.root / "docker.sock"
+        self.namespace = self.root / "ns" / "mnt"  # the current engine's mount namespace, kept across restarts
         self.url = f"unix://{self.sock}"
 
     # --- lifecycle ------------------------------------------------------------------
@@ -58,7 +59,8 @@ class SecondEngine:
         cmd = ["dockerd", *args]
         if CURRENT_ROOT.is_dir() and os.environ.get("DOCKERLAB_ENGINE", "current") == "current":
             # the engine learners have (provision-engine's current root), as the shared engine is
-            cmd = [str(DOCKERD_FROM_ROOT), str(CURRENT_ROOT.resolve()), *args]
+            # its namespace kept: with live-restore, the engine must come back where its containers run
+            cmd = [str(DOCKERD_FROM_ROOT), "--namespace", str(self.namespace), str(CURRENT_ROOT.resolve()), *args]
         with open(self.log, "ab") as log:
             subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                              start_new_session=True)
@@ -124,6 +126,8 @@ class SecondEngine:
         self._kill_leftover()
         self._kill_shims()
         subprocess.run(["umount", "-l", str(self.data)], capture_output=True)
+        for kept in (self.namespace, self.namespace.parent):  # dockerd-from-root --namespace's mounts
+            subprocess.run(["umount", "-l", str(kept)], capture_output=True)
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _kill_leftover(self) -> None:

@@ -2,6 +2,7 @@
 that outlive their containers, on a real engine. Every image, tag and volume made here is removed."""
 from __future__ import annotations
 
+import re
 import uuid
 
 import pytest
@@ -38,7 +39,7 @@ def test_build_runs_and_a_rebuild_comes_from_the_cache(lab, built, tmp_path, cap
     first = lab.build(_context(tmp_path, f"one-{token}"), tag=tag)
     out = capsys.readouterr().out
     if first.builder == "buildkit":  # what `docker build` prints on Docker 23 and later
-        assert "[1/3] FROM docker.io/library/alpine:latest" in out and f"naming to docker.io/{tag} done" in out
+        assert re.search(r"#\d+ \[1/3\] FROM docker\.io/library/alpine", out) and f"naming to docker.io/{tag} done" in out
     else:
         assert "Step 1/6 : FROM alpine" in out and "Successfully tagged " + tag in out
     assert first.builder == lab.builder
@@ -76,7 +77,8 @@ def test_build_failure_names_the_step(lab, built):
     with pytest.raises(E.BuildFailed) as ei:
         lab.build("FROM alpine\nRUN exit 3\n", tag=tag)
     # the classic builder's words, or BuildKit's
-    assert ei.value.step == "RUN exit 3" and ("non-zero code: 3" in str(ei.value) or "exit code: 3" in str(ei.value))
+    # the classic builder's words, BuildKit's (Docker 23+), or the older BuildKit of Docker 20.10
+    assert ei.value.step == "RUN exit 3" and re.search(r"non-zero code: 3|exit code: 3", str(ei.value))
     assert "RUN step failed" in ei.value.hint
     with pytest.raises(E.InvalidReference):
         lab.build("no-such-folder-here", tag=tag)

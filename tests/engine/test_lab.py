@@ -241,7 +241,8 @@ def test_cleanup_reports_what_it_stopped_and_removed(lab):
 
 def test_rest_and_api_trace(lab, capsys):
     v = lab.rest("/version")
-    assert capsys.readouterr().out.startswith("$ curl --unix-socket /var/run/docker.sock http://localhost/v1.")
+    sock = lab.endpoint.path if lab.endpoint.scheme == "unix" else "/var/run/docker.sock"
+    assert capsys.readouterr().out.startswith(f"$ curl --unix-socket {sock} http://localhost/v1.")
     assert v["ApiVersion"] and lab.rest("/containers/json", all=1) is not None
     with lab.api_calls() as trace:
         lab.run("alpine", "true")
