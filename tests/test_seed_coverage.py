@@ -129,13 +129,22 @@ CLAIMS = {
         [r"isolate less strongly than VMs", r"\*published\* VM figures", r"dockerlab\.progress\(\)"]),
 }
 
-# Docker 29's screens, where a learner's differ from this engine's
+# Docker 28/29's screens (the containerd image store, BuildKit, cgroup v2), and where a learner's Docker 29
+# differs from the engine the notebooks ran on
 DOCKER29 = {
-    "02-architecture.ipynb": [r"On Docker 29 you will see", r"1\.44", r"containerd.{0,3} image store"],
+    "02-architecture.ipynb": [r"On Docker 29 you will see", r"1\.44", r"containerd.{0,3} image store",
+                              r"cgroup v2", r"deprecates v1"],
+    "03-installation.ipynb": [r"cgroup v2", r"deprecated in Docker 29"],
     "04-info-and-pull.ipynb": [r"On Docker 29 you will see", r"io\.containerd\.snapshotter\.v1"],
+    "07-stats.ipynb": [r"cgroup v2", r"deprecated in Docker 29", r"memory\.current", r"memory\.usage_in_bytes",
+                       r"usage_usec", r"cpu\.max", r"io\.stat", r"system\.slice/docker-<id>\.scope"],
     "08-images.ipynb": [r"On Docker 29 you will see", r"IMAGE  ID  DISK USAGE  CONTENT SIZE  EXTRA",
-                        r"\*\*no CREATED\*\*"],
+                        r"\*\*no CREATED\*\*", r"--format table", r"containerd.{0,3} image store", r"attestation"],
+    "10-build-an-image.ipynb": [r"BuildKit", r"`#N \[i/n\] INSTRUCTION`", r"`CACHED`", r"attestation",
+                                r"`FROM` is never rebuilt", r"docker builder prune"],
 }
+#: the classic builder's words, which lesson 10 names once as what older engines printed
+CLASSIC_BUILDER = [r"Step \d+/\d+", r"---> Running in", r"---> Using cache"]
 
 
 def _all_text(name: str) -> str:
@@ -158,6 +167,12 @@ def test_docker29_notes(notebook):
     text = _all_text(notebook)
     missing = [p for p in DOCKER29[notebook] if not re.search(p, text)]
     assert not missing, f"{notebook}: missing {missing}"
+
+
+def test_lesson10_names_the_classic_builder_once():
+    md, _ = load(NOTEBOOKS / "10-build-an-image.ipynb")
+    counts = {p: len(re.findall(p, md)) for p in CLASSIC_BUILDER}
+    assert all(n == 1 for n in counts.values()), f"10-build-an-image.ipynb: the classic builder's words {counts}"
 
 
 def test_the_claim_check_can_fail():

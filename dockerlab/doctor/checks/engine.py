@@ -104,7 +104,8 @@ def _check_rootless(ctx: Ctx) -> Check:
     if rootless:
         return Check("Rootless", "pass", "rootless: the daemon runs as your user (" + ", ".join(opts) + ")",
                      group="Engine", data=data,
-                     fix="some lessons behave differently: no ports below 1024, and limits need cgroup v2 with systemd")
+                     fix="some lessons behave differently: no ports below 1024, and limits need cgroup v2 (today's "
+                         "layout) with systemd")
     return Check("Rootless", "pass", "no: the daemon runs as root (" + (", ".join(opts) or "no security options") + ")",
                  group="Engine", data=data, fix="whoever can use this engine is root on its machine")
 
@@ -121,13 +122,15 @@ def _check_cgroups(ctx: Ctx) -> Check:
                      fix="limits are NOT enforced here: a rootless engine on cgroup v1 (Cgroup Driver " + drv + ") accepts "
                          "--memory 64m and does not apply it; the limits lesson says so and runs unlimited. On a "
                          "classroom server (dockerlab classroom) each learner's engine as a whole is bounded instead; "
-                         "cgroup v2 with systemd delegation gives rootless engines their limits")
+                         "cgroup v2, today's layout (v1 is deprecated in Docker 29), with systemd delegation gives "
+                         "rootless engines their limits")
     if warns:
         return Check("Cgroups", "warn", ev + "; the engine warns: " + "; ".join(warns), group="Engine", data=data,
                      fix="some resource limits in the limits lesson may be ignored")
     return Check("Cgroups", "pass", ev, group="Engine", data=data,
-                 fix="cgroup v1 is the older layout; memory and CPU limits work, the stats formulas differ slightly"
-                 if ver == "1" else "")
+                 fix="cgroup v1 is the older layout, deprecated in Docker 29 (today's distributions mount cgroup v2); "
+                     "memory and CPU limits work here, and the stats lesson shows each counter's v1 and v2 file"
+                 if ver == "1" else "cgroup v2, today's layout: one unified tree" if ver == "2" else "")
 
 
 @check("Storage driver", group="Engine", needs=("engine",))
