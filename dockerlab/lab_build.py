@@ -111,9 +111,11 @@ class BuildMixin:
         """`docker build -t TAG FOLDER`: build an image from a Dockerfile, and name it ``tag``.
 
         ``source`` is a folder (the build context: the Dockerfile and the files it COPYs),
-        or the text of a Dockerfile (nothing to COPY then). The engine's output is printed
-        as the CLI prints it (``Step 1/4 : FROM alpine``, `` ---> Using cache``). The image
-        gets the kit's labels (yours, this lesson's), so cleanup can find it.
+        or the text of a Dockerfile (nothing to COPY then). The builder's output is printed
+        as the CLI prints it: BuildKit's ``#5 [2/4] RUN ...`` and ``#5 CACHED`` (through the docker
+        CLI's buildx, as `docker build` on Docker 23 and later), or the classic builder's
+        ``Step 1/4 : FROM alpine`` and `` ---> Using cache`` where the CLI has no buildx
+        (:attr:`builder` says which). The image gets the kit's labels (yours), so cleanup can find it.
         """
         self._need_feature("build", "Building an image (docker build)",
                    hint="the daemonless engine has no builder: build where a Docker Engine runs, then load the "

@@ -20,7 +20,9 @@ def check_first_rebuilt(answer, build) -> "Verdict":
         return failed(FIRST_REBUILT, "there is no build to compare with.", "run the cells of section 3 first")
     rebuilt = build.rebuilt
     if not rebuilt:
-        return failed(FIRST_REBUILT, "every step of that build came from the cache.", "change hello.sh and build again")
+        return failed(FIRST_REBUILT, "every step of that build came from the cache.",
+                      "BuildKit's cache outlives the image: give hello.sh a message it never had and build again "
+                      "(or empty the cache: docker builder prune)")
     want = rebuilt[0]
     said = " ".join(answer.split())
     if said == " ".join(want.split()):
