@@ -203,13 +203,7 @@ class _Parser:
                 self.i += 1
                 self.double_quoted(buf, flush, parts)
             elif c == "$" or c == "`":
-                sub = self.dollar()
-                if sub is None:
-                    buf.append(c)
-                    self.i += 1
-                else:
-                    flush()
-                    parts.append(sub)
+                self.expansion(c, buf, flush, parts)
             else:
                 buf.append(c)
                 self.i += 1
@@ -231,16 +225,20 @@ class _Parser:
                     buf.append(self.s[self.i + 1])
                 self.i += 2
             elif c in "$`":
-                sub = self.dollar()
-                if sub is None:
-                    buf.append(c)
-                    self.i += 1
-                else:
-                    flush()
-                    parts.append(sub)
+                self.expansion(c, buf, flush, parts)
             else:
                 buf.append(c)
                 self.i += 1
+
+    def expansion(self, c, buf, flush, parts) -> None:
+        """At ``$`` or a backtick, in a word or in double quotes: a part of its own, or a plain ``$``."""
+        sub = self.dollar()
+        if sub is None:
+            buf.append(c)
+            self.i += 1
+        else:
+            flush()
+            parts.append(sub)
 
     def dollar(self):
         """At ``$`` or a backtick: a nested Script, a Param, or None (a plain ``$``)."""
