@@ -170,3 +170,18 @@ def test_engine_gone_mid_session_is_engine_lost(env, tmp_path):
         lab.ps(all=True)
     assert "stopped answering while trying to list containers" in str(e.value)
     assert "dockerlab doctor" in e.value.hint
+
+
+def test_the_engine_is_the_one_this_leg_tests(lab):
+    """CI's main run is on the current engine, its compatibility leg on Debian 12's: a set-up that
+    quietly fell back to the other one would make the whole run say nothing about that engine."""
+    want = os.environ.get("DOCKERLAB_EXPECT_ENGINE")
+    if not want:
+        pytest.skip("DOCKERLAB_EXPECT_ENGINE is not set (CI and the compatibility leg of ./kit test set it)")
+    major = int(lab.server_version.split(".")[0])
+    info = lab.info()
+    if want == "current":
+        assert major >= 28, lab.server_version
+        assert info.image_store == "containerd" and lab.builder == "buildkit", (info.image_store, lab.builder)
+    else:
+        assert want == "debian" and major == 20 and info.image_store == "classic", (want, lab.server_version)
