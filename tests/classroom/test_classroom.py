@@ -1,6 +1,7 @@
 """A real classroom: JupyterHub, N learner accounts, a rootless engine each (tests/classroom/harness.py).
 
-CI runs a small scenario (DOCKERLAB_CLASSROOM_LEARNERS=2, notebook 04); the full one
+CI runs a small scenario (DOCKERLAB_CLASSROOM_LEARNERS=2, notebook 04); the room is shared with
+test_classroom_hostile.py (conftest.py), which runs after these; the full one
 (5 learners, notebooks 04-07) is the same file with DOCKERLAB_CLASSROOM_LEARNERS=5
 DOCKERLAB_CLASSROOM_NOTEBOOKS=04,05,06,07. Needs root; marked ``classroom``.
 """
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import MIRROR_PORT, Room, notebook_files, provision
+from .harness import MIRROR_PORT, notebook_files
 
 pytestmark = [pytest.mark.classroom, pytest.mark.timeout(900)]
 N = int(os.environ.get("DOCKERLAB_CLASSROOM_LEARNERS", "2"))
@@ -25,18 +26,6 @@ PY = "python3"
 
 if os.geteuid() != 0:
     pytest.skip("the classroom makes Linux accounts: needs root", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def room():
-    provision()
-    r = Room(learners=N, prefix="dlcown")
-    r.down()  # a classroom left by a killed run: gone first
-    try:
-        r.spawn_seconds = r.up()
-        yield r
-    finally:
-        r.down()
 
 
 def learner_py(room, user, code, **kw):

@@ -21,7 +21,7 @@ if os.geteuid() != 0:
 def room():
     provision()
     r = Room(learners=N, prefix="dlcshr", engines="shared", shared_host=SHARED)
-    r.down()
+    r.fresh()
     try:
         r.up()
         yield r
