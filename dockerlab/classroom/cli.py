@@ -52,7 +52,7 @@ def parser() -> argparse.ArgumentParser:
                     help="the shared engine (with --engines shared; default $DOCKER_HOST)")
     up.add_argument("--ip", default="127.0.0.1", help="where learners sign in (default 127.0.0.1; another "
                     "address of this machine for learners on their own laptops: HTTPS then)")
-    up.add_argument("--port", type=int, default=8000, help="where learners sign in (default 8000; +1, +2, +3 are used too)")
+    up.add_argument("--port", type=int, default=8000, help="where learners sign in (default 8000; +1 to +4 are used too)")
     up.add_argument("--tls-cert", default="", help="the hub's certificate (PEM); default on a non-loopback "
                     "address: a self-signed one, its fingerprint printed")
     up.add_argument("--tls-key", default="", help="its private key (PEM)")

@@ -21,6 +21,8 @@ def learner_environment(settings: Settings, user: str) -> dict:
     """What a learner's server (and its Terminal, and its kernels) gets in its environment."""
     env = {"DOCKERLAB_OWNER": user, "DOCKERLAB_REGISTRY_PORT": str(settings.mirror_served_port),
            "PATH": f"{settings.venv}/bin:/usr/local/bin:/usr/bin:/bin"}
+    if user == settings.teacher:  # their TeacherView asks the teacher's gate (teacher_service.py)
+        env["DOCKERLAB_TEACHER_URL"] = settings.teacher_url
     if settings.engines == "own":
         env["DOCKER_HOST"] = LearnerEngine.of(user).docker_host
         env["DOCKERLAB_QUALIFY_NAMES"] = "0"  # an engine of one's own: plain names
@@ -86,7 +88,9 @@ def configure(c, state: str) -> Settings:
     c.Spawner.start_timeout = 180
     c.Spawner.http_timeout = 180
     c.Spawner.pre_spawn_hook, c.Spawner.post_stop_hook = make_hooks(s)
-    services = [{"name": "dockerlab-teacher", "api_token": s.token}]
+    services = [{"name": "dockerlab-teacher", "api_token": s.token, "url": s.teacher_url,
+                 "command": [f"{s.venv}/bin/python3", "-m", "dockerlab.classroom.teacher_service", str(st),
+                             str(s.port + 4)]}]
     roles = [{"name": "dockerlab-teacher", "services": ["dockerlab-teacher"],
               "scopes": ["admin:users", "admin:servers", "access:servers", "read:users:activity"]}]
     if s.cull_idle > 0:  # jupyterhub-idle-culler, as zero-to-jupyterhub runs it

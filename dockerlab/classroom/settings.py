@@ -22,7 +22,7 @@ class Settings:
     shared_host: str = "unix:///var/run/docker.sock"
     mirror_port: int = int(os.environ.get("DOCKERLAB_REGISTRY_PORT", "5000"))
     ip: str = "127.0.0.1"
-    port: int = 8000  # the proxy, where learners log in; the hub's API, the proxy's, the mirror: port+1, +2, +3
+    port: int = 8000  # where learners sign in; the hub's API, the proxy's, the mirror, the teacher's gate: +1..+4
     token: str = ""
     default_url: str = "/lab"
     #: the teacher's account: a hub admin (JupyterHub's admin page), with a server of their own
@@ -38,6 +38,11 @@ class Settings:
     def mirror_served_port(self) -> int:
         """The classroom's read-only mirror (seeded from ``mirror_port``, the teacher's registry)."""
         return self.port + 3
+
+    @property
+    def teacher_url(self) -> str:
+        """The teacher's gate (a hub service, loopback only; it answers the teacher's token alone)."""
+        return f"http://127.0.0.1:{self.port + 4}"
 
     @property
     def accounts(self) -> list:

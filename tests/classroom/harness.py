@@ -47,7 +47,7 @@ class Room:
                  state: str | None = None, extra: tuple = ()):
         self.prefix, self.count, self.engines, self.shared_host = prefix, learners, engines, shared_host
         self.state = state or f"/run/dockerlab-classroom-test/{prefix}"
-        self.port = free_port_block(4)
+        self.port = free_port_block(5)
         self.learners = [f"{prefix}{i:02d}" for i in range(1, learners + 1)]
         self.teacher = f"{prefix}t"
         self.extra = tuple(extra)
@@ -78,6 +78,13 @@ class Room:
         if spawn:
             self.spawn(*self.learners)
         return time.monotonic() - t0
+
+    @property
+    def mirror_port(self) -> int:
+        """The classroom's read-only mirror (what the learners' engines use), not the teacher's registry."""
+        from dockerlab.classroom.settings import Settings
+
+        return Settings.load(self.state).mirror_served_port
 
     @property
     def url(self) -> str:

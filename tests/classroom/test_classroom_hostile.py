@@ -136,6 +136,33 @@ def test_the_teacher_is_a_hub_admin_and_stops_a_learners_server_from_the_admin_a
     room.spawn(u)
 
 
+def test_the_teacher_sees_the_room_from_their_own_server_and_no_learner_can(room):
+    """TeacherView in the teacher's own server (not root): the gate answers their token alone."""
+    u, other = room.learners[0], room.learners[-1]
+    assert room.as_learner(u, ["docker", "run", "-d", "--name", "seen-by-teacher", "alpine", "sleep", "600"]).returncode == 0
+    room.spawn(room.teacher)
+    code = ("from dockerlab.classroom.view import TeacherView\nv = TeacherView()\nprint(type(v.room).__name__)\n"
+            "print(v.shown)\nv.stop(%r)\ngone = v.stop(%r)\nprint('GONE', gone)\n" % (u, u))
+    r = room.as_learner(room.teacher, [PY, "-c", code])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("RemoteClassroom")  # through the gate, as the teacher's own uid (never root)
+    assert Path(f"/proc/{room.server_pid(room.teacher)}").stat().st_uid == __import__("pwd").getpwnam(room.teacher).pw_uid != 0
+    assert f"{u} seen-by-teacher alpine" in " ".join(r.stdout.split()), r.stdout
+    assert "GONE ['seen-by-teacher']" in r.stdout, r.stdout
+    assert "seen-by-teacher" not in room.as_learner(u, ["docker", "ps", "-a"]).stdout
+    url = room.server_env(room.teacher)["DOCKERLAB_TEACHER_URL"]
+    ask = ("import os, sys, urllib.request, urllib.error\n"
+           "req = urllib.request.Request(sys.argv[1], method='POST', data=b'', headers="
+           "{'Authorization': 'token ' + os.environ.get('JUPYTERHUB_API_TOKEN', '')})\n"
+           "try:\n    print(urllib.request.urlopen(req, timeout=20).status)\n"
+           "except urllib.error.HTTPError as e:\n    print(e.code)\n")
+    r = room.as_learner(other, [PY, "-c", ask, f"{url}/stop/{u}"])  # a learner, with their own server's token
+    assert r.stdout.strip() == "403", r.stdout + r.stderr
+    r = room.as_learner(other, [PY, "-c", ask, f"{url}/stop/{u}"], env={"JUPYTERHUB_API_TOKEN": "forged"})
+    assert r.stdout.strip() == "403", r.stdout + r.stderr
+    room.halt(room.teacher)
+
+
 def test_a_hub_restart_mid_lesson_keeps_servers_engines_and_containers(room):
     from dockerlab.classroom.engines import LearnerEngine
 
