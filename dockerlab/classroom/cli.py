@@ -190,10 +190,27 @@ def start_hub(s: Settings, wait: float = 90) -> int:
                                  hint="read the log's last lines")
         try:
             room.api("GET", "/", timeout=2)
-            return proc.pid
+            if _proxy_routes_the_hub(s):  # the proxy has its /hub route: learners can sign in
+                return proc.pid
         except OSError:
-            time.sleep(0.3)
+            pass
+        time.sleep(0.3)
     raise ClassroomError(f"The hub did not answer within {wait:.0f} s", state=f"its log: {st / 'hub.log'}")
+
+
+def _proxy_routes_the_hub(s: Settings) -> bool:
+    """Where learners sign in answers the hub's API (the proxy has the hub's route)."""
+    import ssl
+
+    ctx = None
+    if s.tls_cert:  # our own proxy on our own address, asked only whether it answers (a teacher's
+        ctx = ssl.create_default_context()  # certificate may name a host, not this address)
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    try:
+        with urllib.request.urlopen(f"{s.url}/hub/api/", timeout=3, context=ctx) as r:
+            return r.status == 200
+    except (OSError, ValueError, ssl.SSLError):
+        return False
 
 
 def stop_hub(s: Settings) -> None:
