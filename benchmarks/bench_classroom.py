@@ -2,6 +2,7 @@
 
     sudo .venv/bin/python benchmarks/bench_classroom.py                 # N = 5, 10, 20
     sudo .venv/bin/python benchmarks/bench_classroom.py --sizes 5 --notebook 05
+    sudo .venv/bin/python benchmarks/bench_classroom.py --signin 30      # a class arriving at once
 
 For one learner alone, then for each N (all learners arriving at once, as a class does):
 - time to spawn a learner (their server and their engine: POST /hub/api/users/NAME/server
@@ -11,6 +12,12 @@ For one learner alone, then for each N (all learners arriving at once, as a clas
 - ``lab.run(detach=True)`` (5 per learner, all learners at once), p50 and p95;
 - one notebook's run time (every learner executes it at once, as themselves), p50 and p95;
 each printed with its ratio to one learner alone. Not a test: it asserts nothing.
+
+``--signin N``: ``classroom up`` for N (accounts, the mirror seeded, the hub), then all N sign in
+at once with their own passwords, as browsers do (the login form, then ``/user/NAME/lab`` until
+JupyterLab's page comes back), p50 and p95 of each one's time to a working JupyterLab; then the idle
+cost per learner: RSS and CPU of every process in their cgroup (engine, server) over a minute.
+Target for the sign-in p95: 120 s on this 2-core machine (what limits it is printed).
 Needs root and scripts/provision-classroom; the mirror on 127.0.0.1:$DOCKERLAB_REGISTRY_PORT.
 """
 from __future__ import annotations
@@ -59,8 +66,8 @@ def engine_rss(user: str) -> int:
 
 
 def measure(n: int, notebook: str) -> dict:
-    room = Room(learners=n, prefix=f"dlb{n:02d}x")
-    room.down()
+    room = Room(learners=n, prefix=f"{PREFIX}{n:02d}x")
+    room.fresh()
     try:
         room.up(spawn=False)
         cls = room.room()
@@ -89,6 +96,83 @@ def measure(n: int, notebook: str) -> dict:
         room.down()
 
 
+PREFIX = os.environ.get("DOCKERLAB_CLASSROOM_PREFIX", "dlb")
+
+
+def to_jupyterlab(room, user: str, t0: float) -> float:
+    """Sign in as a browser does, then wait for the learner's JupyterLab page; seconds from t0."""
+    web = room.browser()
+    assert web.sign_in(user, room.passwords[user]) == 302, user
+    web.request("GET", "/hub/spawn", follow=True)  # where the login's redirect leads: the server starts
+    while time.monotonic() - t0 < 900:
+        status, _, page = web.request("GET", f"/user/{user}/lab", follow=True)
+        if status == 200 and "jupyter-config-data" in page and '"appName": "JupyterLab"' in page:
+            return time.monotonic() - t0
+        time.sleep(1)
+    raise TimeoutError(user)
+
+
+def idle_cost(users, seconds: float = 60) -> tuple[list[int], list[float]]:
+    """(RSS bytes, CPU % of one core) per learner: every process in their cgroup and their server's."""
+    import psutil
+
+    from dockerlab.classroom.engines import LearnerEngine
+
+    def procs(u):
+        pids = set(LearnerEngine.of(u).processes())
+        pids.update(p.pid for p in psutil.process_iter(["username"]) if p.info["username"] == u)
+        return [psutil.Process(p) for p in pids if psutil.pid_exists(p)]
+
+    def cpu(ps):
+        total = 0.0
+        for p in ps:
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system + t.children_user + t.children_system
+            except psutil.Error:
+                continue
+        return total
+
+    groups = {u: procs(u) for u in users}
+    before = {u: cpu(ps) for u, ps in groups.items()}
+    time.sleep(seconds)
+    cpus = [(cpu(ps) - before[u]) / seconds * 100 for u, ps in groups.items()]
+    rss = []
+    for ps in groups.values():
+        total = 0
+        for p in ps:
+            try:
+                total += p.memory_info().rss
+            except psutil.Error:
+                continue
+        rss.append(total)
+    return rss, cpus
+
+
+def measure_signin(n: int) -> int:
+    room = Room(learners=n, prefix=f"{PREFIX}{n:02d}s")
+    room.fresh()
+    try:
+        up = room.up(spawn=False)
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(n) as pool:
+            times = list(pool.map(lambda u: to_jupyterlab(room, u, t0), room.learners))
+        time.sleep(10)  # the engines settle
+        rss, cpus = idle_cost(room.learners)
+        print(f"\nA class of {n} on this machine ({os.cpu_count()} CPUs)")
+        print(f"  classroom up (accounts, mirror seeded, hub):   {up:6.1f} s")
+        print(f"  sign-in to a working JupyterLab, all at once: p50 {pct(times, 50):6.1f} s, "
+              f"p95 {pct(times, 95):6.1f} s, last {max(times):6.1f} s (target p95: 120 s)")
+        print(f"  idle per learner (engine + server, 60 s):      RSS {statistics.mean(rss) / 2**20:6.0f} MiB, "
+              f"CPU {statistics.mean(cpus):5.2f} % of a core (all {n}: {sum(rss) / 2**30:.1f} GiB, "
+              f"{sum(cpus):.0f} %)")
+        print("  what limits it: each first sign-in starts an engine (rootlesskit, dockerd, containerd) and a "
+              "server; N of them at once share the cores")
+        return 0
+    finally:
+        room.down()
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 epilog="Target: none fixed; each figure is printed as a ratio to one learner alone "
@@ -96,12 +180,15 @@ def main(argv=None) -> int:
     p.add_argument("--sizes", default="5,10,20")
     p.add_argument("--notebook", default="04", help="the notebook every learner runs at once (default 04)")
     p.add_argument("--quick", action="store_true", help="smoke: N = 2 only (its numbers are not figures)")
+    p.add_argument("--signin", type=int, default=0, metavar="N", help="N learners signing in at once (see above)")
     a = p.parse_args(argv)
     if a.quick:
-        a.sizes = "2"
+        a.sizes, a.signin = "2", 2 if a.signin else 0
     if os.geteuid() != 0:
         sys.exit("bench_classroom: needs root (it makes learner accounts)")
     provision()
+    if a.signin:
+        return measure_signin(a.signin)
     from classroom.harness import notebook_files
 
     notebook = notebook_files(a.notebook)[0]

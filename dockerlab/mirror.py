@@ -55,10 +55,15 @@ class MirrorError(DockerLabError):
 
 
 # --- the registry process -----------------------------------------------------------
-def registry_config(*, addr: str, port: int, root: Path, proxy: str = "") -> str:
-    """The registry's config.yml (the distribution registry's format)."""
-    lines = ["version: 0.1", "log:", "  level: warn", "storage:", "  filesystem:",
-             f"    rootdirectory: {root}", "  delete:", "    enabled: true", "http:", f"  addr: {addr}:{port}"]
+def registry_config(*, addr: str, port: int | None, root: Path, proxy: str = "", readonly: bool = False) -> str:
+    """The registry's config.yml (the distribution registry's format). ``readonly``: pulls only
+    (``storage.maintenance.readonly``; deletes off), for a mirror no learner may change.
+    ``port`` None: ``addr`` is a unix socket's path (reachable by whoever may open it)."""
+    lines = ["version: 0.1", "log:", "  level: warn", "storage:", "  filesystem:", f"    rootdirectory: {root}",
+             "  delete:", f"    enabled: {'false' if readonly else 'true'}"]
+    if readonly:
+        lines += ["  maintenance:", "    readonly:", "      enabled: true"]
+    lines += ["http:", *(["  net: unix", f"  addr: {addr}"] if port is None else [f"  addr: {addr}:{port}"])]
     if proxy:
         lines += ["proxy:", f"  remoteurl: {proxy}"]
     return "\n".join(lines) + "\n"

@@ -43,6 +43,8 @@ def ensure(user: str, notebooks: Path | None = None, groups: tuple = ()) -> bool
         pw = pwd.getpwnam(user)
         Path(pw.pw_dir, MARK).write_text("made by dockerlab classroom\n")
     pw = pwd.getpwnam(user)
+    if (Path(pw.pw_dir) / MARK).exists():  # ours: private (useradd here makes homes 755)
+        os.chmod(pw.pw_dir, 0o700)
     if subuid_range(user) is None:  # an older account: give it a range of its own
         subprocess.run(["usermod", "--add-subuids", *_free_range(), "--add-subgids", *_free_range("/etc/subgid"), user],
                        check=True)
@@ -60,6 +62,37 @@ def ensure(user: str, notebooks: Path | None = None, groups: tuple = ()) -> bool
     return made
 
 
+#: what of a learner's home is their work: the lessons they edited, and their recorded checks
+WORK = ("notebooks", ".dockerlab")
+
+
+def archive(user: str, folder: str | Path) -> Path | None:
+    """Pack the learner's work (:data:`WORK`) into ``folder/<user>-<UTC time>.tar.gz`` (root's
+    only); None when the account is gone or was not made by the classroom. Raises OSError when it
+    cannot be written: the caller then keeps the account."""
+    import tarfile
+    from datetime import datetime, timezone
+
+    if not exists(user):
+        return None
+    home = Path(pwd.getpwnam(user).pw_dir)
+    if not (home / MARK).exists():
+        return None
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    os.chmod(folder, 0o700)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    path = folder / f"{user}-{stamp}.tar.gz"
+    tmp = path.with_name(path.name + ".part")
+    with tarfile.open(tmp, "w:gz") as tar:
+        for part in WORK:
+            if (home / part).exists():
+                tar.add(home / part, arcname=f"{user}/{part}")
+    os.chmod(tmp, 0o600)
+    tmp.replace(path)
+    return path
+
+
 def remove(user: str) -> bool:
     """Remove an account the classroom made (its mark in the home), with its home."""
     if not exists(user):
@@ -67,15 +100,25 @@ def remove(user: str) -> bool:
     home = Path(pwd.getpwnam(user).pw_dir)
     if not (home / MARK).exists():
         return False  # not ours: left alone
-    for pid in processes_of(pwd.getpwnam(user).pw_uid):  # that account's processes, each by its pid
-        try:
-            os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
+    stop_processes(user)
     uid = pwd.getpwnam(user).pw_uid
     subprocess.run(["userdel", "--remove", user], check=False, stderr=subprocess.DEVNULL)
     shutil.rmtree(f"/run/user/{uid}", ignore_errors=True)  # its engine's runtime dir (the socket's)
     return True
+
+
+def stop_processes(user: str) -> int:
+    """Kill every process of an account the classroom made (its server, a Terminal's), each by its
+    pid; returns how many. An account not made by the classroom is left alone."""
+    if not exists(user) or not (Path(pwd.getpwnam(user).pw_dir) / MARK).exists():
+        return 0
+    pids = processes_of(pwd.getpwnam(user).pw_uid)
+    for pid in pids:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+    return len(pids)
 
 
 def processes_of(uid: int) -> list[int]:

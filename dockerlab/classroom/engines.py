@@ -287,6 +287,8 @@ class LearnerEngine:
         join = "".join(f'echo $$ > "{cg}/cgroup.procs" && ' for cg in cgroups)
         script = join + 'u=$1 g=$2; shift 2; exec setpriv --reuid="$u" --regid="$g" --init-groups -- "$@"'
         log = open(self.log, "ab")
+        os.fchown(log.fileno(), 0, self.gid)  # root's and that learner's (their own group) only
+        os.fchmod(log.fileno(), 0o640)
         proc = subprocess.Popen(["/bin/sh", "-c", script, "dockerlab-learner-engine", str(self.uid), str(self.gid), *self.command(mirror_port)],
                                 env=self.environment(), cwd=self.home, stdin=subprocess.DEVNULL, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)

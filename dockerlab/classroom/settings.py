@@ -22,10 +22,32 @@ class Settings:
     shared_host: str = "unix:///var/run/docker.sock"
     mirror_port: int = int(os.environ.get("DOCKERLAB_REGISTRY_PORT", "5000"))
     ip: str = "127.0.0.1"
-    port: int = 8000  # the proxy, where learners log in; the hub's API and the proxy's API are port+1, +2
-    password: str = ""
+    port: int = 8000  # where learners sign in; the hub's API, the proxy's, the mirror, the teacher's gate: +1..+4
     token: str = ""
     default_url: str = "/lab"
+    #: the teacher's account: a hub admin (JupyterHub's admin page), with a server of their own
+    teacher: str = "teacher"
+    #: the hub's certificate and key (PEM) for HTTPS; the fingerprint is the certificate's SHA-256
+    tls_cert: str = ""
+    tls_key: str = ""
+    fingerprint: str = ""
+    #: a learner's server idle this long (seconds) is stopped, with its engine (0: never)
+    cull_idle: int = 3600
+
+    @property
+    def mirror_served_port(self) -> int:
+        """The classroom's read-only mirror (seeded from ``mirror_port``, the teacher's registry)."""
+        return self.port + 3
+
+    @property
+    def teacher_url(self) -> str:
+        """The teacher's gate (a hub service, loopback only; it answers the teacher's token alone)."""
+        return f"http://127.0.0.1:{self.port + 4}"
+
+    @property
+    def accounts(self) -> list:
+        """Everyone who signs in: the learners, then the teacher."""
+        return [*self.learners, self.teacher]
 
     @property
     def file(self) -> Path:
@@ -33,15 +55,14 @@ class Settings:
 
     @property
     def url(self) -> str:
-        return f"http://{self.ip}:{self.port}"
+        host = f"[{self.ip}]" if ":" in self.ip else self.ip
+        return f"{'https' if self.tls_cert else 'http'}://{host}:{self.port}"
 
     def save(self) -> None:
         Path(self.state).mkdir(parents=True, exist_ok=True)
         os.chmod(self.state, 0o700)  # the token and password: root's only
         if not self.token:
             self.token = secrets.token_hex(24)
-        if not self.password:
-            self.password = secrets.token_urlsafe(9)
         tmp = self.file.with_suffix(".tmp")
         tmp.write_text(json.dumps(asdict(self), indent=2, sort_keys=True))
         os.chmod(tmp, 0o600)

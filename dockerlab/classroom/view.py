@@ -1,6 +1,7 @@
 """The teacher's view as a widget: the classroom's tables, and a stop button for a learner.
 
-In a notebook the teacher runs (as root, where ``dockerlab classroom up`` ran)::
+In a notebook of the teacher's own server (signed in as the classroom's teacher: it asks the
+teacher's gate, teacher_service.py), or as root where ``dockerlab classroom up`` ran::
 
     from dockerlab.classroom.view import TeacherView
     TeacherView()          # or TeacherView(Classroom(state="/srv/class"))
@@ -65,9 +66,16 @@ class TeacherView(W.VBox):
     # --- reading ---------------------------------------------------------------------------
     def _classroom(self):
         if self.room is None:
-            from .teacher import Classroom
+            import os
 
-            self.room = Classroom()
+            if os.environ.get("DOCKERLAB_TEACHER_URL"):  # in the teacher's own server: through the gate
+                from .teacher_service import RemoteClassroom
+
+                self.room = RemoteClassroom()
+            else:  # as root on the hub's machine
+                from .teacher import Classroom
+
+                self.room = Classroom()
         return self.room
 
     def refresh(self) -> bool:

@@ -44,28 +44,57 @@ def free_port_block(n: int = 3) -> int:
 
 class Room:
     def __init__(self, *, learners: int, prefix: str, engines: str = "own", shared_host: str = "",
-                 state: str | None = None):
+                 state: str | None = None, extra: tuple = ()):
         self.prefix, self.count, self.engines, self.shared_host = prefix, learners, engines, shared_host
         self.state = state or f"/run/dockerlab-classroom-test/{prefix}"
-        self.port = free_port_block()
+        self.port = free_port_block(5)
         self.learners = [f"{prefix}{i:02d}" for i in range(1, learners + 1)]
+        self.teacher = f"{prefix}t"
+        self.extra = tuple(extra)
+        self.passwords: dict[str, str] = {}  # what `up` printed once
+        self.out = ""
 
     def cli(self, *args, check=True, timeout=600) -> subprocess.CompletedProcess:
         env = {**os.environ, "PATH": f"{VENV}/bin:{os.environ.get('PATH', '/usr/bin:/bin')}"}
         return subprocess.run([str(VENV / "bin" / "dockerlab"), "classroom", "--state", self.state, *args],
                               capture_output=True, text=True, check=check, timeout=timeout, env=env)
 
-    def up(self, spawn: bool = True) -> float:
+    def up(self, spawn: bool = True, *more) -> float:
         args = ["up", "--learners", str(self.count), "--prefix", self.prefix, "--port", str(self.port),
-                "--mirror-port", str(MIRROR_PORT), "--engines", self.engines]
+                "--mirror-port", str(MIRROR_PORT), "--engines", self.engines, "--teacher", self.teacher,
+                "--venv", str(VENV), *self.extra, *more]
         if self.shared_host:
             args += ["--shared-host", self.shared_host]
         t0 = time.monotonic()
         r = self.cli(*args, check=False)
         assert r.returncode == 0, r.stdout + r.stderr
+        self.out = r.stdout + r.stderr
+        if "passwords (shown this once" in r.stdout:  # "    NAME   PASSWORD" lines follow
+            for line in r.stdout.split("passwords (shown this once", 1)[1].splitlines()[1:]:
+                if not line.startswith("    "):
+                    break
+                name, pw = line.split()
+                self.passwords[name] = pw
         if spawn:
             self.spawn(*self.learners)
         return time.monotonic() - t0
+
+    @property
+    def mirror_port(self) -> int:
+        """The classroom's read-only mirror (what the learners' engines use), not the teacher's registry."""
+        from dockerlab.classroom.settings import Settings
+
+        return Settings.load(self.state).mirror_served_port
+
+    @property
+    def url(self) -> str:
+        from dockerlab.classroom.settings import Settings
+
+        return Settings.load(self.state).url
+
+    def browser(self):
+        """A signed-out web client of the hub (cookies kept; a self-signed certificate accepted)."""
+        return Web(self.url)
 
     def spawn(self, *users) -> float:
         t0 = time.monotonic()
@@ -76,8 +105,18 @@ class Room:
     def halt(self, *users) -> None:
         self.cli("halt", *users)
 
-    def down(self) -> None:
-        self.cli("down", "--remove-learners", check=False)
+    def down(self, *how) -> subprocess.CompletedProcess:
+        """Everything stopped and the accounts deleted (default: their work not kept, as the
+        tests' leftovers; the test of `down` itself asks for the archive)."""
+        return self.cli("down", "--remove-learners", *(how or ("--discard-work",)), check=False)
+
+    def fresh(self) -> None:
+        """A classroom left by a killed run: stopped, its accounts and its state (the seeded
+        mirror too) gone, so this run starts from what the teacher's registry holds now."""
+        import shutil
+
+        self.down()
+        shutil.rmtree(self.state, ignore_errors=True)
 
     def hub_log(self, n: int = 4000) -> str:
         try:
@@ -144,6 +183,63 @@ class Room:
         users = users or self.learners
         with ThreadPoolExecutor(len(users)) as pool:
             return dict(zip(users, pool.map(lambda u: self.run_notebooks(u, notebooks), users)))
+
+
+class Web:
+    """A browser's part, with the standard library: cookies, the hub's _xsrf, no redirect followed
+    unless asked, so a test sees each answer (a 302 to the login page is a refusal too)."""
+
+    def __init__(self, base: str):
+        import http.cookiejar
+        import ssl
+        import urllib.request
+
+        self.base = base
+        ctx = ssl.create_default_context()
+        ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE  # the tests' own self-signed certificate
+        self.jar = http.cookiejar.CookieJar()
+
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *a, **k):
+                return None
+
+        self._follow = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                   urllib.request.HTTPSHandler(context=ctx))
+        self._stay = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
+                                                 urllib.request.HTTPSHandler(context=ctx), NoRedirect)
+
+    def request(self, method: str, path: str, data: dict | None = None, *, follow: bool = False,
+                headers: dict | None = None) -> tuple[int, str, str]:
+        """(status, final URL, body)."""
+        import urllib.error
+        import urllib.parse
+        import urllib.request
+
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        req = urllib.request.Request(self.base + path, data=body, method=method, headers=headers or {})
+        try:
+            with (self._follow if follow else self._stay).open(req, timeout=120) as r:
+                return r.status, r.geturl(), r.read().decode(errors="replace")
+        except urllib.error.HTTPError as e:
+            return e.code, e.geturl() if hasattr(e, "geturl") else path, e.read().decode(errors="replace")
+
+    def xsrf(self) -> str:
+        return next((c.value for c in self.jar if c.name == "_xsrf"), "")
+
+    def sign_in(self, user: str, password: str) -> int:
+        """The login form, as a person fills it; the status of the answer (302: signed in)."""
+        import re
+
+        _, _, page = self.request("GET", "/hub/login")
+        m = re.search(r'name="_xsrf" value="([^"]+)"', page)
+        data = {"username": user, "password": password, **({"_xsrf": m.group(1)} if m else {})}
+        return self.request("POST", "/hub/login?next=", data)[0]
+
+
+def server_ready(room: Room, user: str) -> bool:
+    """The hub says the user's server is ready (its REST API, the teacher's service token)."""
+    u = room.room().users().get(user, {})
+    return bool(((u.get("servers") or {}).get("") or {}).get("ready"))
 
 
 def notebook_files(numbers: str) -> list[str]:

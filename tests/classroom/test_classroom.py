@@ -1,6 +1,7 @@
 """A real classroom: JupyterHub, N learner accounts, a rootless engine each (tests/classroom/harness.py).
 
-CI runs a small scenario (DOCKERLAB_CLASSROOM_LEARNERS=2, notebook 04); the full one
+CI runs a small scenario (DOCKERLAB_CLASSROOM_LEARNERS=2, notebook 04); the room is shared with
+test_classroom_hostile.py (conftest.py), which runs after these; the full one
 (5 learners, notebooks 04-07) is the same file with DOCKERLAB_CLASSROOM_LEARNERS=5
 DOCKERLAB_CLASSROOM_NOTEBOOKS=04,05,06,07. Needs root; marked ``classroom``.
 """
@@ -14,29 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from .harness import MIRROR_PORT, Room, notebook_files, provision
+from .harness import notebook_files
 
 pytestmark = [pytest.mark.classroom, pytest.mark.timeout(900)]
 N = int(os.environ.get("DOCKERLAB_CLASSROOM_LEARNERS", "2"))
 NOTEBOOKS = notebook_files(os.environ.get("DOCKERLAB_CLASSROOM_NOTEBOOKS", "04"))
-REGISTRY_LOG = Path(os.environ.get("DOCKERLAB_ENGINE_DIR", ""), "log", "registry.log") \
-    if os.environ.get("DOCKERLAB_ENGINE_DIR") else Path("/var/log/dockerlab/registry.log")
 PY = "python3"
 
 if os.geteuid() != 0:
     pytest.skip("the classroom makes Linux accounts: needs root", allow_module_level=True)
-
-
-@pytest.fixture(scope="module")
-def room():
-    provision()
-    r = Room(learners=N, prefix="dlcown")
-    r.down()  # a classroom left by a killed run: gone first
-    try:
-        r.spawn_seconds = r.up()
-        yield r
-    finally:
-        r.down()
 
 
 def learner_py(room, user, code, **kw):
@@ -54,7 +41,7 @@ def test_every_learner_has_a_server_and_an_engine_of_their_own(room):
         r = learner_py(room, u, "import dockerlab; lab = dockerlab.connect(show_cli=False); i = lab.engine.info(); "
                                 "print(i['SecurityOptions'], i['RegistryConfig']['Mirrors'], lab.can('limits'))")
         assert r.returncode == 0, r.stderr
-        assert "name=rootless" in r.stdout and f"http://10.0.2.2:{MIRROR_PORT}/" in r.stdout
+        assert "name=rootless" in r.stdout and f"http://10.0.2.2:{room.mirror_port}/" in r.stdout
         assert r.stdout.strip().endswith("False")  # cgroup v1 rootless: the kit does not claim limits
     assert len(sockets) == N
 
@@ -93,13 +80,14 @@ def test_each_learner_sees_only_theirs_and_cannot_open_another_socket(room):
 
 
 def test_pulls_go_to_the_classroom_mirror_never_docker_hub(room):
-    before = REGISTRY_LOG.read_text(errors="replace").count("/v2/library/busybox/manifests/")
+    log = Path(room.state, "mirror", "registry.log")  # the classroom's read-only mirror's
+    before = log.read_text(errors="replace").count("/v2/library/busybox/manifests/")
     for u in room.learners:
         room.as_learner(u, ["docker", "rmi", "-f", "busybox"])
         r = room.as_learner(u, ["docker", "pull", "busybox"])
         assert r.returncode == 0, r.stderr
-    after = REGISTRY_LOG.read_text(errors="replace").count("/v2/library/busybox/manifests/")
-    assert after - before >= N  # every learner's pull reached the classroom registry
+    after = log.read_text(errors="replace").count("/v2/library/busybox/manifests/")
+    assert after - before >= N  # every learner's pull reached the classroom mirror
     for u in room.learners:
         log = Path(f"/run/dockerlab-classroom/{u}.log").read_text(errors="replace")
         assert "registry-1.docker.io" not in log and "docker.io/v2" not in log
@@ -132,7 +120,7 @@ def test_engine_killed_mid_lesson(room):
         p.stdin.write("go\n"); p.stdin.flush()
         lost = p.stdout.readline()
         assert lost.startswith("lost EngineLost HINT") or lost.startswith("lost EngineUnavailable HINT"), lost
-        eng.start(mirror_port=MIRROR_PORT)
+        eng.start(mirror_port=room.mirror_port)
         p.stdin.write("go\n"); p.stdin.flush()
         back = p.stdout.readline()
         assert back.strip() == "back OK", back
@@ -140,7 +128,7 @@ def test_engine_killed_mid_lesson(room):
         p.kill()
         p.wait()
         if not LearnerEngine.of(victim).answers():  # the next tests need it back, whatever happened here
-            LearnerEngine.of(victim).start(mirror_port=MIRROR_PORT)
+            LearnerEngine.of(victim).start(mirror_port=room.mirror_port)
 
 
 def test_fork_bomb_and_memory_hog_do_not_starve_the_others(room):
@@ -261,3 +249,4 @@ def test_a_stopped_server_takes_its_engine_and_containers_and_nobody_elses(room)
     assert not eng.processes() and not eng.answers() and room.server_pid(gone) is None
     r = room.as_learner(stay, ["docker", "ps", "-q"])
     assert r.returncode == 0 and r.stdout.strip(), r.stderr
+    room.spawn(gone)  # back, for the tests after these (test_classroom_hostile.py)

@@ -12,6 +12,8 @@ pytestmark = [pytest.mark.classroom, pytest.mark.timeout(900)]
 N = int(os.environ.get("DOCKERLAB_CLASSROOM_LEARNERS", "2"))
 NOTEBOOKS = notebook_files(os.environ.get("DOCKERLAB_CLASSROOM_NOTEBOOKS", "04"))
 SHARED = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+# a classroom of its own: DOCKERLAB_CLASSROOM_PREFIX (as conftest.py) + "s", else dlcshr
+PREFIX = os.environ["DOCKERLAB_CLASSROOM_PREFIX"] + "s" if os.environ.get("DOCKERLAB_CLASSROOM_PREFIX") else "dlcshr"
 
 if os.geteuid() != 0:
     pytest.skip("the classroom makes Linux accounts: needs root", allow_module_level=True)
@@ -20,8 +22,8 @@ if os.geteuid() != 0:
 @pytest.fixture(scope="module")
 def room():
     provision()
-    r = Room(learners=N, prefix="dlcshr", engines="shared", shared_host=SHARED)
-    r.down()
+    r = Room(learners=N, prefix=PREFIX, engines="shared", shared_host=SHARED)
+    r.fresh()
     try:
         r.up()
         yield r

@@ -43,7 +43,7 @@ def test_each_learner_gets_their_own_engine_or_qualified_names(tmp_path, monkeyp
 def test_settings_round_trip_and_keep_their_secrets_private(tmp_path):
     s = Settings(state=str(tmp_path / "c"), learners=["a", "b"], mirror_port=5103)
     s.save()
-    assert s.token and s.password
+    assert s.token and not hasattr(s, "password")  # no class password: each has their own (signin.py)
     assert (tmp_path / "c").stat().st_mode & 0o777 == 0o700
     assert s.file.stat().st_mode & 0o777 == 0o600
     t = Settings.load(tmp_path / "c")
@@ -139,3 +139,60 @@ def test_the_budget_has_an_engine_part_and_a_containers_part_the_learner_may_joi
     assert (mem / "memory.limit_in_bytes").read_text() == str((1 << 30) + (1 << 28))
     assert (mem / "containers/memory.limit_in_bytes").read_text() == str(1 << 30)
     assert (learner / "containers").stat().st_uid == 2001 and (learner / "engine").stat().st_uid == 0
+
+
+def test_each_password_is_new_random_and_stored_only_as_a_bcrypt_hash(tmp_path):
+    import bcrypt
+
+    from dockerlab.classroom import signin
+
+    new = signin.ensure_passwords(tmp_path, ["a", "b", "t"])
+    assert set(new) == {"a", "b", "t"} and len(set(new.values())) == 3
+    assert all(len(pw) == signin.PASSWORD_LENGTH and set(pw) <= set(signin.ALPHABET) for pw in new.values())
+    text = signin.hashes_file(tmp_path).read_text()
+    assert not any(pw in text for pw in new.values())  # the passwords are never stored
+    assert signin.hashes_file(tmp_path).stat().st_mode & 0o777 == 0o600
+    data = signin.load(tmp_path)
+    assert bcrypt.checkpw(new["a"].encode(), data["hashes"]["a"].encode())
+    assert signin.ensure_passwords(tmp_path, ["a", "b", "t"]) == {}  # again: nothing new, nothing shown
+    again = signin.ensure_passwords(tmp_path, ["a", "b"], renew=("b",))
+    assert set(again) == {"b"} and again["b"] != new["b"]
+    assert signin.load(tmp_path)["renewed"] == ["b"] and "t" not in signin.load(tmp_path)["hashes"]
+    cards = signin.cards_html("https://h:8000", again, fingerprint="AB:CD", teacher="t")
+    assert again["b"] in cards and "AB:CD" in cards and "https://h:8000" in cards
+
+
+def test_tls_rules_and_a_self_signed_certificate_with_its_fingerprint(tmp_path):
+    import pytest
+
+    from dockerlab.classroom import tls
+    from dockerlab.classroom.engines import ClassroomError
+
+    assert tls.choose(state=str(tmp_path), ip="127.0.0.1") == ("", "", "")  # loopback: plain is fine
+    warned = []
+    assert tls.choose(state=str(tmp_path), ip="10.1.2.3", insecure_http=True, warn=warned.append) == ("", "", "")
+    assert warned and "in clear" in warned[0]
+    cert, key, fp = tls.choose(state=str(tmp_path), ip="10.1.2.3")  # non-loopback: HTTPS by default
+    assert fp == tls.fingerprint(cert) and len(fp.split(":")) == 32
+    assert (tmp_path / "tls").stat().st_mode & 0o777 == 0o700 and open(key).read().startswith("-----BEGIN PRIVATE KEY")
+    assert tls.choose(state=str(tmp_path), ip="10.1.2.3")[2] == fp  # kept, not made again
+    with pytest.raises(ClassroomError, match="needs its key"):
+        tls.choose(state=str(tmp_path), ip="10.1.2.3", cert=cert)
+    assert tls.choose(state=str(tmp_path), ip="10.1.2.3", cert=cert, key=key)[2] == fp
+
+
+def test_the_hub_config_signs_in_each_one_keeps_servers_over_a_restart_and_culls_idle(tmp_path):
+    from traitlets.config import Config
+
+    from dockerlab.classroom.hub import configure
+
+    s = Settings(state=str(tmp_path / "c"), learners=["a", "b"], teacher="t", port=18000, cull_idle=600)
+    s.save()
+    c = Config()
+    configure(c, s.state)
+    assert c.JupyterHub.authenticator_class.__name__ == "ClassroomAuthenticator"
+    assert c.NativeAuthenticator.enable_signup is False and c.Authenticator.admin_users == {"t"}
+    assert c.JupyterHub.cleanup_servers is False and c.JupyterHub.cleanup_proxy is False
+    culler = [x for x in c.JupyterHub.services if x["name"] == "idle-culler"][0]
+    assert "--timeout=600" in culler["command"] and "jupyterhub_idle_culler" in culler["command"]
+    assert "ssl_cert" not in c.JupyterHub
