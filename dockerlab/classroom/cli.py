@@ -29,6 +29,7 @@ from . import accounts, signin, tls
 from .classmirror import ClassMirror
 from .engines import ClassroomError, LearnerEngine, _alive
 from .settings import Settings, DEFAULT_STATE, DEFAULT_VENV
+from .teacher_service import PIDFILE
 
 CONFIG = '''# written by `dockerlab classroom up`; all the settings are in classroom.json beside it
 from dockerlab.classroom.hub import configure
@@ -177,6 +178,7 @@ def start_hub(s: Settings, wait: float = 90) -> int:
     from .teacher import Classroom
 
     st = Path(s.state)
+    _stop_pidfile(st / PIDFILE)  # a gate a hub stopped hard left running: its port is the new one's
     log = open(st / "hub.log", "ab")
     proc = subprocess.Popen([f"{s.venv}/bin/jupyterhub", "-f", str(st / "jupyterhub_config.py")], cwd=st,
                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -290,6 +292,7 @@ def down(a) -> int:
             time.sleep(0.5)
         stop_hub(s)
     _stop_pidfile(st / "proxy.pid")
+    _stop_pidfile(st / PIDFILE)
     ClassMirror(s.state, s.mirror_served_port).stop()
     for n in s.accounts:  # whatever is left (a hub killed hard): engines, then servers, by pid
         if accounts.exists(n):

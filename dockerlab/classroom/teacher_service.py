@@ -23,6 +23,7 @@ import urllib.request
 from ..errors import DockerLabError
 
 TABLES = ("status", "containers", "results")
+PIDFILE = "teacher-service.pid"  # in the classroom's state folder
 
 
 def _whose(token: str, hub_api: str) -> str | None:
@@ -94,7 +95,10 @@ def make_app(state: str):
 def main(argv=None) -> None:
     import asyncio
 
+    from pathlib import Path
+
     state, port = (argv or sys.argv[1:])[:2]
+    Path(state, PIDFILE).write_text(str(os.getpid()))  # `down` stops it by this, should the hub not
 
     async def serve():
         make_app(state).listen(int(port), address="127.0.0.1")
