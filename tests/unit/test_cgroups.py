@@ -291,3 +291,52 @@ def test_light_reads_skip_what_cannot_have_changed(tmp_path):
         pass  # the cgroup went away (its files no longer parse): no kept value hides it
     with pytest.raises((OSError, ValueError, TypeError)):
         r.light()
+
+
+# --- what the real cgroup v2 tree showed (the emulated guest of scripts/cgroup2-leg) -----------------------
+def test_a_mount_over_the_cgroup_tree_hides_it():
+    """A tmpfs mounted over /sys/fs/cgroup (a sandbox's, a container's) hides the cgroup2 mount under it:
+    mountinfo still lists both, and only the later one is seen at that path."""
+    text = ("30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n"
+            "412 30 0:61 / /sys/fs/cgroup rw,relatime - tmpfs none rw,inode64\n")
+    assert cgroups.parse_mountinfo(text) == ({}, None)
+    # mounted again on top: seen again
+    again = text + "413 412 0:26 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n"
+    assert cgroups.parse_mountinfo(again) == ({}, "/sys/fs/cgroup")
+
+
+def test_a_hidden_cgroup_tree_is_said_to_be_not_mounted(tmp_path):
+    proc, _ = tree_v2(str(tmp_path))
+    with open(f"{proc}/self/mountinfo", "a") as f:
+        f.write(f"412 30 0:61 / {tmp_path}/sys/fs/cgroup rw,relatime - tmpfs none rw\n")
+    with pytest.raises(cgroups.NotReadable, match="cgroup v2 hierarchy is not mounted here"):
+        cgroups.locate(CID, PID, proc=proc)
+
+
+def _unreadable(monkeypatch, name):
+    real = cgroups._read
+
+    def read(path):
+        if path.endswith("/" + name):
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(cgroups, "_read", read)
+
+
+def test_known_paths_refuses_files_this_user_cannot_read(tmp_path, monkeypatch):
+    """The drivers' usual place is found, but its counters are not readable by this user: NotReadable
+    with the file's name (before, known_paths returned it and the table silently lost the row)."""
+    _, d = tree_v2(str(tmp_path))
+    _unreadable(monkeypatch, "cpu.stat")
+    with pytest.raises(cgroups.NotReadable, match="cpu.stat is not readable by this user"):
+        cgroups.known_paths(CID, PID, sysfs=str(tmp_path / "sys/fs/cgroup"))
+
+
+def test_an_unreadable_counter_sends_the_row_to_the_engine_not_away(tmp_path, monkeypatch):
+    proc, d = tree_v2(str(tmp_path))
+    eng = _Engine("unix:///x", {"Id": CID, "State": {"Running": True, "Pid": PID}})
+    src = stats_sources.KernelSource(eng, proc=proc)
+    _unreadable(monkeypatch, "memory.max")
+    rows, failed = src.rows([CID], {CID: "web"}, interval=0.05)
+    assert rows == [] and "memory.max is not readable by this user" in failed[CID]
