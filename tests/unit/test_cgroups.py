@@ -340,3 +340,44 @@ def test_an_unreadable_counter_sends_the_row_to_the_engine_not_away(tmp_path, mo
     _unreadable(monkeypatch, "memory.max")
     rows, failed = src.rows([CID], {CID: "web"}, interval=0.05)
     assert rows == [] and "memory.max is not readable by this user" in failed[CID]
+
+
+def _real_tree(root, which):
+    """A tree made of the files a real cgroup v2 guest gave (tests/unit/cgroup2_captured.json)."""
+    import json
+
+    with open(os.path.join(os.path.dirname(__file__), "cgroup2_captured.json")) as f:
+        cap = json.load(f)
+    c = cap["containers"][which]
+    sysfs = os.path.join(root, "sys/fs/cgroup")
+    rel = c["proc_cgroup"].strip().split("::", 1)[1]
+    for name, text in c["files"].items():
+        _write(f"{sysfs}{rel}/{name}", text)
+    mounts = "".join(line.replace(" /sys/fs/cgroup ", f" {sysfs} ") + "\n" for line in cap["mountinfo"])
+    proc = os.path.join(root, "proc")
+    _write(f"{proc}/{c['pid']}/cgroup", c["proc_cgroup"])
+    _write(f"{proc}/{c['pid']}/net/dev", "\n".join(NET_DEV.splitlines()[:3]) + "\n")  # --network none: lo only
+    _write(f"{proc}/self/mountinfo", mounts)
+    _write(f"{proc}/meminfo", "MemTotal:        2014400 kB\n")
+    return proc, c
+
+
+@pytest.mark.parametrize("which", ["busy", "idle", "rootless"])
+def test_the_real_v2_trees_read_as_the_cli_counts_them(tmp_path, which):
+    """systemd driver (system.slice/docker-<id>.scope) and a rootless engine under systemd's user delegation
+    (user.slice/user-1000.slice/user@1000.service/user.slice/docker-<id>.scope); io.stat empty (no disk I/O)."""
+    proc, c = _real_tree(str(tmp_path), which)
+    cg = cgroups.locate(c["id"], c["pid"], proc=proc)
+    assert cg.version == 2 and cg.dirs[""].endswith(c["proc_cgroup"].strip()[3:])
+    s = cgroups.Reader(cg, proc=proc).sample(10**12, 1)
+    f = c["files"]
+    assert s["cpu_stats"]["cpu_usage"]["total_usage"] == cgroups.kv_value(f["cpu.stat"], "usage_usec") * 1000
+    usage, inactive = int(f["memory.current"]), cgroups.kv_value(f["memory.stat"], "inactive_file")
+    assert inactive is not None and stats_mod.memory_usage(s) == (usage - inactive if inactive < usage else usage)
+    assert s["pids_stats"]["current"] == len(f["cgroup.procs"].split()) == int(f["pids.current"])
+    limit = s["memory_stats"]["limit"]
+    assert limit == (2014400 * 1024 if f["memory.max"].strip() == "max" else int(f["memory.max"]))
+    assert stats_mod.block_io(s) == (0, 0) and s["networks"] == {}
+    if "cli" in c:  # what `docker stats --no-stream` showed for the same container in that run
+        assert (stats_mod.memory_usage(s), s["pids_stats"]["current"], limit) == \
+            (c["cli"]["mem"], c["cli"]["pids"], c["cli"]["limit"])
