@@ -81,8 +81,11 @@ def parse_proc_cgroup(text: str) -> tuple[int, dict]:
 
 
 def parse_mountinfo(text: str) -> tuple[dict, str | None]:
-    """``/proc/self/mountinfo`` -> ({v1 controller: (mount point, root)}, v2 mount point or None)."""
-    v1, v2 = {}, None
+    """``/proc/self/mountinfo`` -> ({v1 controller: (mount point, root)}, v2 mount point or None).
+
+    A later line mounted on the same point hides the earlier ones (a tmpfs over ``/sys/fs/cgroup``, as a
+    sandbox or a container mounts it): only the last mount at each point counts."""
+    last = {}
     for line in text.splitlines():
         left, sep, right = line.partition(" - ")
         if not sep:
@@ -90,7 +93,11 @@ def parse_mountinfo(text: str) -> tuple[dict, str | None]:
         f, r = left.split(), right.split()
         if len(f) < 5 or len(r) < 3:
             continue
-        root, point, fstype, opts = f[3], _unescape(f[4]), r[0], r[2]
+        point = _unescape(f[4])
+        last.pop(point, None)  # re-inserted: the dict keeps the mounts in the order they are seen
+        last[point] = (f[3], r[0], r[2])
+    v1, v2 = {}, None
+    for point, (root, fstype, opts) in last.items():
         if fstype == "cgroup2" and v2 is None:
             v2 = point
         elif fstype == "cgroup":
@@ -266,9 +273,17 @@ def locate(cid: str, pid: int, *, proc: str = "/proc") -> Cgroup:
         if v2m is None:
             raise NotReadable("the cgroup v2 hierarchy is not mounted here")
         dirs = {"": _join(v2m, "/", paths[""])}
-    cg = Cgroup(version, dirs, pid, f"{proc}/{pid}/cgroup", cid)
-    for what in (cg.files["cpu"], cg.files["mem"], f"{proc}/{pid}/net/dev"):
-        try:  # each must be readable, or a column would be silently 0: then the engine answers instead
+    return readable(Cgroup(version, dirs, pid, f"{proc}/{pid}/cgroup", cid), proc=proc)
+
+
+def readable(cg: Cgroup, *, proc: str = "/proc") -> Cgroup:
+    """``cg`` when the files a sample needs can be read by this process, else :class:`NotReadable` saying
+    which cannot: a column must never be silently 0, nor a row silently missing (the engine answers instead)."""
+    for what in (cg.files["cpu"], cg.files["mem"], cg.files["memstat"], cg.files["limit"], cg.files["pids"],
+                 f"{proc}/{cg.pid}/net/dev" if cg.pid else ""):
+        if not what:
+            continue
+        try:
             _read(what)
         except PermissionError:
             raise NotReadable(f"{what} is not readable by this user") from None
@@ -294,10 +309,10 @@ def known_paths(cid: str, pid: int = 0, *, sysfs: str = "/sys/fs/cgroup", parent
         if os.path.isfile(os.path.join(v1["cpuacct"], "cpuacct.usage")):
             v1 = {c: d for c, d in v1.items() if os.path.isdir(d)}
             if "memory" in v1:
-                return Cgroup(1, v1, pid or _first_pid(v1["memory"]), "known path", cid)
+                return readable(Cgroup(1, v1, pid or _first_pid(v1["memory"]), "known path", cid))
         v2 = os.path.join(sysfs, rel)
         if os.path.isfile(os.path.join(v2, "cpu.stat")):
-            return Cgroup(2, {"": v2}, pid or _first_pid(v2), "known path", cid)
+            return readable(Cgroup(2, {"": v2}, pid or _first_pid(v2), "known path", cid))
     raise NotReadable(f"no cgroup directory for {cid[:12]} under {sysfs}")
 
 

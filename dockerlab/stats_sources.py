@@ -212,6 +212,8 @@ class KernelSource:
             for cid, r in readers.items():
                 try:
                     first[cid] = r.sample(sys0, online)
+                except PermissionError as e:  # readable when located, not now: the engine answers for it
+                    failed[cid] = f"{e.filename} is not readable by this user"
                 except OSError:
                     pass  # it stopped just now: left out, as the engine path leaves it
             time.sleep(max(0.0, interval - (time.monotonic() - t0)))

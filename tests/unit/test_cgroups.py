@@ -291,3 +291,93 @@ def test_light_reads_skip_what_cannot_have_changed(tmp_path):
         pass  # the cgroup went away (its files no longer parse): no kept value hides it
     with pytest.raises((OSError, ValueError, TypeError)):
         r.light()
+
+
+# --- what the real cgroup v2 tree showed (the emulated guest of scripts/cgroup2-leg) -----------------------
+def test_a_mount_over_the_cgroup_tree_hides_it():
+    """A tmpfs mounted over /sys/fs/cgroup (a sandbox's, a container's) hides the cgroup2 mount under it:
+    mountinfo still lists both, and only the later one is seen at that path."""
+    text = ("30 23 0:26 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:4 - cgroup2 cgroup2 rw,nsdelegate\n"
+            "412 30 0:61 / /sys/fs/cgroup rw,relatime - tmpfs none rw,inode64\n")
+    assert cgroups.parse_mountinfo(text) == ({}, None)
+    # mounted again on top: seen again
+    again = text + "413 412 0:26 / /sys/fs/cgroup rw,relatime - cgroup2 cgroup2 rw\n"
+    assert cgroups.parse_mountinfo(again) == ({}, "/sys/fs/cgroup")
+
+
+def test_a_hidden_cgroup_tree_is_said_to_be_not_mounted(tmp_path):
+    proc, _ = tree_v2(str(tmp_path))
+    with open(f"{proc}/self/mountinfo", "a") as f:
+        f.write(f"412 30 0:61 / {tmp_path}/sys/fs/cgroup rw,relatime - tmpfs none rw\n")
+    with pytest.raises(cgroups.NotReadable, match="cgroup v2 hierarchy is not mounted here"):
+        cgroups.locate(CID, PID, proc=proc)
+
+
+def _unreadable(monkeypatch, name):
+    real = cgroups._read
+
+    def read(path):
+        if path.endswith("/" + name):
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(cgroups, "_read", read)
+
+
+def test_known_paths_refuses_files_this_user_cannot_read(tmp_path, monkeypatch):
+    """The drivers' usual place is found, but its counters are not readable by this user: NotReadable
+    with the file's name (before, known_paths returned it and the table silently lost the row)."""
+    _, d = tree_v2(str(tmp_path))
+    _unreadable(monkeypatch, "cpu.stat")
+    with pytest.raises(cgroups.NotReadable, match="cpu.stat is not readable by this user"):
+        cgroups.known_paths(CID, PID, sysfs=str(tmp_path / "sys/fs/cgroup"))
+
+
+def test_an_unreadable_counter_sends_the_row_to_the_engine_not_away(tmp_path, monkeypatch):
+    proc, d = tree_v2(str(tmp_path))
+    eng = _Engine("unix:///x", {"Id": CID, "State": {"Running": True, "Pid": PID}})
+    src = stats_sources.KernelSource(eng, proc=proc)
+    _unreadable(monkeypatch, "memory.max")
+    rows, failed = src.rows([CID], {CID: "web"}, interval=0.05)
+    assert rows == [] and "memory.max is not readable by this user" in failed[CID]
+
+
+def _real_tree(root, which):
+    """A tree made of the files a real cgroup v2 guest gave (tests/unit/cgroup2_captured.json)."""
+    import json
+
+    with open(os.path.join(os.path.dirname(__file__), "cgroup2_captured.json")) as f:
+        cap = json.load(f)
+    c = cap["containers"][which]
+    sysfs = os.path.join(root, "sys/fs/cgroup")
+    rel = c["proc_cgroup"].strip().split("::", 1)[1]
+    for name, text in c["files"].items():
+        _write(f"{sysfs}{rel}/{name}", text)
+    mounts = "".join(line.replace(" /sys/fs/cgroup ", f" {sysfs} ") + "\n" for line in cap["mountinfo"])
+    proc = os.path.join(root, "proc")
+    _write(f"{proc}/{c['pid']}/cgroup", c["proc_cgroup"])
+    _write(f"{proc}/{c['pid']}/net/dev", "\n".join(NET_DEV.splitlines()[:3]) + "\n")  # --network none: lo only
+    _write(f"{proc}/self/mountinfo", mounts)
+    _write(f"{proc}/meminfo", "MemTotal:        2014400 kB\n")
+    return proc, c
+
+
+@pytest.mark.parametrize("which", ["busy", "idle", "rootless"])
+def test_the_real_v2_trees_read_as_the_cli_counts_them(tmp_path, which):
+    """systemd driver (system.slice/docker-<id>.scope) and a rootless engine under systemd's user delegation
+    (user.slice/user-1000.slice/user@1000.service/user.slice/docker-<id>.scope); io.stat empty (no disk I/O)."""
+    proc, c = _real_tree(str(tmp_path), which)
+    cg = cgroups.locate(c["id"], c["pid"], proc=proc)
+    assert cg.version == 2 and cg.dirs[""].endswith(c["proc_cgroup"].strip()[3:])
+    s = cgroups.Reader(cg, proc=proc).sample(10**12, 1)
+    f = c["files"]
+    assert s["cpu_stats"]["cpu_usage"]["total_usage"] == cgroups.kv_value(f["cpu.stat"], "usage_usec") * 1000
+    usage, inactive = int(f["memory.current"]), cgroups.kv_value(f["memory.stat"], "inactive_file")
+    assert inactive is not None and stats_mod.memory_usage(s) == (usage - inactive if inactive < usage else usage)
+    assert s["pids_stats"]["current"] == len(f["cgroup.procs"].split()) == int(f["pids.current"])
+    limit = s["memory_stats"]["limit"]
+    assert limit == (2014400 * 1024 if f["memory.max"].strip() == "max" else int(f["memory.max"]))
+    assert stats_mod.block_io(s) == (0, 0) and s["networks"] == {}
+    if "cli" in c:  # what `docker stats --no-stream` showed for the same container in that run
+        assert (stats_mod.memory_usage(s), s["pids_stats"]["current"], limit) == \
+            (c["cli"]["mem"], c["cli"]["pids"], c["cli"]["limit"])
