@@ -49,9 +49,11 @@ def test_archives_first_then_google_mirror_then_docker_hub(tmp_path):
     assert ("pull", "mirror.gcr.io/library/busybox") in store.calls  # the mirror is always tried first
 
 
-def test_the_lesson_images_are_the_stand_ins():
-    script = (ROOT / "scripts/provision-engine").read_text()
-    standins = re.search(r"^STANDINS=\(([^)]*)\)", script, re.M).group(1).split()
+@pytest.mark.parametrize("script", ["provision-engine", "provision-udocker"])
+def test_the_lesson_images_are_the_stand_ins(script):
+    # the stand-ins built, the archives saved for udocker, and the images bake loads: one list
+    text = (ROOT / "scripts" / script).read_text()
+    standins = re.search(r"^STANDINS=\(([^)]*)\)", text, re.M).group(1).split()
     assert tuple(standins) == bake.LESSON_IMAGES
 
 
