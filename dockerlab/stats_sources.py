@@ -410,8 +410,9 @@ def describe(cg: cgroups.Cgroup) -> str:
 
 
 def engine_reasons(failed: dict) -> str:
-    """One short reason for the containers read through the engine instead."""
-    reasons = sorted(set(failed.values()))
+    """One short reason for the containers read through the engine instead (each id written ``<id>``, as the
+    kernel's line writes it: the same reason for two containers is said once)."""
+    reasons = sorted({str(why).replace(cid, "<id>") for cid, why in failed.items()})
     return reasons[0] if len(reasons) == 1 else "; ".join(reasons[:2])
 
 

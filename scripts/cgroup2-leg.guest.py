@@ -175,7 +175,7 @@ def main() -> int:
     say(f"{'round':<6} {'CPU kit':>8} {'CPU CLI':>8} {'MEM kit':>12} {'MEM CLI':>12} {'MEM diff':>9} "
         f"{'PIDs kit':>8} {'PIDs CLI':>8}")
     rounds = []
-    for i in range(4):
+    for i in range(6):
         k, c = same_seconds(cid)
         rounds.append((k, c))
         if k["cpu"] is None:
@@ -189,10 +189,19 @@ def main() -> int:
     check("the kit read the kernel's files", bool(kits) and all(k["source"] == "kernel" for k, _ in rounds),
           f"source {rounds[0][0]['source']}: {rounds[0][0]['line']}")
     if kits:
-        cpu_gap = max(abs(k["cpu"] - c["cpu"]) for k, c in rounds if k["cpu"] is not None)
+        pairs = [(k["cpu"], c["cpu"]) for k, c in rounds if k["cpu"] is not None]
+        cpu_gap = max(abs(a - b) for a, b in pairs)
+        mean_k, mean_c = sum(a for a, _ in pairs) / len(pairs), sum(b for _, b in pairs) / len(pairs)
         mem_gap = max(abs(k["mem"] - c["mem"]) / c["mem"] * 100 for k, c in rounds if k["cpu"] is not None)
-        check("CPU % within 5 points of the CLI", cpu_gap <= 5.0, f"largest gap {cpu_gap:.1f} points over "
-              f"{len(kits)} rounds (kit over 1.5 s, the CLI over its collector's ~1 s, same seconds)")
+        say(f"{'mean':<6} {mean_k:>7.1f}% {mean_c:>7.1f}%")
+        # --cpus 0.5 is a quota of 50 ms per 100 ms period: a one-second window holds one period more or
+        # less depending on where it falls, +-5 points for any reader; the CLI's window is the engine's
+        # last second, inside the kit's 1.5 s, not the same instants
+        check("CPU %: the mean over the rounds within 3 points of the CLI's", abs(mean_k - mean_c) <= 3.0,
+              f"kit {mean_k:.1f} %, CLI {mean_c:.1f} % over {len(pairs)} rounds")
+        check("CPU %: each round within 10 points of the CLI's", cpu_gap <= 10.0,
+              f"largest gap {cpu_gap:.1f} points (kit over 1.5 s, the CLI over the engine's last ~1 s, started "
+              "together; a 100 ms quota period alone moves a 1 s figure by 5 points)")
         check("memory within 1 % of the CLI", mem_gap <= 1.0, f"largest gap {mem_gap:.2f} % (the CLI prints 4 digits)")
         check("PIDs equal", all(k["pids"] == c["pids"] for k, c in rounds if k["cpu"] is not None),
               f"kit {[k['pids'] for k, _ in rounds]}, CLI {[c['pids'] for _, c in rounds]}")

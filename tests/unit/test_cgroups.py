@@ -381,3 +381,11 @@ def test_the_real_v2_trees_read_as_the_cli_counts_them(tmp_path, which):
     if "cli" in c:  # what `docker stats --no-stream` showed for the same container in that run
         assert (stats_mod.memory_usage(s), s["pids_stats"]["current"], limit) == \
             (c["cli"]["mem"], c["cli"]["pids"], c["cli"]["limit"])
+
+
+def test_the_engines_reason_names_no_container_id():
+    """As the guest's run said it: two containers whose cpu.stat this user cannot read give one reason."""
+    a, b = "a4" * 32, "93" * 32
+    failed = {c: f"/sys/fs/cgroup/system.slice/docker-{c}.scope/cpu.stat is not readable by this user" for c in (a, b)}
+    assert stats_sources.engine_reasons(failed) == \
+        "/sys/fs/cgroup/system.slice/docker-<id>.scope/cpu.stat is not readable by this user"
