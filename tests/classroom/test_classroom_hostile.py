@@ -256,6 +256,8 @@ def test_down_keeps_every_learners_work_before_deleting_the_accounts(room):
     import tarfile
 
     u = room.learners[0]
+    if room.server_pid(u) is None:  # the culling test's short timeout may have stopped it once more
+        room.spawn(u)
     code = "import pathlib; pathlib.Path('~/notebooks/MY-WORK.txt').expanduser().write_text('mine')"
     assert room.as_learner(u, [PY, "-c", code]).returncode == 0
     folder = Path(room.state, "kept")

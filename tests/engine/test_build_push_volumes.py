@@ -43,7 +43,9 @@ def test_build_runs_and_a_rebuild_comes_from_the_cache(lab, built, tmp_path, cap
     else:
         assert "Step 1/6 : FROM alpine" in out and "Successfully tagged " + tag in out
     assert first.builder == lab.builder
-    assert first.cached == ["FROM alpine" if first.builder == "classic" else "FROM alpine:latest"]
+    # FROM alone is kept (BuildKit 0.29 names the tag it resolved, Docker 20.10's BuildKit and the classic
+    # builder say it as the Dockerfile does)
+    assert first.cached in (["FROM alpine"], ["FROM alpine:latest"]), first.cached
     assert first.id.startswith("sha256:")
     img = lab.engine.inspect_image(tag)
     assert img["Config"]["Labels"][labels.OWNER] == lab.owner and labels.is_managed(img["Config"]["Labels"])
