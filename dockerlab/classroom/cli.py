@@ -30,6 +30,7 @@ from .classmirror import ClassMirror
 from .engines import ClassroomError, LearnerEngine, _alive
 from .settings import Settings, DEFAULT_STATE, DEFAULT_VENV
 from .teacher_service import PIDFILE
+from .culler import PIDFILE as CULLER_PIDFILE
 
 CONFIG = '''# written by `dockerlab classroom up`; all the settings are in classroom.json beside it
 from dockerlab.classroom.hub import configure
@@ -179,6 +180,7 @@ def start_hub(s: Settings, wait: float = 90) -> int:
 
     st = Path(s.state)
     _stop_pidfile(st / PIDFILE)  # a gate a hub stopped hard left running: its port is the new one's
+    _stop_pidfile(st / CULLER_PIDFILE)  # and its culler, which would go on with the old timeout
     log = open(st / "hub.log", "ab")
     proc = subprocess.Popen([f"{s.venv}/bin/jupyterhub", "-f", str(st / "jupyterhub_config.py")], cwd=st,
                             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
@@ -293,6 +295,7 @@ def down(a) -> int:
         stop_hub(s)
     _stop_pidfile(st / "proxy.pid")
     _stop_pidfile(st / PIDFILE)
+    _stop_pidfile(st / CULLER_PIDFILE)
     ClassMirror(s.state, s.mirror_served_port).stop()
     for n in s.accounts:  # whatever is left (a hub killed hard): engines, then servers, by pid
         if accounts.exists(n):

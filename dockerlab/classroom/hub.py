@@ -95,7 +95,7 @@ def configure(c, state: str) -> Settings:
               "scopes": ["admin:users", "admin:servers", "access:servers", "read:users:activity"]}]
     if s.cull_idle > 0:  # jupyterhub-idle-culler, as zero-to-jupyterhub runs it
         services.append({"name": "idle-culler", "command": [
-            f"{s.venv}/bin/python3", "-m", "jupyterhub_idle_culler", f"--timeout={s.cull_idle}",
+            f"{s.venv}/bin/python3", "-m", "dockerlab.classroom.culler", str(st), f"--timeout={s.cull_idle}",
             f"--cull-every={max(10, min(300, s.cull_idle // 2))}"]})
         roles.append({"name": "idle-culler", "services": ["idle-culler"],
                       "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"]})

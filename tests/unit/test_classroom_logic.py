@@ -194,5 +194,23 @@ def test_the_hub_config_signs_in_each_one_keeps_servers_over_a_restart_and_culls
     assert c.NativeAuthenticator.enable_signup is False and c.Authenticator.admin_users == {"t"}
     assert c.JupyterHub.cleanup_servers is False and c.JupyterHub.cleanup_proxy is False
     culler = [x for x in c.JupyterHub.services if x["name"] == "idle-culler"][0]
-    assert "--timeout=600" in culler["command"] and "jupyterhub_idle_culler" in culler["command"]
+    assert "--timeout=600" in culler["command"] and "dockerlab.classroom.culler" in culler["command"]
     assert "ssl_cert" not in c.JupyterHub
+
+
+def test_the_culler_writes_its_pid_where_a_new_hub_and_down_find_it(tmp_path, monkeypatch):
+    import os
+    import sys
+    import types
+
+    from dockerlab.classroom import cli, culler
+
+    seen = {}
+    fake = types.ModuleType("jupyterhub_idle_culler")
+    fake.main = lambda: seen.setdefault("argv", list(sys.argv))
+    monkeypatch.setitem(sys.modules, "jupyterhub_idle_culler", fake)
+    monkeypatch.setattr(sys, "argv", list(sys.argv))
+    culler.main([str(tmp_path), "--timeout=20", "--cull-every=10"])
+    assert (tmp_path / culler.PIDFILE).read_text() == str(os.getpid())
+    assert seen["argv"] == ["jupyterhub-idle-culler", "--timeout=20", "--cull-every=10"]
+    assert cli.CULLER_PIDFILE == culler.PIDFILE
