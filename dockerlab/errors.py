@@ -21,8 +21,25 @@ class DockerLabError(Exception):
         self.hint = hint
         super().__init__(self.message)
 
-    def __str__(self) -> str:  # built from the attributes, so a hint refined later shows too
+    def __str__(self) -> str:
         return self.message
+
+    def refine(self, *, what: str | None = None, state: str | None = None, hint: str | None = None,
+               **facts) -> "DockerLabError":
+        """Add what is known on the way up (the state now, a better hint, a fact attribute), and give
+        the error back to be raised: the one way an error changes after it is made."""
+        for key, value in facts.items():
+            if not hasattr(self, key):
+                raise AttributeError(f"{type(self).__name__} has no fact {key!r}")
+            setattr(self, key, value)
+        if what is not None:
+            self.what = what
+        if state is not None:
+            self.state = state
+        if hint is not None:
+            self.hint = hint
+        self.args = (self.message,)
+        return self
 
     @property
     def message(self) -> str:
@@ -73,6 +90,16 @@ class NotAvailableOnEngine(DockerLabError):
         self.feature = feature
         self.engine = engine
         super().__init__(what, state=state, hint=hint)
+
+
+def not_available(feature: str, what: str, *, engine: str, why: str = "", state: str = "",
+                  hint: str = "") -> NotAvailableOnEngine:
+    """The one maker of "not available on this engine": ``what`` is the subject ("docker events"),
+    ``why`` the engine's reason (its ``LIMITATIONS``)."""
+    return NotAvailableOnEngine(
+        f"{what} is not available on this engine" + (f", because {why}" if why else f" ({engine})"),
+        feature=feature, engine=engine, state=state or "nothing was changed",
+        hint=hint or "this lesson step needs a Docker Engine (lab.can(...) says what this one can do)")
 
 
 class NotFound(DockerLabError):

@@ -12,22 +12,23 @@ from collections import deque
 
 from .. import errors as E
 from ..endpoints import Endpoint
+from .contract import Engine
 from .progress import Progress
 from .translate import translate_error
 
 
-class DockerEngine:
-    """One connection to a Docker-compatible engine (Docker Engine, or podman's API).
-    Implements :class:`dockerlab.engine.contract.Engine`."""
+class DockerEngine(Engine):
+    """One connection to a Docker-compatible engine (Docker Engine, or podman's API)."""
 
     kind = "docker"
     #: What this backend can do (``features`` below drops "limits" where they are not enforced);
     #: the udocker backend lists fewer.
     FEATURES = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
                           "network-isolation", "pull", "restart", "kill", "df", "pause", "load",
-                          "build", "push", "ports", "volumes"})
-    cannot = ""
-    rest_note = ""
+                          "build", "push", "ports", "volumes", "save", "cgroup-files"})
+    LIMITATIONS = {"limits": "this engine has no cgroup driver (docker info: Cgroup Driver none): a rootless engine on "
+                             "cgroup v1 accepts --memory and --cpus and does not enforce them",
+                   "pause": "this engine has no cgroup driver (docker info: Cgroup Driver none), so no freezer"}
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
         import docker
@@ -60,19 +61,14 @@ class DockerEngine:
         with self._trace_lock:
             self.calls.append((req.method, path, response.status_code))
 
-    def _call(self, action: str, thunk, *, image: str = "", container: str = ""):
-        """Run ``thunk()``; translate any failure into the kit's errors."""
-        try:
-            return thunk()
-        except E.DockerLabError:
-            raise
-        except Exception as e:
-            known = ()
-            if image:
-                with contextlib.suppress(Exception):
-                    known = [t.split(":")[0] for i in self.api.images() for t in (i.get("RepoTags") or [])]
-            raise translate_error(e, action=action, image=image, container=container,
-                                  endpoint=self.endpoint.url, known_images=known) from e
+    def _translate(self, exc, *, action: str, image: str = "", container: str = ""):
+        """docker-py's, requests' and urllib3's exceptions as the kit's (:mod:`.translate`)."""
+        known = ()
+        if image:
+            with contextlib.suppress(Exception):
+                known = [t.split(":")[0] for i in self.api.images() for t in (i.get("RepoTags") or [])]
+        return translate_error(exc, action=action, image=image, container=container,
+                               endpoint=self.endpoint.url, known_images=known)
 
     @property
     def api_version(self) -> str:
@@ -93,13 +89,6 @@ class DockerEngine:
             # no cgroups: no limits, and no freezer for `docker pause` either
             self._features = self.FEATURES - {"limits", "pause"} if no_cgroups else self.FEATURES
         return self._features
-
-    @property
-    def limitations(self) -> dict:
-        if "limits" in self.features:
-            return {}
-        return {"limits": "this engine has no cgroup driver (docker info: Cgroup Driver none): a rootless engine on "
-                          "cgroup v1 accepts --memory and --cpus and does not enforce them"}
 
     def ping(self) -> bool:
         return bool(self._call("ping the engine", lambda: self.api.ping()))

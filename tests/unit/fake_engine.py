@@ -15,20 +15,18 @@ from collections import deque
 from types import SimpleNamespace
 
 from dockerlab import errors as E
+from dockerlab.engine.contract import Engine
 from dockerlab.engine.progress import Progress
 from dockerlab.engine.translate import translate_error
 
 _KEEP_RUNNING = ("sleep", "top", "cat", "tail")
 
 
-class FakeEngine:
+class FakeEngine(Engine):
     kind = "fake"
-    features = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
+    FEATURES = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
                           "network-isolation", "pull", "restart", "kill", "df", "pause", "load", "volumes"})
     api_version = "1.41"
-    limitations: dict = {}
-    cannot = ""
-    rest_note = ""
 
     def __init__(self, images=("alpine:latest", "busybox:latest", "ubuntu:latest", "hello-world:latest")):
         self.endpoint = SimpleNamespace(url="unix:///fake/docker.sock", source="fake", scheme="unix",
@@ -113,7 +111,7 @@ class FakeEngine:
         return {k: v for k, v in c.items() if not k.startswith("_")}
 
     def create_container(self, *, image, command=None, name=None, labels=None, tty=False, stdin_open=False,
-                         environment=None, entrypoint=None, working_dir=None, host_config=None):
+                         environment=None, entrypoint=None, working_dir=None, host_config=None, ports=None):
         from docker.types import HostConfig
 
         hc = HostConfig(version=self.api_version, **(host_config or {}))  # the SDK's own checks (TypeError...)
@@ -236,7 +234,9 @@ class FakeEngine:
         return _Closable(iter([sample, dict(sample, read="2026-01-01T00:00:01.000000000Z")]))
 
     # --- images -------------------------------------------------------------------------
-    def images(self, *, name=None, all=False):
+    def images(self, *, name=None, all=False, filters=None):
+        if (filters or {}).get("label"):  # the fake's images carry no labels
+            return []
         return [{"Id": iid, "RepoTags": [t], "Size": 1000, "Created": 0} for t, iid in sorted(self._images.items())]
 
     def inspect_image(self, ref):
