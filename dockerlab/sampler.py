@@ -301,9 +301,9 @@ class Sampler:
                     self._shape += 1
                 t = self._reader(cid, name)
                 self._streams[cid] = t
+            if fresh:  # started under the lock: stop() joins only threads that run
+                t.start()
         self._set_status(name, RUNNING)
-        if fresh:
-            t.start()
 
     def _read_stats(self, cid: str, name: str) -> None:
         stream = None
@@ -427,6 +427,12 @@ class Sampler:
             pass
         return self._events is not None
 
+    def _still_running(self, cid: str) -> bool:
+        try:
+            return ((self.engine.inspect_container(cid).get("State") or {}).get("Status")) == "running"
+        except E.DockerLabError:
+            return False
+
     def _read_events(self) -> None:
         try:
             for raw in self._events:
@@ -445,6 +451,8 @@ class Sampler:
                     continue
                 self._names[cid] = name
                 if action == "start":
+                    if not self._still_running(cid):  # `since` is whole seconds: a start of this second's
+                        continue  # head (a `docker run true` just before) comes after the container ended
                     if self.status.get(name) in (STOPPED, MISSING):
                         self._note(f"{name} started")
                     self._open(cid, name)
