@@ -84,7 +84,7 @@ class Ticker:
         self.ticks = 0
 
     def _read(self):
-        stream = self.lab._engine.stats(self.name, stream=True)
+        stream = C.raw(self.lab).stats(self.name, stream=True)
         try:
             for _ in stream:
                 with self.tick:
@@ -210,7 +210,7 @@ def breakdown(lab, names: list[str], gap: float, cli_ms: float | None = None) ->
     marks = []
 
     def two(c):
-        s = lab._engine.stats(c.id, stream=True)
+        s = C.raw(lab).stats(c.id, stream=True)
         try:
             a = next(s)
             ta = time.perf_counter() - t0

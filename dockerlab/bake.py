@@ -35,6 +35,7 @@ def _pulled(engine, repository: str) -> str | None:
     for ev in engine.pull(repository, "latest"):
         if ev.failed:
             last = ev.error
+            break  # its words; the engine's typed error after it is not needed here
     return last
 
 

@@ -1,193 +1,179 @@
-"""``lab.engine``: the engine as a learner's code reaches it, through the policy.
+"""``lab.engine``: the engine contract as an owner may reach it, through the gate.
 
-The Lab keeps the raw backend to itself; what it hands out (``lab.engine``, used by the
-sampler, the monitor, the exercises and any learner's code) is a :class:`GuardedEngine`: the
-same methods (the engine contract), each container it names checked by :mod:`dockerlab.policy`
-first, every listing and event stream filtered to what the learner may see. Attributes the
-contract does not list (``.api``, the SDK client) are not there.
+What the kit hands out as an engine (``lab.engine``: the sampler, the monitor, the exercises, the
+reaper, the teacher's view and any learner's code) is a :class:`GuardedEngine`: the contract's
+methods, each one a call of :class:`dockerlab.gate.Gate`, which resolves every container it names
+for the action (policy first), filters every listing and event stream, and never prints a CLI twin.
+Attributes the contract does not list (``.api``, the SDK client) are not there.
 """
 from __future__ import annotations
 
 from . import args
 from . import errors as E
-from . import policy
+
+_PASSED = ("kind", "features", "limitations", "endpoint", "api_version", "calls", "rest_note", "cannot", "builder")
 
 
 class GuardedEngine:
-    """An engine backend seen through one learner's policy (see :mod:`dockerlab.policy`)."""
+    """An engine backend seen through one owner's gate."""
 
-    _PASSED = ("kind", "features", "endpoint", "api_version", "calls", "rest_note", "cannot", "limitations")
-
-    def __init__(self, raw, lab):
-        object.__setattr__(self, "_raw", raw)
-        object.__setattr__(self, "_lab", lab)
+    def __init__(self, gate):
+        object.__setattr__(self, "_gate", gate)
 
     def __getattr__(self, name):
-        if name in GuardedEngine._PASSED:
-            return getattr(self._raw, name)
+        if name in _PASSED:
+            return getattr(self._gate, name)
         raise AttributeError(f"lab.engine has no {name!r}: the kit's engine offers its contract's methods only")
 
     def __setattr__(self, name, value):
         raise AttributeError("lab.engine is read-only")
 
     def __repr__(self) -> str:
-        return f"<guarded {self._raw.kind} engine for {self._lab.owner!r}>"
+        return f"<guarded {self._gate.kind} engine for {self._gate.owner!r}>"
+
+    def can(self, feature: str) -> bool:
+        return self._gate.can(feature)
 
     # --- engine-wide, showing no one's containers ------------------------------------------
     def ping(self):
-        return self._raw.ping()
+        return self._gate.ping()
 
     def version(self):
-        return self._raw.version()
+        return self._gate.version()
 
     def info(self):
-        return self._raw.info()
+        return self._gate.info()
 
     def df(self):
-        d = dict(self._raw.df())
-        if d.get("Containers"):
-            d["Containers"], _ = policy.filter_listing(d["Containers"], self._lab.owner)
-        return d
+        return self._gate.df()
 
     def images(self, **kw):
-        return self._raw.images(**kw)
+        return self._gate.images(**kw)
 
     def inspect_image(self, ref):
-        return self._raw.inspect_image(args.image_text(ref))
+        return self._gate.inspect_image(ref)
 
     def pull(self, repository, tag):
-        return self._raw.pull(args.image_text(repository), args.image_text(tag, "A tag"))
+        return self._gate.pull(repository, tag)
 
     def push(self, repository, tag):
-        return self._raw.push(args.image_text(repository), args.image_text(tag, "A tag"))
+        return self._gate.push(repository, tag)
 
     def tag(self, image, repository, tag):
-        return self._raw.tag(args.image_text(image), args.image_text(repository), args.image_text(tag, "A tag"))
+        return self._gate.tag(image, repository, tag)
 
     def save_images(self, names, **kw):
-        return self._raw.save_images([args.image_text(n) for n in names], **kw)
+        return self._gate.save_images(names, **kw)
 
     def load_images(self, data):
-        return self._raw.load_images(data)
+        return self._gate.load_images(data)
 
     def remove_image(self, ref, *, force=False):
-        return self._raw.remove_image(args.image_text(ref), force=args.flag(force, "force"))
-
-    def load(self, path):  # udocker's own loader of a `docker save` archive (its hints name it)
-        return self._raw.load(path)
+        return self._gate.remove_image(ref, force=force)
 
     # engine-wide reads of images and volumes (names, no one's containers); making and removing them
-    # goes through the Lab (lab.build, lab.volume...), whose options the policy checks
-    def history(self, ref, **kw):
-        return self._raw.history(args.image_text(ref), **kw)
+    # goes through the Lab (lab.build, lab.volume...), whose options the gate checks
+    def history(self, ref):
+        return self._gate.history(ref)
 
-    def volumes(self, **kw):
-        return self._raw.volumes(**kw)
+    def volumes(self, *, filters=None):
+        return self._gate.volumes(filters=filters)
 
     def inspect_volume(self, name):
-        return self._raw.inspect_volume(args.image_text(name, "A volume name"))
+        return self._gate.inspect_volume(name)
 
     def build(self, *a, **kw):
         raise E.GuardRefused("lab.engine.build() is not offered: images are built by lab.build, which checks "
                              "what the build may reach", guard="build", state="nothing was built",
                              hint="use lab.build(...)")
 
-    create_volume = remove_volume = None  # set below: refused, with the Lab's method named
+    def create_volume(self, *a, **kw):
+        raise _volume_refused()
 
-    # --- containers: each one checked ---------------------------------------------------------
+    def remove_volume(self, *a, **kw):
+        raise _volume_refused()
+
+    # --- containers: each one resolved by the gate for its action -------------------------------
     def containers(self, *, all=False, filters=None):
-        rows = self._raw.containers(all=all, filters=filters)
-        return policy.filter_listing(rows, self._lab.owner)[0]
+        return self._gate.containers(all=all, filters=filters)
 
     def inspect_container(self, ref):
-        return self._lab._look(ref, "inspect", confirm=False, raw=True)
+        return self._gate.look(ref, "inspect").inspected
 
     def logs(self, ref, **kw):
-        return self._raw.logs(self._lab._look(ref, "read the logs of", confirm=False).id, **kw)
+        return self._gate.on(self._gate.look(ref, "read the logs of"), "logs", **kw)
 
     def stats(self, ref, **kw):
-        return self._raw.stats(self._lab._look(ref, "read the stats of", confirm=False).id, **kw)
+        return self._gate.on(self._gate.look(ref, "read the stats of"), "stats", **kw)
 
     def wait(self, ref, *, timeout=None):
-        cid = self._lab._look(ref, "wait for", confirm=False).id
+        t = self._gate.look(ref, "wait for")
         timeout = args.seconds(timeout)
-        return self._raw.wait(cid, timeout=timeout if timeout is not None else args.MAX_TIMEOUT)
+        return self._gate.on(t, "wait", timeout=timeout if timeout is not None else args.MAX_TIMEOUT)
+
+    def _act(self, ref, action, method, **kw):
+        return self._gate.on(self._gate.owned(ref, action), method, **kw)
 
     def start(self, ref, **kw):
-        return self._lab.start(ref)
+        t = self._gate.owned(ref, "start")
+        if t.container.state in ("running", "paused", "restarting"):
+            return self._gate.on(t, "start")
+        with self._gate.slot():  # max_running holds here too
+            return self._gate.on(t, "start")
 
     def stop(self, ref, *, timeout=10):
-        self._lab.stop(ref, timeout=timeout)
+        self._act(ref, "stop", "stop", timeout=args.whole(timeout, "timeout", maximum=3600, allow_none=False))
 
     def restart(self, ref, *, timeout=10):
-        self._lab.restart(ref, timeout=timeout)
+        self._act(ref, "restart", "restart", timeout=args.whole(timeout, "timeout", maximum=3600, allow_none=False))
 
     def kill(self, ref, *, signal="KILL"):
-        self._lab.kill(ref, signal=signal)
+        self._act(ref, "kill", "kill", signal=args.signal(signal))
 
     def pause(self, ref):
-        self._lab.pause(ref)
+        self._gate.need("pause", "docker pause")
+        self._act(ref, "pause", "pause")
 
     def unpause(self, ref):
-        self._lab.unpause(ref)
+        self._gate.need("pause", "docker unpause")
+        self._act(ref, "unpause", "unpause")
 
     def remove(self, ref, *, force=False):
-        self._lab.remove(ref, force=force)
+        self._act(ref, "remove", "remove", force=args.flag(force, "force"))
 
     def exec(self, ref, cmd, **kw):
-        res = self._lab.exec(ref, list(cmd) if isinstance(cmd, (list, tuple)) else cmd)
-        return res.exit_code, res.output
+        from . import refs
+
+        argv = args.command_size(refs.split_command(list(cmd) if isinstance(cmd, (list, tuple)) else cmd))
+        if not argv:
+            raise E.InvalidReference("exec needs a command", hint="for example lab.engine.exec('web', ['ps'])")
+        t = self._gate.owned(ref, "exec in")
+        if t.container.state != "running":
+            raise E.ContainerStateError(f"Cannot exec in {t.name}: it is {t.container.state}, not running",
+                                        container=t.name, status=t.container.state,
+                                        hint=f"start it first: lab.start({t.name!r})")
+        return self._gate.on(t, "exec", argv)
 
     def create_container(self, **kw):
         raise E.GuardRefused("lab.engine.create_container() is not offered: containers are made by lab.run or "
                              "lab.create, which check what they launch", guard="create",
                              state="nothing was created", hint="use lab.create(image, command) or lab.run(...)")
 
-    # --- streams ----------------------------------------------------------------------------------
+    # --- streams and the REST API ----------------------------------------------------------------------
     def events(self, **kw):
-        return _Visible(self._raw.events(**kw), self._lab.owner)
+        return self._gate.events(**kw)
 
     def events_stream(self, **kw):
-        opener = getattr(self._raw, "events_stream", None)
-        raw = opener(**kw) if opener is not None else self._raw.events(**kw)
-        return _Visible(raw, self._lab.owner)
+        return self._gate.events_stream(**kw)
 
     def rest_get(self, path, params=None):
-        return self._lab._rest(path, dict(params or {}))
+        return self._gate.rest_get(path, params)
 
     def close(self):
-        self._raw.close()
+        self._gate.close()
 
 
-def _volume_refused(self, *a, **kw):
-    raise E.GuardRefused("lab.engine's volume changes are not offered: volumes are made and removed through the "
-                         "lab, whose policy decides", guard="volume", state="nothing was changed",
-                         hint="use the lab's volume methods (and lab.run(volumes=['name:/path']))")
-
-
-GuardedEngine.create_volume = GuardedEngine.remove_volume = _volume_refused
-
-
-class _Visible:
-    """An event stream without the events of containers the learner may not see (a container's
-    events carry its labels, so another learner's start, stop or name never reach the reader)."""
-
-    def __init__(self, raw, owner: str):
-        self._raw = raw
-        self._owner = owner
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        while True:
-            ev = next(self._raw) or {}
-            if ev.get("Type", "container") != "container":
-                return ev
-            if policy.may_see((ev.get("Actor") or {}).get("Attributes") or {}, self._owner):
-                return ev
-
-    def close(self):
-        close = getattr(self._raw, "close", None)
-        if close is not None:
-            close()
+def _volume_refused() -> E.GuardRefused:
+    return E.GuardRefused("lab.engine's volume changes are not offered: volumes are made and removed through the "
+                          "lab, whose policy decides", guard="volume", state="nothing was changed",
+                          hint="use the lab's volume methods (and lab.run(volumes=['name:/path']))")

@@ -54,9 +54,7 @@ from .errors import DockerLabError, GuardRefused, InvalidReference
 
 SYSTEM_FILE = Path("/etc/dockerlab/guards.toml")
 
-#: The environment this process started with: what a hub's spawner set. Read once, here, so that
-#: ``os.environ["DOCKERLAB_ALLOW_OTHERS"] = "1"`` in a learner's kernel changes nothing.
-START_ENV: dict = dict(os.environ)
+from .startenv import START_ENV  # noqa: E402  (the environment this process started with)
 
 _UNLIMITED = ("none", "unlimited", "off", "")
 
@@ -273,40 +271,3 @@ def check_running(running: int, *, owner: str, policy: Policy | None = None) -> 
             f"the most allowed at once is {p.max_running}{_where(p, 'max_running')}",
             guard="max_running", state="no container was launched; yours are in lab.ps()",
             hint="stop the ones you no longer need (lab.stop(name), or lab.cleanup('mine') for all of yours)")
-
-
-def check_options(*, privileged: bool = False, network: str | None = None, pid: str | None = None,
-                  volumes=None, policy: Policy | None = None) -> dict:
-    """The old name of the launch check, kept for its callers: the decision (an allow-list of bind
-    roots, namespace joins refused without the lab) is :func:`dockerlab.policy.check_launch`'s."""
-    from . import policy as policy_mod
-
-    return policy_mod.check_launch(privileged=privileged, network=network, pid=pid, volumes=volumes,
-                                   cwd=os.getcwd(), policy=policy).host_config
-
-
-def _binds(volumes) -> list[tuple[str, str, str]]:
-    """(host path, container path, mode) for each bind: 'src:dst[:mode]' strings or a docker-py dict."""
-    if volumes is None:
-        return []
-    if isinstance(volumes, str):
-        volumes = [volumes]
-    out = []
-    if isinstance(volumes, dict):
-        for src, spec in volumes.items():
-            if (not isinstance(src, str) or not isinstance(spec, dict) or not isinstance(spec.get("bind"), str)
-                    or not src or not spec["bind"] or ":" in src or ":" in spec["bind"]):  # '/:/x' would smuggle in '/
-                raise InvalidReference(f"Invalid volume {src!r}: {spec!r}", value=repr(spec),
-                                       hint="write {'/host/path': {'bind': '/in/container', 'mode': 'ro'}}")
-            out.append((src, spec["bind"], str(spec.get("mode", "rw"))))
-        return out
-    if not isinstance(volumes, (list, tuple)):
-        raise InvalidReference(f"Volumes must be a list like ['/host:/container:ro'], not {type(volumes).__name__}",
-                               value=repr(volumes), hint="for example volumes=['mydata:/data'] or ['/srv/x:/x:ro']")
-    for v in volumes:
-        if not isinstance(v, str) or v.count(":") not in (1, 2) or not all(v.split(":")[:2]):
-            raise InvalidReference(f"Invalid volume {v!r}", value=repr(v),
-                                   hint="write 'host-path-or-volume:/path/in/container', optionally ':ro'")
-        parts = v.split(":")
-        out.append((parts[0], parts[1], parts[2] if len(parts) == 3 else "rw"))
-    return out

@@ -27,7 +27,7 @@ def default_owner(env=None) -> str:
     from the environment the process started with (``guards.START_ENV``): setting
     ``os.environ["DOCKERLAB_OWNER"]`` in a running kernel does not make you someone else."""
     if env is None:
-        from .guards import START_ENV as env
+        from .startenv import START_ENV as env
     for var in ("DOCKERLAB_OWNER", "JUPYTERHUB_USER"):
         if env.get(var):
             return env[var]

@@ -28,6 +28,7 @@ Subcommands::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -42,6 +43,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import DockerLabError, EngineError, RegistryUnreachable
+from .results import engine_mirrors  # noqa: F401  (what `dockerlab mirror` and the doctor show)
 
 #: The images the notebooks use.
 LESSON_IMAGES = ("alpine", "ubuntu", "hello-world", "busybox")
@@ -160,7 +162,7 @@ class Mirror:
                 break
             time.sleep(0.1)
         tail = _tail(self.logfile)
-        with _suppress():
+        with contextlib.suppress(Exception):
             proc.kill()
         raise MirrorError(f"The registry did not answer at {self.local_url}",
                           state=f"its log ends with: {tail}" if tail else "it wrote nothing to its log",
@@ -181,10 +183,10 @@ class Mirror:
             _reap_child(pid)
             time.sleep(0.05)
         else:
-            with _suppress():
+            with contextlib.suppress(Exception):
                 os.kill(pid, signal.SIGKILL)
                 _reap_child(pid)
-        with _suppress():
+        with contextlib.suppress(Exception):
             self.pidfile.unlink()
         return True
 
@@ -236,7 +238,7 @@ class Mirror:
                         raise MirrorError(f"Pushing {image} to the mirror failed: {ev.error}",
                                           hint=f"see {self.logfile}; is the disk full?")
             finally:
-                with _suppress():
+                with contextlib.suppress(Exception):
                     engine.remove_image(f"{target}:{ref.tag}")  # only the extra name; the image stays
             pushed.append(f"{repo}:{ref.tag}")
             say(f"seeded {repo}:{ref.tag}")
@@ -247,11 +249,6 @@ def daemon_json(url: str) -> dict:
     """The learners' ``/etc/docker/daemon.json`` keys for this mirror."""
     host = url.split("://", 1)[-1].rstrip("/")
     return {"registry-mirrors": [url.rstrip("/")], "insecure-registries": [host]}
-
-
-def engine_mirrors(info: dict) -> list[str]:
-    """The mirrors an engine uses (``docker info`` -> Registry Mirrors); ``dockerlab doctor`` shows them."""
-    return [m.rstrip("/") for m in ((info or {}).get("RegistryConfig") or {}).get("Mirrors") or []]
 
 
 def lan_address() -> str:
@@ -285,12 +282,12 @@ def export_images(engine, path, images=LESSON_IMAGES) -> dict:
                 size += len(chunk)
         os.replace(tmp, path)
     except OSError as e:
-        with _suppress():
+        with contextlib.suppress(Exception):
             tmp.unlink()
         raise MirrorError(f"Cannot write {path}: {e.strerror or e}", state="no archive was written",
                           hint="check the directory and the free space (df -h)") from None
     except BaseException:
-        with _suppress():
+        with contextlib.suppress(Exception):
             tmp.unlink()
         raise
     return {"path": str(path), "images": names, "bytes": size, "file_bytes": path.stat().st_size}
@@ -428,14 +425,6 @@ def main(argv=None) -> int:
 
 
 # --- small helpers --------------------------------------------------------------------------
-class _suppress:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return exc[0] is not None and issubclass(exc[0], Exception)
-
-
 class _port_probe:
     """``with _port_probe(addr, port) as busy``: is something listening there?"""
 
@@ -454,7 +443,7 @@ class _port_probe:
 
 
 def _reap_child(pid: int) -> None:
-    with _suppress():
+    with contextlib.suppress(Exception):
         os.waitpid(pid, os.WNOHANG)
 
 

@@ -14,7 +14,7 @@ When it is on:
   (a shared engine); off for a learner on a laptop, or on an engine of their own (a rootless
   engine per learner), so the notebooks' stored outputs keep their plain names.
 
-These are names, not a security boundary: on a shared engine anyone who reaches the socket
+The gate (:meth:`dockerlab.gate.Gate.new_name`) applies it. These are names, not a security boundary: on a shared engine anyone who reaches the socket
 can see and remove every container. An engine per learner is the boundary.
 """
 from __future__ import annotations
@@ -65,42 +65,3 @@ def decide(env=None, engine_info=None) -> bool:
 
 def is_rootless(info: dict) -> bool:
     return any("rootless" in str(o) for o in (info or {}).get("SecurityOptions") or [])
-
-
-# --- the hooks the lab calls -------------------------------------------------------------
-def on(lab) -> bool:
-    """The lab's decision, made once (one GET /info at most) and kept on the lab."""
-    got = getattr(lab, "_qualify_names", None)
-    if got is None:
-        got = decide(engine_info=lambda: lab.engine.info())  # asked only for a hub user
-        try:
-            lab._qualify_names = got
-        except AttributeError:  # a lab that keeps no attributes: decide again next time
-            pass
-        if got and hasattr(lab, "_say"):
-            lab._say(f"(a shared engine: your container names start with {prefix(lab.owner)!r}; "
-                     f"ask for 'nb05-web' and you get {qualify('nb05-web', lab.owner)!r})")
-    return got
-
-
-def _raw(lab):
-    """The lab's own engine backend (the policy decides after the name is found), else its engine."""
-    return getattr(lab, "_engine", None) or lab.engine
-
-
-def for_new(lab, name):
-    """The real name of a container the learner names ``name`` (run/create ``name=``)."""
-    if name is None or not on(lab):
-        return name
-    return qualify(name, lab.owner)
-
-
-def inspect(lab, ref: str) -> dict:
-    """Inspect ``ref``: the learner's own qualified name first, then ``ref`` as given (an id,
-    a full name, a container made elsewhere)."""
-    if on(lab) and ref and not ref.startswith(prefix(lab.owner)):
-        try:
-            return _raw(lab).inspect_container(qualify(ref, lab.owner))
-        except E.ContainerNotFound:
-            pass
-    return _raw(lab).inspect_container(ref)

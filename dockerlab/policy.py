@@ -30,7 +30,8 @@ import threading
 from dataclasses import dataclass
 
 from . import errors as E
-from . import guards, labels
+from . import guards, labels, mounts
+from .startenv import START_ENV
 
 #: Host folders a bind mount never comes from, nor may contain (the engine's state, the host's
 #: configuration, kernel interfaces, the sockets of the engine and of containerd).
@@ -53,8 +54,6 @@ _WHY = {
     "volumes_from": "it mounts another container's volumes, possibly another learner's",
     "user": "the lessons run as the image's user",
 }
-MAX_MOUNTS = 32
-_VOLUME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 _MODES = ("rw", "ro")
 
 
@@ -81,9 +80,6 @@ def check_owner(owner, *, policy: guards.Policy | None = None) -> str:
             hint="leave owner= out; a teacher who needs it sets allow_owner_choice = true in "
                  "/etc/dockerlab/guards.toml (or DOCKERLAB_ALLOW_OWNER_CHOICE=1 in the hub's environment)")
     return owner
-
-
-START_ENV = guards.START_ENV
 
 
 # --- reads and actions -----------------------------------------------------------------------------
@@ -293,24 +289,6 @@ def _scan_folder(real: str, limit: int = 2000) -> str | None:
     return None
 
 
-def parse_volumes(volumes, *, cwd: str | None = None) -> list[tuple[str, str, str]]:
-    """(source, container path, mode) from 'src:dst[:mode]' strings or a docker-py dict; a source
-    starting with '.', '..' or '~' is a host path, resolved as the docker CLI resolves it."""
-    binds = guards._binds(volumes)
-    if len(binds) > MAX_MOUNTS:
-        raise E.InvalidReference(f"{len(binds)} mounts in one run; the kit sends at most {MAX_MOUNTS}",
-                                 value=f"{len(binds)} mounts", hint="mount a parent folder, or fewer volumes")
-    return [(_expand(src, cwd), dst, mode) for src, dst, mode in binds]
-
-
-def _expand(src: str, cwd: str | None) -> str:
-    if src.startswith("~"):
-        return os.path.expanduser(src)
-    if src == "." or src.startswith(("./", "../")) or src == "..":
-        return os.path.normpath(os.path.join(cwd or os.getcwd(), src))
-    return src
-
-
 @dataclass
 class Launch:
     """What :func:`check_launch` allows: the host-config entries and the CLI flags that say them."""
@@ -319,12 +297,13 @@ class Launch:
     flags: list
 
 
-def check_launch(*, privileged=False, network=None, pid=None, ipc=None, volumes=None, cwd=None,
+def check_launch(*, privileged=False, network=None, pid=None, ipc=None, volumes=None, binds=None, cwd=None,
                  join=None, policy: guards.Policy | None = None) -> Launch:
     """Check every launch option; return the host config to send and its CLI flags.
 
-    ``join(ref) -> container id`` resolves a ``container:<ref>`` namespace join (the Lab gives one
-    that accepts only the learner's own containers)."""
+    ``binds``: the mounts already parsed (:func:`dockerlab.mounts.parse_mounts`, the one ``-v``
+    grammar), else ``volumes`` is parsed here with it. ``join(ref, key) -> container id`` resolves a
+    ``container:<ref>`` namespace join (the gate gives one that accepts only the owner's own)."""
     p = settings() if policy is None else policy
     hc, flags = {}, []
     if not isinstance(privileged, bool):
@@ -346,31 +325,14 @@ def check_launch(*, privileged=False, network=None, pid=None, ipc=None, volumes=
         hc[hc_key] = mode
         flags.append(f"{flag} {mode}")
     roots = p.bind_roots if p.bind_roots is not None else default_roots(cwd)
-    binds = []
-    for src, dst, mode in parse_volumes(volumes, cwd=cwd):
-        if src.startswith("/"):
-            bind = check_bind(src, dst, mode, roots=roots, policy=p)
-        else:
-            if not _VOLUME_NAME.match(src):
-                raise E.InvalidReference(
-                    f"{src!r} is neither a host path nor a volume name", value=src[:80],
-                    hint="a named volume is letters, digits, '_', '.', '-' ('mydata:/data'); a folder starts "
-                         "with '/', './' or '~' ('./data:/data')")
-            _check_dst(dst, mode)
-            bind = f"{src}:{dst}:{mode}"
-        binds.append(bind)
+    sent = []
+    for m in (binds if binds is not None else mounts.parse_mounts(volumes, cwd=cwd)):
+        bind = check_bind(m.source, m.target, m.mode, roots=roots, policy=p) if m.kind == "bind" else m.bind
+        sent.append(bind)
         flags.append("-v " + bind[:-3] if bind.endswith(":rw") else "-v " + bind)
-    if binds:
-        hc["binds"] = binds
+    if sent:
+        hc["binds"] = sent
     return Launch(hc, flags)
-
-
-def _check_dst(dst: str, mode: str) -> None:
-    if mode not in _MODES:
-        raise E.InvalidReference(f"Invalid mount mode {mode!r}", value=mode, hint="':ro' (read-only) or ':rw'")
-    if not dst.startswith("/") or dst == "/" or "\x00" in dst:
-        raise E.InvalidReference(f"The path in the container must be absolute and not '/': {dst!r}", value=dst,
-                                 hint="for example volumes=['mydata:/data']")
 
 
 def _namespace(key: str, value, allow_host: bool, join) -> str:
@@ -413,25 +375,26 @@ class Slots:
     """``max_running`` held under concurrent calls: the running count plus the launches under way,
     decided under one lock per (engine, owner) in this process."""
 
-    _locks: dict = {}
-    _inflight: dict = {}
+    # per process by nature: every lab of one owner in this kernel shares the count of launches under way
+    _locks_in_this_process: dict = {}
+    _inflight_in_this_process: dict = {}
     _guard = threading.Lock()
 
     def __init__(self, key: tuple):
         self.key = key
         with Slots._guard:
-            self.lock = Slots._locks.setdefault(key, threading.Lock())
-            Slots._inflight.setdefault(key, 0)
+            self.lock = Slots._locks_in_this_process.setdefault(key, threading.Lock())
+            Slots._inflight_in_this_process.setdefault(key, 0)
 
     def take(self, running: int, owner: str, policy: guards.Policy) -> "Slot":
         with self.lock:
-            guards.check_running(running + Slots._inflight[self.key], owner=owner, policy=policy)
-            Slots._inflight[self.key] += 1
+            guards.check_running(running + Slots._inflight_in_this_process[self.key], owner=owner, policy=policy)
+            Slots._inflight_in_this_process[self.key] += 1
         return Slot(self)
 
     def _give_back(self):
         with self.lock:
-            Slots._inflight[self.key] -= 1
+            Slots._inflight_in_this_process[self.key] -= 1
 
 
 class Slot:

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 from . import labels
 from .errors import DockerLabError
+from .results import row_name
 
 _registered: set = set()
 _lock = threading.Lock()
@@ -105,7 +106,7 @@ def reap_stale(engine, owner: str, *, current_session: str, host: str | None = N
         return report
     for c in stale:
         lab = c.get("Labels") or {}
-        name = (c.get("Names") or [c["Id"][:12]])[0].lstrip("/")
+        name = row_name(c)
         try:
             engine.remove(c["Id"], force=True)
             report.removed.append(name)
@@ -123,7 +124,7 @@ def reap_session(engine, owner: str, session: str) -> list[str]:
     for c in engine.containers(all=True, filters=flt):
         try:
             engine.remove(c["Id"], force=True)
-            removed.append((c.get("Names") or [c["Id"][:12]])[0].lstrip("/"))
+            removed.append(row_name(c))
         except DockerLabError:
             pass
     return removed
@@ -152,8 +153,8 @@ def register_atexit(engine, owner: str, session: str) -> bool:
 
 def on_connect(lab) -> Reaped:
     """What ``dockerlab.connect()`` runs: reap gone kernels' containers, then arm the atexit hook."""
-    # the kit's own housekeeping, on the learner's own containers only (selected by their owner label):
-    # the raw engine, so that it prints no CLI twin at connect and at exit
-    report = reap_stale(lab._engine, lab.owner, current_session=lab.session)
-    register_atexit(lab._engine, lab.owner, lab.session)
+    # the kit's own housekeeping, on the learner's own containers only (selected by their owner label),
+    # through the lab's gate (lab.engine, which prints no CLI twin at connect and at exit)
+    report = reap_stale(lab.engine, lab.owner, current_session=lab.session)
+    register_atexit(lab.engine, lab.owner, lab.session)
     return report

@@ -33,6 +33,7 @@ from . import labels as labels_mod
 from . import stats as stats_mod
 from . import stats_sources
 from .engine.events import Event
+from .results import row_name
 
 COLUMNS = ["time", "name", "cpu %", "mem MiB", "mem %"]
 
@@ -155,7 +156,7 @@ class Sampler:
                     self._set_status(name, STOPPED, f"{name} is not running: its line starts when it starts")
         else:
             for c in self.engine.containers(filters={"label": self._label_filter()}):
-                name = ((c.get("Names") or [c["Id"][:12]])[0]).lstrip("/")
+                name = row_name(c)
                 self._names[c["Id"]] = name
                 self._open(c["Id"], name)
 

@@ -44,12 +44,10 @@ def limit_flags(limits) -> list[str]:
 
 def run_twin(*, image: str, command: list[str], name: str | None = None, detach: bool = False,
              interactive: bool = False, tty: bool = False, rm: bool = False, limits=None, options=(),
-             env: dict | None = None, labels: dict | None = None, memory=None, cpus=None, pids=None,
-             extra: list[str] | None = None) -> str:
+             env: dict | None = None, labels: dict | None = None, extra: list[str] | None = None) -> str:
     """``limits``: what is sent (:class:`dockerlab.guards.Limits`, the teacher's defaults included);
-    ``options``: the flags :func:`dockerlab.policy.check_launch` allowed (``-v``, ``--network``...).
-    ``memory``/``cpus``/``pids`` (asked values, when no ``limits``) and ``extra`` (flags already
-    written, ``-p``) are kept for older callers."""
+    ``options``: the flags :func:`dockerlab.policy.check_launch` allowed (``--network``...);
+    ``extra``: flags already written as the CLI wants them (``-v``, ``-p``)."""
     flags = []
     if detach:
         flags.append("-d")
@@ -64,13 +62,6 @@ def run_twin(*, image: str, command: list[str], name: str | None = None, detach:
     if name:
         flags.append(f"--name {q(name)}")
     flags += limit_flags(limits)
-    if limits is None:
-        if memory is not None:
-            flags.append(f"--memory {q(str(memory))}")
-        if cpus is not None:
-            flags.append(f"--cpus {cpus:g}")
-        if pids is not None:
-            flags.append(f"--pids-limit {pids}")
     for opt in options:
         flag, _, value = opt.partition(" ")
         flags.append(f"{flag} {q(value)}" if value else flag)
@@ -89,12 +80,3 @@ def kit_labels_twin(lesson: str = "") -> str:
     if lesson:
         pairs.append((labels_mod.LESSON, lesson))
     return " ".join(f"--label {k}={v}" for k, v in pairs)  # placeholders shown as they are
-
-
-def preview_limits(memory=None, cpus=None, pids=None):
-    """The limits ``lab.run`` would send for these asked values: the teacher's defaults fill the
-    rest (for a form, such as the launcher widget, that shows the twin before the launch).
-    A value beyond the teacher's maximum raises the same GuardRefused as the launch."""
-    from . import guards, refs
-
-    return guards.apply(memory=refs.parse_memory(memory), cpus=cpus, pids=pids)

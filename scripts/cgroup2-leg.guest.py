@@ -73,7 +73,8 @@ def kit_stats(cid: str, interval: float) -> dict:
 
     lab = dockerlab.connect(show_cli=False)
     name = cid[:12]
-    rows, how, line = stats_sources.table(lab._engine, [cid], {cid: name}, lab._sample_all, interval=interval)
+    rows, how, line = stats_sources.table(lab.engine, [cid], {cid: name}, lambda ids: lab._sample_all(
+        [lab._gate.look(i, "read the stats of") for i in ids]), interval=interval)
     r = rows[0] if rows else None
     return {"source": how, "line": line, "rows": len(rows),
             "cpu": r.cpu_percent if r else None, "mem": r.mem_usage if r else None,

@@ -7,6 +7,7 @@ import os
 import uuid
 
 import pytest
+from tests.engine.raw import raw
 
 # The test process plays the teacher who starts the kernels: it may make labs for several
 # learners (alice and bob on one engine). Set before dockerlab is imported, so it is in the
@@ -88,7 +89,7 @@ def lab(engine_lab, request):
     the_lab = Lab(engine_lab.engine, lesson=f"test:{node}", session=session, owner=f"tester-{session}",
                   show_cli=True)
     yield the_lab
-    reap(engine_lab._engine, session)
+    reap(raw(engine_lab), session)
 
 
 def pytest_collection_modifyitems(config, items):

@@ -61,28 +61,31 @@ class Classroom:
                 raise
 
     # --- learners' engines -------------------------------------------------------------------
-    def _engine(self, user: str):
+    def _gate(self, user: str):
+        """A teacher's gate to a learner's engine: their containers seen and, confirmed, removed."""
         from ..endpoints import Endpoint
         from ..engine.docker_engine import DockerEngine
+        from ..gate import Gate
 
         host = LearnerEngine.of(user).docker_host if self.settings.engines == "own" else self.settings.shared_host
-        return DockerEngine(Endpoint(host, source=f"{user}'s engine"), timeout=20)
+        return Gate.for_teacher(DockerEngine(Endpoint(host, source=f"{user}'s engine"), timeout=20))
 
     def _learner_containers(self, user: str) -> list[dict]:
         from .. import labels, stats as stats_mod
+        from ..results import row_name
 
         rows = []
         try:
-            engine = self._engine(user)
+            gate = self._gate(user)
             flt = None if self.settings.engines == "own" else {"label": labels.label_filter(owner=user)}
-            listed = engine.containers(filters=flt)
+            listed = gate.containers(filters=flt)
         except E.DockerLabError:
             return rows
         for c in listed:
-            name = (c.get("Names") or ["/" + c["Id"][:12]])[0].lstrip("/")
+            name = row_name(c)
             cpu = mem = 0.0
             try:
-                st = engine.stats(c["Id"], stream=False)
+                st = gate.on(gate.row(c, "read the stats of", act=False), "stats", stream=False)
                 r = stats_mod.row(st)
                 cpu, mem = r.cpu_percent, r.mem_usage
             except E.DockerLabError:
@@ -103,18 +106,19 @@ class Classroom:
     def stop_containers(self, user: str) -> list[str]:
         """Stop and remove every container in a learner's engine (on a shared engine: theirs by label)."""
         from .. import labels
+        from ..results import row_name
 
-        engine = self._engine(user)
+        gate = self._gate(user)
         flt = None if self.settings.engines == "own" else {"label": labels.label_filter(owner=user)}
         gone = []
         for _ in range(3):  # a container at its pids limit may need a second kill
-            left = engine.containers(all=True, filters=flt)
+            left = gate.containers(all=True, filters=flt)
             if not left:
                 break
             for c in left:
-                try:
-                    engine.remove(c["Id"], force=True)
-                    gone.append((c.get("Names") or ["/?"])[0].lstrip("/"))
+                try:  # the teacher's word: confirmed, under the teacher's policy
+                    gate.on(gate.row(c, "remove", confirm=True), "remove", force=True)
+                    gone.append(row_name(c))
                 except E.DockerLabError:
                     continue
         return sorted(set(gone))

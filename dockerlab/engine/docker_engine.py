@@ -13,8 +13,9 @@ from collections import deque
 from .. import errors as E
 from ..endpoints import Endpoint
 from .contract import Engine
+from . import progress
 from .progress import Progress
-from .translate import translate_error
+from .translate import build_failed, pull_failed, translate_error
 
 
 class DockerEngine(Engine):
@@ -63,10 +64,7 @@ class DockerEngine(Engine):
 
     def _translate(self, exc, *, action: str, image: str = "", container: str = ""):
         """docker-py's, requests' and urllib3's exceptions as the kit's (:mod:`.translate`)."""
-        known = ()
-        if image:
-            with contextlib.suppress(Exception):
-                known = [t.split(":")[0] for i in self.api.images() for t in (i.get("RepoTags") or [])]
+        known = self._known_images() if image else ()
         return translate_error(exc, action=action, image=image, container=container,
                                endpoint=self.endpoint.url, known_images=known)
 
@@ -213,10 +211,19 @@ class DockerEngine(Engine):
         return self._call(f"inspect the image {ref}", lambda: self.api.inspect_image(ref), image=ref)
 
     def pull(self, repository: str, tag: str):
-        """An iterator over the engine's progress messages (:class:`~.progress.Progress`)."""
-        return self._stream(f"pull {repository}:{tag}",
-                            lambda: self.api.pull(repository, tag=tag, stream=True, decode=True),
-                            image=f"{repository}:{tag}", typed=Progress.of)
+        """An iterator over the engine's progress messages (:class:`~.progress.Progress`); after a
+        failed one, the kit's error (:func:`.translate.pull_failed`)."""
+        image = f"{repository}@{tag}" if tag.startswith("sha256:") else f"{repository}:{tag}"
+        events = self._stream(f"pull {repository}:{tag}",
+                              lambda: self.api.pull(repository, tag=tag, stream=True, decode=True),
+                              image=f"{repository}:{tag}", typed=Progress.of)
+        return progress.raising(events, lambda msg, downloading, output: pull_failed(
+            msg, image=image, downloading=downloading, known=self._known_images()))
+
+    def _known_images(self) -> list[str]:
+        with contextlib.suppress(Exception):
+            return [t.split(":")[0] for i in self.api.images() for t in (i.get("RepoTags") or [])]
+        return []
 
     def remove_image(self, ref: str, *, force: bool = False) -> list:
         return self._call(f"remove the image {ref}", lambda: self.api.remove_image(ref, force=force), image=ref)
@@ -280,13 +287,14 @@ class DockerEngine(Engine):
         if self.builder == "buildkit":
             from . import buildkit
 
-            return buildkit.build(self.endpoint.url, tag=tag, path=path, dockerfile_text=dockerfile_text,
-                                  labels=labels, nocache=nocache, pull=pull)
-
-        fileobj = io.BytesIO(dockerfile_text.encode()) if dockerfile_text is not None else None
-        return self._stream(f"build {tag}", lambda: self.api.build(
-            path=path, fileobj=fileobj, tag=tag, labels=labels, nocache=nocache, pull=pull, rm=True,
-            forcerm=True, decode=True), image=tag, typed=Progress.of)
+            events = buildkit.build(self.endpoint.url, tag=tag, path=path, dockerfile_text=dockerfile_text,
+                                    labels=labels, nocache=nocache, pull=pull)
+        else:
+            fileobj = io.BytesIO(dockerfile_text.encode()) if dockerfile_text is not None else None
+            events = self._stream(f"build {tag}", lambda: self.api.build(
+                path=path, fileobj=fileobj, tag=tag, labels=labels, nocache=nocache, pull=pull, rm=True,
+                forcerm=True, decode=True), image=tag, typed=Progress.of)
+        return progress.raising(events, lambda msg, downloading, output: build_failed(tag, msg, output))
 
     def history(self, ref: str) -> list[dict]:
         return self._call(f"read the history of {ref}", lambda: self.api.history(ref), image=ref)

@@ -70,3 +70,22 @@ class Progress:
     def digest(self) -> str:
         m = _DIGEST.search(self.status)
         return m.group(1) if m else ""
+
+
+def raising(events, error):
+    """Each of ``events`` (typed :class:`Progress`), the failed one too; after it, the kit's error,
+    ``error(message, downloading=..., output=...)``: the engine raises its own typed errors, once, and a
+    reader (the lab, the pull widget) sees every message first. ``downloading``: a layer's download had
+    started and not finished; ``output``: the ``stream`` text so far (a build's log)."""
+    downloading: set = set()
+    output: list[str] = []
+    for ev in events:
+        if ev.status == "Downloading":
+            downloading.add(ev.layer)
+        elif ev.layer_done:
+            downloading.discard(ev.layer)
+        if ev.stream:
+            output.append(ev.stream)
+        yield ev
+        if ev.failed:
+            raise error(ev.error, downloading=bool(downloading), output="".join(output))

@@ -357,3 +357,34 @@ def _image_not_found(image: str, action: str, expl: str, known) -> E.ImageNotFou
         state=f"not here, and the registry does not have it ({expl.strip()})" if "pull" in action or "run" in action
         else "it is not among the local images",
         hint=hint)
+
+
+def pull_failed(message: str, *, image: str, downloading: bool = False, known=()) -> E.DockerLabError:
+    """A pull's error message (the stream's last event) as the kit's error. ``downloading``: layers were
+    under way, so a registry that stops answering went away mid-pull (it was not unreachable)."""
+    from .. import refs
+
+    status = 404 if ("not found" in message or "manifest unknown" in message) else 500
+    err = translate_message(message, status, action=f"pull {image}", image=image, known_images=known)
+    if downloading and isinstance(err, E.RegistryUnreachable) and "cut off" not in err.what:
+        return download_cut_off(f"pull {image}", refs.parse_image(image).registry or "the registry")
+    return err
+
+
+def build_failed(tag: str, message: str, output: str) -> E.BuildFailed:
+    """A build's error (the classic builder's words, or BuildKit's) as the kit's, with the step it stopped at."""
+    from .. import buildlog
+
+    step = buildlog.failed_step(output)
+    hint = "fix that line of the Dockerfile and build again: the steps before it come from the cache"
+    low = message.lower()
+    if "returned a non-zero code" in low or "did not complete successfully" in low or "executor failed running" in low:
+        hint = "the command of that RUN step failed: its output is just above; " + hint
+    elif "copy failed" in low or "failed to calculate checksum" in low or "no such file or directory" in low:
+        hint = "COPY takes files from the build context (the folder you build): is the file in it? " + hint
+    elif ("not found" in low or "pull access denied" in low or "manifest unknown" in low
+          or "failed to resolve source metadata" in low):
+        hint = "the FROM image is not here and the registry does not have it: check its name (lab.images())"
+    return E.BuildFailed(f"Building {tag} failed" + (f" at step '{step}'" if step else "") + f": {message.strip()}",
+                         step=step, output=output, state="no image was tagged; the steps that succeeded are cached",
+                         hint=hint)

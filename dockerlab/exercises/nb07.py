@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import math
 
-from .. import names
 from . import Verdict, blank, exercise, failed, no_answer, passed, predict, predicting
 
 
@@ -44,7 +43,7 @@ def check_limits(lab, name: str = "nb07-ex", *, cpus: float = 0.25, memory_mib: 
     from ..errors import ContainerNotFound
 
     try:
-        d = names.inspect(lab, name)
+        d = lab.engine.inspect_container(name)  # through the gate: your own name first
     except ContainerNotFound:
         return no_answer(LIMITS, f"there is no container named {name!r} yet.",
                       f"lab.run(..., name={name!r}, detach=True, cpus=..., memory=...)")

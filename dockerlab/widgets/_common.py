@@ -2,25 +2,47 @@
 from __future__ import annotations
 
 import contextlib
-import copy
 from html import escape
 
 from ..errors import ContainerNotFound, DockerLabError
 
 
 def quiet(lab):
-    """The same lab (same engine, owner, session, history list) that does not print its CLI twin.
-
-    Lab methods print ``$ docker ...`` to stdout when ``show_cli`` is on; in a
-    widget callback (or a thread) that print would land in a random cell, so
-    the widgets call a shallow copy with ``show_cli=False`` and show the line
-    themselves, from the shared ``lab.history``.
-    """
-    if not getattr(lab, "show_cli", False):
+    """The same lab, speaking to no one: each of its methods called through this runs inside
+    ``lab.quietly()``, so it prints no CLI twin (the twin still goes to the shared ``lab.history``,
+    and the widget shows it itself). Not a copy: one lab, one state (its labels said once, its
+    CPU count, its gate)."""
+    if not getattr(lab, "show_cli", False) or not hasattr(lab, "quietly"):
         return lab
-    view = copy.copy(lab)
-    view.show_cli = False
-    return view
+    return _Quiet(lab)
+
+
+class _Quiet:
+    __slots__ = ("_lab", "_record")
+
+    def __init__(self, lab, record: bool = True):
+        object.__setattr__(self, "_lab", lab)
+        object.__setattr__(self, "_record", record)
+
+    def __getattr__(self, name):
+        value = getattr(self._lab, name)
+        if not callable(value) or name.startswith("__"):
+            return value
+        lab = self._lab
+
+        record = self._record
+
+        def call(*args, **kwargs):
+            with lab.quietly(record=record):
+                return value(*args, **kwargs)
+
+        return call
+
+    def __setattr__(self, name, value):
+        setattr(self._lab, name, value)
+
+    def __repr__(self) -> str:
+        return repr(self._lab)
 
 
 def cli_html(cmd: str) -> str:
@@ -60,10 +82,7 @@ def new_history(lab, start: int) -> str:
 def background(lab):
     """A quiet view with a history of its own: for calls a thread makes on its own
     (auto-refresh), which should not push the learner's commands out of ``lab.history``."""
-    view = copy.copy(lab)
-    view.show_cli = False
-    view.history = []
-    return view
+    return _Quiet(lab, record=False) if hasattr(lab, "quietly") else lab
 
 
 def attempt(out, call, *args, **kwargs):

@@ -7,8 +7,6 @@ from html import escape, unescape
 import ipywidgets as W
 import traitlets
 
-from .. import ports as ports_mod
-from .. import refs, twin
 from ..errors import DockerLabError
 from ._common import attempt, clear, cli_html, error_html, new_history, ok_html, pre_html, quiet
 
@@ -125,32 +123,25 @@ class Launcher(W.VBox):
             self._mode.value = self.detach
 
     def args(self) -> dict:
-        """The keyword arguments for ``lab.run`` (raises the lab's InvalidReference when a value is wrong)."""
-        refs.parse_image(self.image)
-        cmd = refs.split_command(self.command)
-        name = refs.check_name(self.name) if self.name else None
-        refs.parse_memory(self.memory or None)
-        cpus = refs.parse_cpus(self.cpus) if self.cpus else None
-        pids = refs.parse_pids(self.pids) if self.pids else None
+        """The keyword arguments for ``lab.run``, as the form holds them: the Lab parses and checks
+        them, once (:meth:`dockerlab.lab.Lab.plan_run`, which the twin above the button shows)."""
         ports = self.ports.split() or None  # "8080:80 8081:81": one -p each
-        ports_mod.parse_ports(ports)
-        return {"image": self.image, "command": cmd or None, "name": name, "detach": self.detach,
-                "memory": self.memory or None, "cpus": cpus, "pids": pids, **({"ports": ports} if ports else {})}
+        return {"image": self.image, "command": self.command or None, "name": self.name or None,
+                "detach": self.detach, "memory": self.memory or None, "cpus": self.cpus or None,
+                "pids": self.pids or None, **({"ports": ports} if ports else {})}
 
     def update_twin(self) -> str:
         """Recompute the ``docker run ...`` line (or the reason it cannot run) from the values."""
         try:
             a = self.args()
-            limits = twin.preview_limits(a["memory"], a["cpus"], a["pids"])  # as lab.run will send them
+            plan = self._lab.plan_run(a.pop("image"), a.pop("command"), **a)  # what lab.run will send
         except DockerLabError as e:  # a value the lab would refuse: say why, and keep Launch off
             self.set_trait("twin", "")
             self.set_trait("problem", e.message)
             self._twin.value = ("<span style='color:#b71c1c'>&#9888; " + escape(e.message) + "</span>")
             self._launch.disabled = True
             return ""
-        line = twin.run_twin(image=a["image"], command=a["command"] or [], name=a["name"], detach=a["detach"],
-                             limits=limits,
-                             extra=[f"-p {p.cli()}" for p in ports_mod.parse_ports(a.get("ports"))])
+        line = plan.twin
         self.set_trait("twin", line)
         self.set_trait("problem", "")
         self._twin.value = cli_html(line)

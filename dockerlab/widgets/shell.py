@@ -10,7 +10,7 @@ import traitlets
 
 from .. import twin
 from ..errors import DockerLabError, InvalidReference
-from ..lab import ExecResult, Text
+from ..results import ExecResult, Text
 from ._common import attempt, quiet
 from .launcher import plain
 

@@ -24,7 +24,7 @@ def ports_html(ports: str, *, running: bool = True) -> str:
     "open" link through JupyterLab's /proxy/<host port>/ (jupyter-server-proxy)."""
     import re
 
-    from ..lab_build import jupyter_prefix
+    from ..lab.web import jupyter_prefix
 
     if not ports:
         return ""
@@ -248,8 +248,7 @@ class ContainerTable(W.VBox):
     def _auto_loop(self) -> None:
         while not self._stop_auto.wait(self.interval):
             try:
-                self.refresh(_lab=self._bg)
-                del self._bg.history[:]
+                self.refresh(_lab=self._bg)  # its twin is not recorded: lab.history stays the learner's
             except Exception:  # a widget must not die in a thread; the next refresh tries again
                 pass
 

@@ -23,6 +23,7 @@ import uuid
 import pytest
 
 from jlab import ARTIFACTS, Notebook
+from tests.engine.raw import raw
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.timeout(600)]
 
@@ -41,7 +42,7 @@ def _no_errors(nb: Notebook, page) -> None:
 
 
 def _container(engine_lab, name: str) -> dict | None:
-    found = engine_lab._engine.containers(all=True, filters={"name": [f"^/{name}$"]})
+    found = raw(engine_lab).containers(all=True, filters={"name": [f"^/{name}$"]})
     return found[0] if found else None
 
 
@@ -159,7 +160,7 @@ def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):
     row = table.locator(".widget-hbox").filter(has=page.locator("b", has_text=re.compile(rf"^{gone}$")))
     _wait(f"{gone} listed in the table", lambda: row.count() == 1 and re.search(r"\bUp\b", row.inner_text()),
           timeout=60)
-    engine_lab._engine.remove(_container(engine_lab, gone)["Id"], force=True)
+    raw(engine_lab).remove(_container(engine_lab, gone)["Id"], force=True)
     row.locator(f"button[title='docker stop {gone}']").click()
     message = f"{gone} is gone (removed outside this table); the table was refreshed"
     _wait("the table's message about the gone row", lambda: message in table.inner_text(), timeout=60)

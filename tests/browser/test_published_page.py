@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from jlab import ARTIFACTS, Notebook
+from tests.engine.raw import raw
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.timeout(400)]
 
@@ -74,4 +75,4 @@ def test_published_page_opens_through_jupyterlab_proxy(jupyter, page, engine_lab
     nb.select_cell(last)
     nb.menu("Run", "notebook:run-cell")
     nb.wait_idle(60)
-    assert not engine_lab._engine.containers(all=True, filters={"name": ["^/nb11-web$"]})
+    assert not raw(engine_lab).containers(all=True, filters={"name": ["^/nb11-web$"]})

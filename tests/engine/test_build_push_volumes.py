@@ -11,6 +11,7 @@ from dockerlab.lab import Lab
 
 from dockerlab import errors as E
 from dockerlab import labels
+from tests.engine.raw import raw
 
 
 @pytest.fixture
@@ -130,6 +131,6 @@ def test_a_named_volume_outlives_its_container(lab, tmp_path, monkeypatch):
             lab.volume_inspect(vol)
     finally:
         try:
-            lab._engine.remove_volume(vol, force=True)
+            raw(lab).remove_volume(vol, force=True)
         except E.DockerLabError:
             pass

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dockerlab.doctor import run_checks
+from tests.engine.raw import raw
 
 ROOT = Path(__file__).resolve().parents[2]
 LEARNER = "dockerlab-learner"
@@ -31,14 +32,14 @@ def _smoke_leftovers(engine) -> list[str]:
 
 
 def test_the_working_engine(engine_lab):
-    before = _smoke_leftovers(engine_lab._engine)
+    before = _smoke_leftovers(raw(engine_lab))
     report = run_checks(online=False)
     assert report.ok and report.exit_code == 0, report.text()
     reach = report["Engine reachable"]
     assert reach.status == "pass" and reach.evidence.startswith(f"Docker Engine at {engine_lab.endpoint.url}")
     v = report["Engine version"]
     assert v.data["server"] == engine_lab.server_version and v.data["api"] == engine_lab.api_version
-    info = engine_lab._engine.info()
+    info = raw(engine_lab).info()
     assert report["Storage driver"].data["driver"] == info["Driver"]
     assert report["Cgroups"].evidence.startswith(f"cgroup v{info['CgroupVersion']}, driver {info['CgroupDriver']}")
     assert report["Rootless"].data["rootless"] == any("rootless" in o for o in info.get("SecurityOptions") or [])
@@ -46,7 +47,7 @@ def test_the_working_engine(engine_lab):
     assert smoke.status == "pass" and smoke.data["exit_code"] == 0
     assert smoke.evidence.startswith(f"$ docker run --rm --name {smoke.data['container']} ")
     assert "the container was removed" in smoke.evidence
-    assert _smoke_leftovers(engine_lab._engine) == before  # really removed
+    assert _smoke_leftovers(raw(engine_lab)) == before  # really removed
     assert report["Docker Hub"].status == "skip"  # online=False
     assert report["Docker Hub"].evidence == "not checked (offline: --offline, or online=False)"
     # with an engine every check ran (none skipped by the runner), in the order the report declares
@@ -73,7 +74,7 @@ def test_a_smoke_test_that_cannot_run_fails_with_the_engines_reason(engine_lab):
 
 
 def test_the_configured_mirror_is_checked(engine_lab):
-    mirrors = (engine_lab._engine.info().get("RegistryConfig") or {}).get("Mirrors") or []
+    mirrors = (raw(engine_lab).info().get("RegistryConfig") or {}).get("Mirrors") or []
     report = run_checks(online=False, smoke=False)
     c = report["Registry mirror"]
     if not mirrors:
@@ -241,6 +242,6 @@ def test_docker_hub_is_checked_where_online(engine_lab):
         assert c.status == "warn" and c.data["reachable"] is False
         assert c.evidence == ("unreachable from here: the name registry-1.docker.io does not resolve "
                               "(no internet, or no DNS)")
-        mirrors = (engine_lab._engine.info().get("RegistryConfig") or {}).get("Mirrors")
+        mirrors = (raw(engine_lab).info().get("RegistryConfig") or {}).get("Mirrors")
         assert c.fix.startswith("pulls work only for images already on the engine or in the mirror" if mirrors
                                 else "pulls will fail")

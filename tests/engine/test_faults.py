@@ -22,6 +22,7 @@ import pytest
 
 from dockerlab import errors as E
 from dockerlab import labels, mirror
+from tests.engine.raw import raw
 
 sys.path.insert(0, os.path.dirname(__file__))  # the helper beside this file, whatever pytest's import mode
 from second_engine import MIRROR_PORT, SecondEngine
@@ -55,7 +56,7 @@ def registry(tmp_path_factory, engine_lab):
             finally:
                 subprocess.run(["docker", "rm", "-f", box], capture_output=True)
             try:
-                for ev in engine_lab._engine.push(f"{m.registry_host}/dlfault/{name}", "latest"):
+                for ev in raw(engine_lab).push(f"{m.registry_host}/dlfault/{name}", "latest"):
                     assert not ev.failed, ev
             except E.DockerLabError as e:  # say all of it: this is set-up, not the fault under test
                 pytest.fail(f"pushing the test image {target} to the test registry failed: {e}")
@@ -78,7 +79,7 @@ def second(engine_lab, tmp_path_factory):
         pytest.skip(f"cannot start a second dockerd here: {e}")
     try:
         archive = tmp_path_factory.mktemp("archive") / "lessons.tar"
-        mirror.export_images(engine_lab._engine, archive, ["alpine", "busybox"])
+        mirror.export_images(raw(engine_lab), archive, ["alpine", "busybox"])
         loaded = mirror.import_images(se.lab().engine, archive)
         assert sorted(loaded) == ["alpine:latest", "busybox:latest"]
         yield se
@@ -470,7 +471,7 @@ def test_crashed_kernels_are_reaped_on_connect_never_someone_elses(engine_lab):
         _kernel(me, names["exited"], "exit")
         _kernel(me, names["crashed"], "crash")
         _kernel(other, names["others"], "crash")
-        eng = engine_lab._engine
+        eng = raw(engine_lab)
         assert not _exists(eng, names["exited"])  # the atexit hook removed it
         assert all(_exists(eng, names[k]) for k in ("crashed", "live", "others"))
 
@@ -486,8 +487,8 @@ def test_crashed_kernels_are_reaped_on_connect_never_someone_elses(engine_lab):
             live.stdin.close()
             live.wait(60)
         for owner in (me, other):
-            for c in engine_lab._engine.containers(all=True, filters={"label": [f"{labels.OWNER}={owner}"]}):
-                engine_lab._engine.remove(c["Id"], force=True)
+            for c in raw(engine_lab).containers(all=True, filters={"label": [f"{labels.OWNER}={owner}"]}):
+                raw(engine_lab).remove(c["Id"], force=True)
 
 
 def test_reaper_leaves_other_hosts_and_reused_pids_alone(engine_lab):
@@ -495,7 +496,7 @@ def test_reaper_leaves_other_hosts_and_reused_pids_alone(engine_lab):
 
     tag = _uid()
     owner = f"rp-host-{tag}"
-    eng = engine_lab._engine
+    eng = raw(engine_lab)
     base = dict(image="alpine", command=["sleep", "600"], host_config={"pids_limit": 16})
     try:
         # made on another machine with a pid that does not exist here: left alone

@@ -11,16 +11,17 @@ import pytest
 from dockerlab import errors as E
 from dockerlab import labels
 from dockerlab.lab import Lab
+from tests.engine.raw import raw as raw_of
 
 
 @pytest.fixture
 def pair(engine_lab, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # the notebook's working folder (the learner owns it)
     tag = uuid.uuid4().hex[:8]
-    alice = Lab(engine_lab._engine, owner=f"gb-alice-{tag}", session=f"gba{tag}", show_cli=False)
-    bob = Lab(engine_lab._engine, owner=f"gb-bob-{tag}", session=f"gbb{tag}", show_cli=False)
+    alice = Lab(raw_of(engine_lab), owner=f"gb-alice-{tag}", session=f"gba{tag}", show_cli=False)
+    bob = Lab(raw_of(engine_lab), owner=f"gb-bob-{tag}", session=f"gbb{tag}", show_cli=False)
     yield alice, bob, tag
-    raw = engine_lab._engine
+    raw = raw_of(engine_lab)
     for lab in (alice, bob):
         for c in raw.containers(all=True, filters={"label": [f"{labels.SESSION}={lab.session}"]}):
             raw.remove(c["Id"], force=True)
@@ -119,7 +120,7 @@ def test_the_lessons_mounts_pass(pair, tmp_path, engine_lab):
         assert alice.run("alpine", "cat /v/f", volumes=[f"{vol}:/v"], rm=True).output == "kept\n"
     finally:
         alice.cleanup("session")
-        engine_lab._engine.api.remove_volume(vol, force=True)
+        raw_of(engine_lab).api.remove_volume(vol, force=True)
 
 
 def test_max_running_holds_for_concurrent_runs_and_create_start(pair, teacher):

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from dockerlab import errors as E
 from dockerlab.lab import Lab
+from tests.engine.raw import raw as raw_of
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import hostile  # noqa: E402
@@ -21,7 +22,7 @@ VALUES = ["None", "slash", "slashes", "nul", "big", "minus", "nan", "str10", "li
 def test_hostile_sweep_on_the_real_engine(engine_lab, monkeypatch):
     from dockerlab.engine.docker_engine import DockerEngine
 
-    raw = DockerEngine(engine_lab._engine.endpoint)  # a connection of its own: its ~800 calls stay in its own log
+    raw = DockerEngine(engine_lab.endpoint)  # a connection of its own: its ~800 calls stay in its own log
     tag = uuid.uuid4().hex[:6]
     target = f"sweep-target-{tag}"
     monkeypatch.setattr(hostile, "TARGET", target)

@@ -13,6 +13,7 @@ from jupyter_client.manager import start_new_kernel
 from dockerlab import errors as E
 from dockerlab import labels
 from dockerlab.lab import Lab
+from tests.engine.raw import raw
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(120)]
 
@@ -68,22 +69,22 @@ def test_interrupting_a_long_foreground_run(engine_lab):
         assert f"{name} is still running" in shown and f"lab.stop({name!r})" in shown, shown
         for noise in ("urllib3", "requests", "Traceback", "socket.py"):
             assert noise not in shown, f"{noise!r} in what the cell shows:\n{shown}"
-        assert engine_lab._engine.inspect_container(name)["State"]["Status"] == "running"
+        assert raw(engine_lab).inspect_container(name)["State"]["Status"] == "running"
         # following the hint works
         _, ok = _collect(kc, kc.execute(f"lab.stop({name!r}, timeout=0)"), time.monotonic() + 30)
-        assert ok and engine_lab._engine.inspect_container(name)["State"]["Status"] == "exited"
+        assert ok and raw(engine_lab).inspect_container(name)["State"]["Status"] == "exited"
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
         from tests.conftest import reap
 
-        reap(engine_lab._engine, session)
+        reap(raw(engine_lab), session)
 
 
 def test_leftovers_of_the_same_lesson_are_replaced_nothing_else(engine_lab, capsys):
     owner = "tester-" + uuid.uuid4().hex[:8]
     sessions = ["l" + uuid.uuid4().hex[:11] for _ in range(3)]
-    mk = lambda s, lesson="05-run", who=owner: Lab(engine_lab._engine, lesson=lesson, owner=who, session=s,
+    mk = lambda s, lesson="05-run", who=owner: Lab(raw(engine_lab), lesson=lesson, owner=who, session=s,
                                                   show_cli=False)
     earlier = mk(sessions[0])
     name = "lo-" + uuid.uuid4().hex[:6]
@@ -103,14 +104,14 @@ def test_leftovers_of_the_same_lesson_are_replaced_nothing_else(engine_lab, caps
             elsewhere.run("alpine", "true", name=name)
         with pytest.raises(E.NameConflict):  # another learner's
             mk(sessions[2], who=owner + "-other").create("alpine", "true", name=name)
-        assert engine_lab._engine.inspect_container(name)["Id"] == new.id
+        assert raw(engine_lab).inspect_container(name)["Id"] == new.id
         # one the kit did not make is never touched
         plain = "lo-plain-" + uuid.uuid4().hex[:6]
-        stranger = engine_lab._engine.create_container(image="alpine", command=["true"], name=plain,
+        stranger = raw(engine_lab).create_container(image="alpine", command=["true"], name=plain,
                                                       labels={}, host_config={})
         with pytest.raises(E.NameConflict):
             mk(sessions[2]).create("alpine", "true", name=plain)
-        assert engine_lab._engine.inspect_container(plain)["Id"] == stranger
+        assert raw(engine_lab).inspect_container(plain)["Id"] == stranger
         # create() replaces the lesson's leftovers too
         again = mk(sessions[2]).create("alpine", "true", name=name)
         assert again.id != new.id and again.state == "created"
@@ -118,6 +119,6 @@ def test_leftovers_of_the_same_lesson_are_replaced_nothing_else(engine_lab, caps
         from tests.conftest import reap
 
         for s in sessions:
-            reap(engine_lab._engine, s)
+            reap(raw(engine_lab), s)
         if stranger:
-            engine_lab._engine.remove(stranger, force=True)
+            raw(engine_lab).remove(stranger, force=True)

@@ -9,18 +9,19 @@ import pytest
 from dockerlab import errors as E
 from dockerlab import labels
 from dockerlab.lab import Lab
+from tests.engine.raw import raw
 
 
 @pytest.fixture
 def pair(engine_lab):
     tag = uuid.uuid4().hex[:8]
-    alice = Lab(engine_lab._engine, owner=f"iso-alice-{tag}", session=f"isoa{tag}", show_cli=False)
-    bob = Lab(engine_lab._engine, owner=f"iso-bob-{tag}", session=f"isob{tag}", show_cli=False)
+    alice = Lab(raw(engine_lab), owner=f"iso-alice-{tag}", session=f"isoa{tag}", show_cli=False)
+    bob = Lab(raw(engine_lab), owner=f"iso-bob-{tag}", session=f"isob{tag}", show_cli=False)
     yield alice, bob, tag
     for lab in (alice, bob):
-        for c in engine_lab._engine.containers(all=True, filters={"label": [f"{labels.SESSION}={lab.session}"]}):
+        for c in raw(engine_lab).containers(all=True, filters={"label": [f"{labels.SESSION}={lab.session}"]}):
             try:
-                engine_lab._engine.remove(c["Id"], force=True)
+                raw(engine_lab).remove(c["Id"], force=True)
             except E.DockerLabError:
                 pass
 

@@ -26,6 +26,7 @@ import pytest
 from nbclient import NotebookClient
 
 from dockerlab import labels
+from tests.engine.raw import raw
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(600)]
 
@@ -116,7 +117,7 @@ def _reap(engine, owner: str) -> None:
 @pytest.mark.parametrize("name", CHOSEN)
 def test_a_lesson_survives_what_learners_do(name, engine_lab, tmp_path):
     owner = "learner-" + uuid.uuid4().hex[:8]
-    engine = engine_lab._engine
+    engine = raw(engine_lab)
     t0 = time.monotonic()
     try:
         with Learner(name, owner, tmp_path) as me:

@@ -11,6 +11,7 @@ import pytest
 
 from dockerlab import errors as E
 from dockerlab import mirror
+from tests.engine.raw import raw
 
 sys.path.insert(0, os.path.dirname(__file__))  # the helper beside this file, whatever pytest's import mode
 from second_engine import MIRROR_PORT, SecondEngine
@@ -126,15 +127,15 @@ def test_export_import_one_archive(tmp_path, second, engine_lab, capsys):
 
 def test_bad_input_is_a_clear_error(tmp_path, engine_lab, capsys):
     with pytest.raises(E.ImageNotFound):
-        mirror.export_images(engine_lab._engine, tmp_path / "x.tar", ["no-such-image-dlm"])
+        mirror.export_images(raw(engine_lab), tmp_path / "x.tar", ["no-such-image-dlm"])
     assert not (tmp_path / "x.tar").exists()
     junk = tmp_path / "junk.tar"
     junk.write_bytes(b"this is not an archive")
     with pytest.raises(E.DockerLabError) as ei:
-        mirror.import_images(engine_lab._engine, junk)
+        mirror.import_images(raw(engine_lab), junk)
     assert ei.value.hint
     with pytest.raises(mirror.MirrorError):
-        mirror.import_images(engine_lab._engine, tmp_path / "missing.tar")
+        mirror.import_images(raw(engine_lab), tmp_path / "missing.tar")
     with pytest.raises(mirror.MirrorError):
         mirror.Mirror(port=70000)
     assert mirror.main(["import", str(tmp_path / "missing.tar")]) == 1

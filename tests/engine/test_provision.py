@@ -4,6 +4,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from tests.engine.raw import raw
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,7 +21,7 @@ def test_a_second_provisioning_run_reuses_everything():
 
 @pytest.mark.parametrize("image", ["alpine", "ubuntu", "hello-world", "busybox", "nginx"])
 def test_stand_ins_say_what_they_are(engine_lab, image):
-    inspected = engine_lab._engine.inspect_image(image)
+    inspected = raw(engine_lab).inspect_image(image)
     lbl = inspected["Config"]["Labels"] or {}
     if lbl.get("org.dockerlab.standin") != "true":
         pytest.skip(f"{image} is the real image here (online engine)")
@@ -35,10 +36,10 @@ def test_stand_ins_behave_like_the_real_images_where_lessons_look(lab):
 
 
 def test_plain_pull_goes_through_the_offline_mirror(engine_lab):
-    mirrors = (engine_lab._engine.info().get("RegistryConfig") or {}).get("Mirrors") or []
+    mirrors = (raw(engine_lab).info().get("RegistryConfig") or {}).get("Mirrors") or []
     if not any("127.0.0.1" in m for m in mirrors):
         pytest.skip("this engine does not use the kit's offline mirror")
-    events = list(engine_lab._engine.pull("alpine", "latest"))
+    events = list(raw(engine_lab).pull("alpine", "latest"))
     assert any(e.status.startswith("Status:") for e in events)
 
 

@@ -6,6 +6,7 @@ import io
 import pytest
 
 from dockerlab import errors as E
+from tests.engine.raw import raw
 
 
 def build(api, tag: str, owner: str, salt: str) -> str:
@@ -16,7 +17,7 @@ def build(api, tag: str, owner: str, salt: str) -> str:
 
 
 def test_prune_images_removes_only_mine(lab):
-    api = lab._engine.api
+    api = raw(lab).api
     other = "someone-else-" + lab.session
     tag = f"i19-prune-{lab.session}:v"
     made = []

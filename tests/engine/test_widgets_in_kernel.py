@@ -18,6 +18,7 @@ import uuid
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from tests.engine.raw import raw
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(300)]
 
@@ -141,7 +142,7 @@ def _run(engine_lab, tmp_path):
     finally:
         from tests.conftest import reap
 
-        reap(engine_lab._engine, session)
+        reap(raw(engine_lab), session)
     reports = {}
     for cell in nb.cells:
         for out in cell.get("outputs", []):

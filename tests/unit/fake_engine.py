@@ -253,7 +253,12 @@ class FakeEngine(Engine):
         if full in self._images:
             return iter([Progress(status=f"Pulling from {repository}", layer=tag),
                          Progress(status="Status: Image is up to date for " + full)])
-        return iter([Progress(error=f"manifest for {full} not found: manifest unknown")])
+        from dockerlab.engine.progress import raising
+        from dockerlab.engine.translate import pull_failed
+
+        return raising(iter([Progress(error=f"manifest for {full} not found: manifest unknown")]),
+                       lambda message, downloading, output: pull_failed(message, image=full, known=[
+                           t.split(":")[0] for t in self._images]))
 
     def remove_image(self, ref, *, force=False):
         tag = self._image_tag(ref)

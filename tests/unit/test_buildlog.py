@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dockerlab import buildlog
-from dockerlab.lab_build import BuildResult, _build_error
+from dockerlab.lab.build import BuildResult
+from dockerlab.engine.translate import build_failed as _build_error
 
 DATA = Path(__file__).with_name("data") / "buildkit"
 
@@ -87,7 +88,7 @@ def test_build_result_says_which_builder_ran():
     ('CMD ["hello"]', 'CMD ["hello"]'),
 ])
 def test_history_shows_each_layer_as_its_dockerfile_line(created_by, shown):
-    from dockerlab.lab_build import history_frame
+    from dockerlab.lab.build import history_frame
 
     df = history_frame([{"Id": "<missing>", "Created": 0, "CreatedBy": created_by, "Size": 0}], now=0)
     assert df["CREATED BY"][0] == shown

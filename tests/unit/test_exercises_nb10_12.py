@@ -5,7 +5,7 @@ import pytest
 
 from dockerlab import errors as E
 from dockerlab.exercises import SOLUTIONS, nb10, nb11, nb12
-from dockerlab.lab_build import BuildResult
+from dockerlab.lab.build import BuildResult
 
 OUTPUT = """Step 1/4 : FROM alpine
  ---> 1

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from dockerlab import errors as E
 from dockerlab import guards
 from dockerlab.errors import DockerLabError, GuardRefused, InvalidReference
 
@@ -108,9 +109,17 @@ def test_bind_roots_setting():
         policy(env={"DOCKERLAB_BIND_ROOTS": "relative/path"})
 
 
-def test_the_old_check_options_name_is_the_policys_decision(tmp_path):
+def test_one_v_grammar_parses_and_the_policy_decides(tmp_path):
+    from dockerlab import mounts
+    from dockerlab import policy as policy_mod
+
     p = policy(env={"DOCKERLAB_BIND_ROOTS": str(tmp_path)})
-    assert guards.check_options(volumes=[f"{tmp_path}:/d:ro", "v:/v"], policy=p) == \
-        {"binds": [f"{tmp_path}:/d:ro", "v:/v:rw"]}
+    values = [f"{tmp_path}:/d:ro", "v:/v"]
+    parsed = mounts.parse_mounts(values)
+    assert policy_mod.check_launch(volumes=values, policy=p).host_config == \
+        policy_mod.check_launch(binds=parsed, policy=p).host_config == {"binds": [f"{tmp_path}:/d:ro", "v:/v:rw"]}
     with pytest.raises(GuardRefused):
-        guards.check_options(volumes=["/run:/h"], policy=p)
+        policy_mod.check_launch(volumes=["/run:/h"], policy=p)
+    for bad in ("v:/", "x" * 129 + ":/d", "v:/d:rx", "v:d"):  # what both grammars refused before
+        with pytest.raises(E.InvalidReference):
+            mounts.parse_mounts([bad])

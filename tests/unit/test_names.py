@@ -36,50 +36,52 @@ def test_decide_asks_the_engine_only_for_a_hub_user():
     assert names.decide({"DOCKERLAB_QUALIFY_NAMES": "1"}, boom) is True
 
 
-class _Engine:
-    def __init__(self, containers):
-        self.containers = containers
-        self.asked = []
+def _gate(containers, owner="alice"):
+    """The gate (which applies the names) over a fake engine holding ``containers``."""
+    import sys
+    from pathlib import Path
 
-    def info(self):
-        return {"SecurityOptions": []}
+    sys.path.insert(0, str(Path(__file__).parent))
+    from dockerlab import guards
+    from dockerlab.gate import Gate
+    from fake_engine import FakeEngine
 
-    def inspect_container(self, ref):
-        self.asked.append(ref)
-        if ref in self.containers:
-            return self.containers[ref]
-        raise E.ContainerNotFound(f"No such container: {ref}", container=ref)
+    class Engine(FakeEngine):
+        def __init__(self):
+            super().__init__()
+            self.asked = []
+
+        def inspect_container(self, ref):
+            self.asked.append(ref)
+            if ref in containers:
+                return containers[ref]
+            raise E.ContainerNotFound(f"No such container: {ref}", container=ref)
+
+    eng = Engine()
+    return Gate(eng, owner=owner, settings=guards.Policy(allow_owner_choice=True)), eng
 
 
-class _Lab:
-    def __init__(self, engine, owner="alice"):
-        self.engine, self.owner, self.said = engine, owner, []
-
-    def _say(self, text):
-        self.said.append(text)
-
-
-def test_the_lab_hooks_give_a_learner_their_own(monkeypatch):
+def test_the_gate_gives_a_learner_their_own(monkeypatch):
     monkeypatch.setenv("DOCKERLAB_QUALIFY_NAMES", "1")
-    eng = _Engine({"alice-nb05-web": {"Name": "/alice-nb05-web"}, "bob-nb05-web": {"Name": "/bob-nb05-web"},
-                   "plain": {"Name": "/plain"}})
-    lab = _Lab(eng)
-    assert names.for_new(lab, "nb05-web") == "alice-nb05-web"
-    assert "start with 'alice-'" in lab.said[0]  # the learner is told which names are theirs, once
-    assert names.for_new(lab, None) is None
-    assert names.inspect(lab, "nb05-web")["Name"] == "/alice-nb05-web"
-    assert names.inspect(lab, "plain")["Name"] == "/plain"  # not the learner's: found as given
+    gate, _ = _gate({"alice-nb05-web": {"Id": "a", "Name": "/alice-nb05-web"}, "bob-nb05-web": {"Name": "/bob-nb05-web"},
+                     "plain": {"Id": "p", "Name": "/plain"}})
+    said = []
+    assert gate.new_name("nb05-web", say=said.append) == "alice-nb05-web"
+    assert "start with 'alice-'" in said[0]  # the learner is told which names are theirs, once
+    assert gate.new_name(None) is None
+    assert gate.look("nb05-web", "inspect").inspected["Name"] == "/alice-nb05-web"
+    assert gate.look("plain", "inspect").inspected["Name"] == "/plain"  # not the learner's: found as given
     with pytest.raises(E.ContainerNotFound):
-        names.inspect(lab, "nothing")
-    assert len(lab.said) == 1
+        gate.look("nothing", "inspect")
+    gate.new_name("x", say=said.append)
+    assert len(said) == 1
 
 
-def test_off_the_lab_hooks_change_nothing(monkeypatch):
+def test_off_the_gate_changes_no_name(monkeypatch):
     monkeypatch.delenv("DOCKERLAB_QUALIFY_NAMES", raising=False)
     monkeypatch.delenv("JUPYTERHUB_USER", raising=False)
-    eng = _Engine({"nb05-web": {"Name": "/nb05-web"}})
-    lab = _Lab(eng)
-    assert names.for_new(lab, "nb05-web") == "nb05-web"
-    assert names.inspect(lab, "nb05-web")["Name"] == "/nb05-web"
-    assert eng.asked == ["nb05-web"] and lab.said == []
-
+    gate, eng = _gate({"nb05-web": {"Id": "n", "Name": "/nb05-web"}})
+    said = []
+    assert gate.new_name("nb05-web", say=said.append) == "nb05-web"
+    assert gate.look("nb05-web", "inspect").inspected["Name"] == "/nb05-web"
+    assert eng.asked == ["nb05-web"] and said == []

@@ -273,15 +273,15 @@ def test_close_and_context_manager(eng):
     assert lab.closed
 
 
-def test_the_lab_reaches_the_engine_only_through_its_raw_backend_and_the_policy():
-    """Lab's own calls use ``self._engine`` after the policy decided; ``self.engine`` (the guarded
-    view) is for learners' code. A merge that brings back ``self.engine.`` inside Lab fails here."""
+def test_the_lab_reaches_the_engine_only_through_its_gate():
+    """Every part of the Lab calls ``self._gate``; none holds an engine of its own. A merge that
+    brings back ``self._engine`` (or calls the learners' view, ``self.engine.``) fails here."""
     import inspect
 
     for cls in Lab.__mro__:  # the Lab and every mixin it is made of
         if cls.__module__.startswith("dockerlab"):
             src = inspect.getsource(cls)
-            assert "self.engine." not in src and "self.engine," not in src, cls.__name__
+            assert "self._engine" not in src and "self.engine." not in src, cls.__name__
 
 
 def test_the_owner_cannot_be_changed_after_the_fact(eng):

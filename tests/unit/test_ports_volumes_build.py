@@ -6,8 +6,9 @@ import pytest
 from dockerlab import errors as E
 from dockerlab import ports
 from dockerlab.guards import Policy
-from dockerlab.lab_build import BuildResult, _build_error, build_source, history_frame
-from dockerlab.lab_volumes import parse_mounts, volumes_frame
+from dockerlab.lab.build import BuildResult, build_source, history_frame
+from dockerlab.engine.translate import build_failed as _build_error
+from dockerlab.lab.volumes import parse_mounts, volumes_frame
 
 
 @pytest.mark.parametrize("value, cli", [

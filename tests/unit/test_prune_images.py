@@ -34,7 +34,9 @@ class FakeEngine:
 
 
 def lab(owner="ann"):
-    return Lab(FakeEngine(), owner=owner, show_cli=True)
+    the = Lab(engine := FakeEngine(), owner=owner, show_cli=True)
+    the.fake = engine  # the test's own handle on its fake engine (the lab keeps it behind its gate)
+    return the
 
 
 def test_by_default_only_mine(capsys):
@@ -47,7 +49,7 @@ def test_the_whole_engine_needs_confirm():
     the = lab()
     with pytest.raises(E.ConfirmationRequired) as err:
         the.prune_images("engine")
-    assert "Nothing was removed" in str(err.value) and the._engine.removed == []
+    assert "Nothing was removed" in str(err.value) and the.fake.removed == []
     assert the.prune_images("engine", confirm=True) == ["b" * 12, "c" * 12, "d" * 12]
 
 

@@ -149,10 +149,13 @@ class _PullEngine(FakeEngine):
         super().__init__()
         self.events = events
 
-    def pull(self, repo, tag):
-        from dockerlab.engine.progress import Progress
+    def pull(self, repository, tag):
+        from dockerlab.engine.progress import Progress, raising
+        from dockerlab.engine.translate import pull_failed
 
-        yield from map(Progress.of, self.events)  # the wire format, typed as every engine types it
+        # the wire format, typed as every engine types it; the last word made the kit's error, as DockerEngine does
+        return raising(map(Progress.of, self.events), lambda message, downloading, output: pull_failed(
+            message, image=f"{repository}:{tag}", downloading=downloading))
 
 
 REFUSED = ('Get "http://127.0.0.1:5056/v2/dlfault/mid/blobs/sha256:ab": dial tcp 127.0.0.1:5056: '

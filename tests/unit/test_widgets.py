@@ -2,6 +2,9 @@
 like a learner would (set values, click buttons); the asserts read what the widget shows."""
 from __future__ import annotations
 
+import contextlib
+import types
+
 import threading
 import time
 
@@ -31,20 +34,41 @@ class FakeLab:
         self.engine = FakeEngine()
 
     def _twin(self, cmd):
-        self.history.append(cmd)
-        if self.show_cli:
+        if self._record:
+            self.history.append(cmd)
+        if self.show_cli and not self._quiet:
             print("$ " + cmd)
+
+    _quiet, _record = False, True
+
+    @contextlib.contextmanager
+    def quietly(self, *, record=True):  # as the Lab's: this thread's calls print nothing
+        self._quiet, self._record = True, record
+        try:
+            yield
+        finally:
+            self._quiet, self._record = False, True
+
+    def plan_run(self, image, command=None, **kw):  # the Lab's parse of run's arguments, enough of it
+        from dockerlab import guards, ports, refs, twin
+
+        refs.parse_image(image)
+        cmd = refs.split_command(command)
+        if kw.get("name"):
+            refs.check_name(kw["name"])
+        limits = guards.apply(memory=refs.parse_memory(kw.get("memory")),
+                              cpus=refs.parse_cpus(kw["cpus"]) if kw.get("cpus") else None,
+                              pids=refs.parse_pids(kw["pids"]) if kw.get("pids") else None)
+        line = twin.run_twin(image=image, command=cmd or [], name=kw.get("name"), detach=kw.get("detach"),
+                             limits=limits, extra=[f"-p {p.cli()}" for p in ports.parse_ports(kw.get("ports"))])
+        return types.SimpleNamespace(twin=line)
 
     def images(self):
         self._twin("docker images")
         return pd.DataFrame({"REPOSITORY": ["alpine", "ubuntu", "<none>"], "TAG": ["latest", "24.04", "<none>"]})
 
     def run(self, image, command=None, **kw):
-        from dockerlab import twin
-
-        limits = twin.preview_limits(kw.get("memory"), kw.get("cpus"), kw.get("pids"))
-        self._twin(twin.run_twin(image=image, command=command or [], name=kw.get("name"), detach=kw.get("detach"),
-                                 limits=limits))
+        self._twin(self.plan_run(image, command, **kw).twin)
         self.calls.append(("run", image, command, kw))
         if self.fail:
             raise self.fail
