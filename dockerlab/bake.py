@@ -46,7 +46,8 @@ def bake(engine, images=LESSON_IMAGES, *, archives: Path | None = None, say=prin
         ref = f"{name}:latest"
         tar = archives / f"{name}.tar" if archives else None
         if tar is not None and tar.is_file():
-            engine.load(str(tar))
+            with open(tar, "rb") as fh:
+                engine.load_images(fh)
             say(f"{ref}: loaded from the archive {tar}")
             continue
         why = _pulled(engine, f"{MIRROR}/library/{name}")
@@ -71,7 +72,7 @@ def main(argv=None) -> int:
                     help="a folder of `docker save` archives NAME.tar to load instead of pulling")
     ap.add_argument("images", nargs="*", default=list(LESSON_IMAGES), help="default: the lesson images")
     args = ap.parse_args(argv)
-    from .engine.udocker_engine import UdockerEngine
+    from .engine.udocker import UdockerEngine
     from .errors import DockerLabError
 
     os.environ.setdefault("DOCKERLAB_UDOCKER_PRELOAD", "0")  # this is the preload, done once, at build time

@@ -44,7 +44,7 @@ def find_engine(timeout: float = 3.0, env=None):
     env = os.environ if env is None else env
     choice = env.get("DOCKERLAB_ENGINE", "").strip().lower()  # "udocker", "docker", or auto
     if choice == "udocker":
-        from .engine.udocker_engine import UdockerEngine
+        from .engine.udocker import UdockerEngine
 
         return UdockerEngine(source="DOCKERLAB_ENGINE=udocker setting"), []
     cands = ep_mod.candidates(env)  # raises BadDockerHost for a malformed DOCKER_HOST or context
@@ -67,12 +67,12 @@ def find_engine(timeout: float = 3.0, env=None):
 
 def _udocker_fallback():
     """The udocker backend when it is installed (udocker + proot), else None."""
-    from .engine import udocker_engine
+    from .engine import udocker
 
-    if not udocker_engine.usable()[0]:
+    if not udocker.usable()[0]:
         return None
     try:
-        return udocker_engine.UdockerEngine(source="daemonless fallback (no Docker daemon runs here)")
+        return udocker.UdockerEngine(source="daemonless fallback (no Docker daemon runs here)")
     except DockerLabError:
         return None
 

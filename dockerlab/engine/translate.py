@@ -131,26 +131,34 @@ def _rate_limited(m):
 def _registry_unreachable(m):
     host = re.search(r"https?://([\w.:\[\]-]+)", m.text) or re.search(r"lookup ([\w.-]+)", m.text) \
         or re.search(r"dial tcp ([\w.:\[\]-]+)", m.text)
-    where = host.group(1) if host else "the registry"
-    sugg = [s for s in did_you_mean(m.image, m.known) if s != m.image.rsplit(":", 1)[0]] if m.image else []
+    return registry_unreachable(m.action, host.group(1) if host else "the registry", image=m.image, known=m.known)
+
+
+def registry_unreachable(action: str, where: str, *, image: str = "", known=()) -> E.RegistryUnreachable:
+    """No route to the registry ``where`` (an engine's words, or udocker's own finding)."""
+    sugg = [s for s in did_you_mean(image, known) if s != image.rsplit(":", 1)[0]] if image else []
     hint = "work offline with images already here (lab.images()), or use a classroom mirror"
     if sugg:
         hint = f"did you mean {' or '.join(repr(s) for s in sugg)}? Otherwise " + hint
     return E.RegistryUnreachable(
-        f"Could not {m.action}: the registry {where} cannot be reached",
+        f"Could not {action}: the registry {where} cannot be reached",
         state="the engine has no route to it (offline, a proxy, or a firewall), "
               "so it cannot tell whether the image exists there", hint=hint)
 
 
 def _exe_not_found(m):
     exe = re.search(r'exec: "([^"]+)"', m.text) or re.search(r"stat ([^:\s]+): no such file", m.text)
-    exe_name = exe.group(1) if exe else "the command"
+    return executable_not_found(m.image, exe.group(1) if exe else "the command")
+
+
+def executable_not_found(image: str, executable: str) -> E.ExecutableNotFound:
+    """The image has no such program (an engine's words, or udocker's own finding)."""
     hint = "list what the image has: lab.run(image, 'ls /bin')"
-    if "bash" in exe_name and ("alpine" in m.image or "busybox" in m.image):
-        hint = (f"{m.image or 'alpine'} ships /bin/sh (BusyBox), not bash: use '/bin/sh'. "
+    if "bash" in executable and ("alpine" in image or "busybox" in image):
+        hint = (f"{image or 'alpine'} ships /bin/sh (BusyBox), not bash: use '/bin/sh'. "
                 "The tutorial's 'docker run -it alpine /bin/bash' fails the same way")
     return E.ExecutableNotFound(
-        f"The image {m.image or '?'} has no {exe_name}", image=m.image, executable=exe_name,
+        f"The image {image or '?'} has no {executable}", image=image, executable=executable,
         state="the container was created but its command could not start", hint=hint)
 
 
@@ -241,7 +249,7 @@ def _disk_full(m):
 
 
 def _image_not_found_rule(m):
-    return _image_not_found(m.image, m.action, m.text, m.known)
+    return image_not_found(m.image, m.action, m.text, m.known)
 
 
 def _container_not_found(m):
@@ -348,7 +356,8 @@ def did_you_mean(name: str, known=()) -> list[str]:
     return difflib.get_close_matches(base, pool, n=3, cutoff=0.6)
 
 
-def _image_not_found(image: str, action: str, expl: str, known) -> E.ImageNotFound:
+def image_not_found(image: str, action: str, expl: str, known) -> E.ImageNotFound:
+    """No such image, here or on the registry (an engine's words, or udocker's own finding)."""
     sugg = [s for s in did_you_mean(image, known) if s != image.rsplit(":", 1)[0]]
     hint = f"did you mean {' or '.join(repr(s) for s in sugg)}?" if sugg else \
         "check the spelling and the tag on the registry; local images: lab.images()"

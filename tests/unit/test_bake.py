@@ -26,8 +26,8 @@ class Store:
         else:
             yield Progress(error=f"dial tcp: lookup {repository.split('/')[0]}: no such host")
 
-    def load(self, path):
-        self.images.add(Path(path).stem + ":latest")
+    def load_images(self, data):  # the contract's `docker load`, given the open archive
+        self.images.add(Path(data.name).stem + ":latest")
 
     def tag(self, image, repository, tag):
         assert image in self.images

@@ -66,7 +66,7 @@ def test_stop_closes_every_stream_it_opened_at_once():
 
 
 def test_udocker_state_is_written_whole_by_concurrent_writers(tmp_path):
-    from dockerlab.engine.udocker_engine import _atomic_write
+    from dockerlab.engine.udocker.common import _atomic_write
 
     path = tmp_path / "state.json"
 
