@@ -465,26 +465,26 @@ def _filled_monitor(**kw):
 
 def test_monitor_updates_line_data_without_rebuilding_the_figure(tmp_path):
     m = _filled_monitor(window=30)
-    fig, ax = m.figure, m._ax_cpu
+    fig, ax = m.figure, m.drawing.ax_cpu
     assert m.update()
     x, y = m.line_data("busy")
     assert len(x) == 20 and y.max() == 90.0 and -21 < x.min() < x.max() <= 0
     assert m.line_data("idle", "mem")[1].tolist() == [1.0] * 10
     full, background = m.full_draws, m._image.value
     m.update()
-    assert m.full_draws == full and m.figure is fig and m._ax_cpu is ax  # lines only, same figure
+    assert m.full_draws == full and m.figure is fig and m.drawing.ax_cpu is ax  # lines only, same figure
     assert m._image.value is background  # the axes' picture is not re-encoded on a routine tick
     svg = m._overlay.value  # the lines, drawn by the browser over that picture
     assert svg.count("<polyline") == 4 and svg.count('stroke-dasharray="2 3"') == 2  # idle ended: dotted
     assert svg.count("<path") == 2 and svg.count("clip-path=") == 2  # its crosses; lines clipped to the axes
-    assert f'id="{m._svg_id}-0"' in svg and _filled_monitor()._svg_id != m._svg_id  # ids unique in the page
+    assert f'id="{m.drawing.svg_id}-0"' in svg and _filled_monitor().drawing.svg_id != m.drawing.svg_id  # ids unique in the page
     busy_cpu = svg.split("<polyline")[1]
     ys = [float(v) for v in busy_cpu.split('points="')[1].split('"')[0].split()[1::2]]
-    x0, y0, w, h, _, (ya, yb) = m._boxes[0]
+    x0, y0, w, h, _, (ya, yb) = m.drawing.boxes[0]
     assert all(abs(y - (y0 + h - (90.0 - ya) * h / (yb - ya))) < 0.06 for y in ys)  # 90 % on the CPU axis
     assert m.png().startswith(b"\x89PNG")
     assert m.statuses == {"busy": "running", "idle": "removed"} and "idle: removed" in m.shown
-    legend = [t.get_text() for t in m._ax_cpu.get_legend().get_texts()]
+    legend = [t.get_text() for t in m.drawing.ax_cpu.get_legend().get_texts()]
     assert legend == ["busy", "idle (removed)"]
     path = m.export(str(tmp_path / "s.csv"))
     assert path and (tmp_path / "s.csv").read_text().count("\n") == 31 and "Wrote 30 samples" in m.shown
@@ -499,14 +499,14 @@ def test_monitor_pause_window_and_validation():
     m.resume()
     assert not m.paused and m.frames_drawn == n + 1
     m._window.value = 120
-    assert m.window == 120 and m._ax_cpu.get_xlim() == (-120.0, 0.0)
+    assert m.window == 120 and m.drawing.ax_cpu.get_xlim() == (-120.0, 0.0)
     m.pause()  # the title says so at once
-    assert m._title.get_text().startswith("docker stats, paused") and m._window.min < 60
+    assert m.drawing.title.get_text().startswith("docker stats, paused") and m._window.min < 60
     m.resume()
     m._stopped_at = time.time()  # stopped after 20 s of samples: the axis spans them, not the whole window
     m.update(force=True)
-    lo, hi = m._ax_cpu.get_xlim()
-    assert hi == 0 and lo in (-20.0, -30.0) and f"stopped: last {-lo:.0f} s" in m._title.get_text()
+    lo, hi = m.drawing.ax_cpu.get_xlim()
+    assert hi == 0 and lo in (-20.0, -30.0) and f"stopped: last {-lo:.0f} s" in m.drawing.title.get_text()
     m._stopped_at = None
     m.update(force=True)
     with pytest.raises(traitlets.TraitError):
@@ -545,10 +545,10 @@ def test_monitor_png_encoder_round_trips():
     import numpy as np
     from PIL import Image
 
-    from dockerlab.widgets.monitor import _png_rgba
+    from dockerlab.pngenc import png_rgba
 
     a = np.random.default_rng(1).integers(0, 256, (9, 13, 4), dtype=np.uint8)
-    im = Image.open(io.BytesIO(_png_rgba(a.tobytes(), 13, 9)))
+    im = Image.open(io.BytesIO(png_rgba(a.tobytes(), 13, 9)))
     assert im.size == (13, 9) and im.mode == "RGBA" and (np.asarray(im) == a).all()
 
 
