@@ -433,6 +433,25 @@ def test_sampler_notes_a_burst_of_oom_events_once_with_a_count():
     assert s.notes[-3:] == [f"{text} (3 times)", "oom stopped (exit code 137): waiting for it to start again", text]
 
 
+def test_a_bug_in_following_the_events_is_said_not_swallowed(caplog):
+    class Broken(_Quiet):
+        def __next__(self):
+            raise KeyError("Actor")  # not an engine's error: a bug, the follower must not die silently
+
+    eng = FakeEngine(states={"c": "exited"})
+    eng.events_stream = lambda since=None, filters=None: Broken()
+    lab = FakeLab()
+    lab.engine = eng
+    with caplog.at_level("ERROR", logger="dockerlab.sampler"):
+        s = Sampler(lab, ["c"]).start()
+        assert _wait(lambda: any("following the engine's events failed" in n for n in s.notes))
+        time.sleep(1.2)  # it starts again (twice by now), and says it once
+        s.stop()
+    said = [n for n in s.notes if "events failed" in n]
+    assert said == ["following the engine's events failed (KeyError: 'Actor'): starting again"]
+    assert "event follower failed" in caplog.text and s.active_streams == 0
+
+
 def test_sampler_bounded_buffer_and_bad_args():
     eng = FakeEngine(streams={"c": [sample(i * 10, i * 100, 2**20, i % 60) for i in range(1, 30)]},
                      states={"c": "running"})
@@ -454,12 +473,12 @@ def _filled_monitor(**kw):
     lab.engine = FakeEngine()
     m = Monitor(lab, ["busy", "idle"], autostart=False, **kw)
     now, s, limit = time.time(), m.sampler, 500 * 2**20
-    s._set_status("busy", RUNNING)  # as the sampler's readers report them: (t, cpu %, memory bytes, limit)
-    s._set_status("idle", REMOVED)
+    s.store.set_status("busy", RUNNING)  # as the sampler's readers report them: (t, cpu %, memory bytes, limit)
+    s.store.set_status("idle", REMOVED)
     for i in range(20):
-        s._point("busy", now - 20 + i, 90.0, 5 * 2**20, limit)  # 5 MiB, 1 % of the limit
+        s.store.point("busy", now - 20 + i, 90.0, 5 * 2**20, limit)  # 5 MiB, 1 % of the limit
     for i in range(10):
-        s._point("idle", now - 20 + i, 0.5, 2**20, limit)
+        s.store.point("idle", now - 20 + i, 0.5, 2**20, limit)
     return m
 
 
@@ -520,9 +539,9 @@ def test_a_longer_window_shows_the_older_samples_again():
     lab.engine = FakeEngine()
     m = Monitor(lab, ["busy"], autostart=False, window=60)
     now, s = time.time(), m.sampler
-    s._set_status("busy", RUNNING)
+    s.store.set_status("busy", RUNNING)
     for i in range(100):  # 100 s of samples, once a second
-        s._point("busy", now - 99 + i, float(i % 9), 2**20, 2**29)
+        s.store.point("busy", now - 99 + i, float(i % 9), 2**20, 2**29)
     m.update(force=True)
     assert 60 <= len(m.line_data("busy")[0]) <= 63  # the window and its 2 s margin
     m._window.value = 120  # the slider
