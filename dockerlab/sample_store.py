@@ -16,6 +16,9 @@ from collections import deque
 
 COLUMNS = ["time", "name", "cpu %", "mem MiB", "mem %"]
 
+#: What ``status`` says about a followed container.
+RUNNING, STOPPED, REMOVED, MISSING = "running", "stopped", "removed", "not found"
+
 
 class SampleStore:
     """Per container: its samples ``(epoch s, cpu %, mem MiB, mem %)``, oldest first, and its status;

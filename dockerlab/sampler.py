@@ -31,12 +31,9 @@ from . import labels as labels_mod
 from . import stats as stats_mod
 from . import stats_sources
 from .engine.events import Event
-from .sample_store import COLUMNS, SampleStore  # noqa: F401 (COLUMNS: sampler.COLUMNS, as before)
+from .sample_store import COLUMNS, MISSING, REMOVED, RUNNING, STOPPED, SampleStore  # noqa: F401 (COLUMNS: as before)
 
 log = logging.getLogger(__name__)
-
-#: What ``status`` says about a followed container.
-RUNNING, STOPPED, REMOVED, MISSING = "running", "stopped", "removed", "not found"
 
 
 def _parse_read(stamp: str) -> float | None:

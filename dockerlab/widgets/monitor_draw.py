@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..pngenc import png_rgba
-from ..sampler import REMOVED, RUNNING, STOPPED
+from ..sample_store import REMOVED, RUNNING, STOPPED
 from .lines import scale
 
 _COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
