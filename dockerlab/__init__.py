@@ -11,7 +11,7 @@ __version__ = "0.1.0"
 __all__ = ["connect", "DockerLabError", "progress", "terminal", "__version__"]
 
 # loaded when first used (PEP 562): a lesson's first cell imports only what connect() needs
-_LAZY = {"terminal": ("terminal_boxes", "terminal"), "progress": ("tracking", "progress")}
+_LAZY = {"terminal": ("terminal_boxes", "terminal"), "progress": ("exercises", "progress")}
 
 
 def __getattr__(name: str):

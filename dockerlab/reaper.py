@@ -28,7 +28,10 @@ from . import labels
 from .errors import DockerLabError
 from .results import row_name
 
-_registered: set = set()
+#: (endpoint, owner, session) of each atexit hook armed. Per process on purpose: atexit hooks are
+#: this process's, so a second connect() of the same session (a notebook's cells re-run) must not
+#: arm a second one; a forked child inherits the set, and its hooks skip themselves (_at_exit).
+_ATEXIT_ARMED_IN_THIS_PROCESS: set = set()
 _lock = threading.Lock()
 
 
@@ -134,9 +137,9 @@ def register_atexit(engine, owner: str, session: str) -> bool:
     """Remove this session's containers when the process exits normally (once per engine/owner/session)."""
     key = (engine.endpoint.url, owner, session)
     with _lock:
-        if key in _registered or not enabled():
+        if key in _ATEXIT_ARMED_IN_THIS_PROCESS or not enabled():
             return False
-        _registered.add(key)
+        _ATEXIT_ARMED_IN_THIS_PROCESS.add(key)
     me = os.getpid()
 
     def _at_exit():

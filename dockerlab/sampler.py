@@ -16,16 +16,14 @@ no stream is re-opened on a timer.
     s.stop()
 
 Samples are kept in a bounded buffer per container (``maxlen`` samples each,
-an hour at 1 Hz by default), so a sampler left running does not grow forever.
+an hour at 1 Hz by default), so a sampler left running does not grow forever:
+:mod:`dockerlab.sample_store` keeps them, with the statuses and the notes.
 """
 from __future__ import annotations
 
-import bisect
-import itertools
-import operator
+import logging
 import threading
 import time
-from collections import deque
 from datetime import datetime
 
 from . import errors as E
@@ -34,11 +32,9 @@ from . import stats as stats_mod
 from . import stats_sources
 from .engine.events import Event
 from .results import row_name
+from .sample_store import COLUMNS, MISSING, REMOVED, RUNNING, STOPPED, SampleStore  # noqa: F401 (COLUMNS: as before)
 
-COLUMNS = ["time", "name", "cpu %", "mem MiB", "mem %"]
-
-#: What ``status`` says about a followed container.
-RUNNING, STOPPED, REMOVED, MISSING = "running", "stopped", "removed", "not found"
+log = logging.getLogger(__name__)
 
 
 def _parse_read(stamp: str) -> float | None:
@@ -85,19 +81,14 @@ class Sampler:
         self.chosen = list(dict.fromkeys(containers)) if containers is not None else None
         self.scope = scope
         self.maxlen = maxlen
-        self._lock = threading.Lock()
-        self._buffers: dict[str, deque] = {}  # name -> (t, cpu %, mem MiB, mem %)
-        self._status: dict[str, str] = {}
+        self._lock = threading.Lock()  # the streams and the event follower (the samples: the store's own)
+        self.store = SampleStore(maxlen)  # the samples, the statuses and the notes
         self._names: dict[str, str] = {}  # container id -> name
         self._streams: dict[str, threading.Thread] = {}  # id -> thread reading its stats stream
         self._open_streams: dict[str, object] = {}  # id -> its stats stream, while open (stop() closes them)
-        self._notes: list[tuple[float, str]] = []
         self._stop = threading.Event()
         self._events = None
         self._events_thread: threading.Thread | None = None
-        self.version = 0  # grows with every new sample or status change (the monitor redraws on change)
-        self._shape = 0  # grows when a name or a status is new: the redraw's sorted view is made again
-        self._view, self._view_at = ({}, []), -1
         self.started = False
         self.source = stats_sources.choose(self.engine)  # the kernel's files, the Engine API, or psutil
         self.sources: dict[str, str] = {}  # name -> the source its samples come from
@@ -127,7 +118,7 @@ class Sampler:
         try:
             events = self.engine.events_stream(since=since, filters=flt)  # the contract: closable
         except E.DockerLabError as e:
-            self._note(f"cannot follow the engine's events ({e.what}); containers started later are not picked up")
+            self.store.note(f"cannot follow the engine's events ({e.what}); containers started later are not picked up")
             self._events = None
             return
         with self._lock:  # a stop() meanwhile: this stream is not kept open behind its back
@@ -143,17 +134,17 @@ class Sampler:
                 try:
                     d = self.engine.inspect_container(ref)
                 except E.ContainerNotFound:
-                    self._set_status(ref, MISSING, f"no container named {ref!r}: nothing to sample")
+                    self.store.set_status(ref, MISSING, f"no container named {ref!r}: nothing to sample")
                     continue
                 except (E.NotOwned, E.InvalidReference) as e:  # the policy: not one of yours
-                    self._set_status(ref, MISSING, f"{ref}: nothing to sample ({e.what})")
+                    self.store.set_status(ref, MISSING, f"{ref}: nothing to sample ({e.what})")
                     continue
                 name = (d.get("Name") or ref).lstrip("/")
                 self._names[d["Id"]] = name
                 if (d.get("State") or {}).get("Status") == "running":
                     self._open(d["Id"], name)
                 else:
-                    self._set_status(name, STOPPED, f"{name} is not running: its line starts when it starts")
+                    self.store.set_status(name, STOPPED, f"{name} is not running: its line starts when it starts")
         else:
             for c in self.engine.containers(filters={"label": self._label_filter()}):
                 name = row_name(c)
@@ -171,6 +162,8 @@ class Sampler:
         deadline = time.time() + timeout
         threads = list(self._streams.values()) + ([self._events_thread] if self._events_thread else [])
         for t in threads:
+            if getattr(t, "ident", 0) is None:  # made by _open, not started yet: it sees the stop when it starts
+                continue
             t.join(max(0.0, deadline - time.time()))
         self.started = False
 
@@ -184,26 +177,22 @@ class Sampler:
     @property
     def status(self) -> dict:
         """name -> "running", "stopped", "removed" or "not found"."""
-        with self._lock:
-            return self._sorted_status()
+        return self.store.status
 
     @property
     def names(self) -> list[str]:
         """The containers seen so far, sorted (each has a line in the monitor)."""
-        with self._lock:
-            return self._sorted_names()
-
-    def _sorted_status(self) -> dict:  # under the lock
-        return dict(sorted(self._status.items()))
-
-    def _sorted_names(self) -> list[str]:  # under the lock
-        return sorted(set(self._buffers) | set(self._status))
+        return self.store.names
 
     @property
     def notes(self) -> list[str]:
         """What happened, in order, in words: "busy stopped", "idle was removed"."""
-        with self._lock:
-            return [text for _, text in self._notes]
+        return self.store.notes
+
+    @property
+    def version(self) -> int:
+        """Grows with every new sample or status change."""
+        return self.store.version
 
     @property
     def active_streams(self) -> int:
@@ -212,37 +201,15 @@ class Sampler:
     def series(self, name: str, since: float | None = None) -> list[tuple]:
         """The samples kept for one container: (epoch seconds, cpu %, mem MiB, mem %), oldest first;
         with ``since``, only those taken at or after it (read from the newest end: cheap for a plot window)."""
-        with self._lock:
-            buf = self._buffers.get(name, ())
-            return list(buf) if since is None else _since(buf, since)
+        return self.store.series(name, since)
 
     def snapshot(self, since: float, newer: dict | None = None) -> tuple[dict, dict, int]:
-        """What a redraw needs, under one lock: the statuses (sorted by name), each container's
-        samples taken at or after ``since`` (as :meth:`series`) and, for a name in ``newer``
-        (name -> time), only those taken after that time: the ones a redraw has not seen yet;
-        and how many notes there are."""
-        newer, buffers = newer or {}, self._buffers
-        with self._lock:
-            if self._view_at != self._shape:  # names and statuses sorted once per change, not per redraw
-                self._view, self._view_at = (self._sorted_status(), self._sorted_names()), self._shape
-            statuses, names = self._view
-            data = {name: _since(buffers.get(name, ()), since, newer.get(name)) for name in names}
-            return dict(statuses), data, len(self._notes)
+        """What a redraw needs, under one lock (:meth:`SampleStore.snapshot`)."""
+        return self.store.snapshot(since, newer)
 
     def frame(self, since: float | None = None):
         """All kept samples as a DataFrame: time (UTC), name, cpu %, mem MiB, mem %."""
-        import pandas as pd
-
-        with self._lock:
-            rows = [(t, name, cpu, mem, pct) for name, buf in self._buffers.items() for (t, cpu, mem, pct) in buf
-                    if since is None or t >= since]
-        df = pd.DataFrame(rows, columns=COLUMNS)
-        df["time"] = pd.to_datetime(df["time"], unit="s", utc=True)
-        df = df.sort_values(["time", "name"], kind="stable").reset_index(drop=True)
-        df["cpu %"] = df["cpu %"].round(2)
-        df["mem MiB"] = df["mem MiB"].round(2)
-        df["mem %"] = df["mem %"].round(2)
-        return df
+        return self.store.frame(since)
 
     def to_csv(self, path=None) -> str:
         """The samples as CSV text; written to ``path`` too when one is given."""
@@ -262,32 +229,6 @@ class Sampler:
             return labels_mod.label_filter(owner=self.lab.owner, session=self.lab.session)
         return labels_mod.label_filter(owner=self.lab.owner)
 
-    def _note(self, text: str) -> None:
-        with self._lock:
-            self._notes.append((time.time(), text))
-            self.version += 1
-
-    def _note_oom(self, name: str) -> None:
-        """The engine sends an "oom" event per kill; one container's burst makes one note that counts."""
-        text = f"{name} ran out of memory: the kernel killed a process at its --memory limit"
-        with self._lock:
-            last = self._notes[-1][1] if self._notes else ""
-            if last == text or last.startswith(text + " ("):
-                n = int(last[len(text) + 2:].split()[0]) + 1 if last != text else 2
-                self._notes[-1] = (time.time(), f"{text} ({n} times)")
-            else:
-                self._notes.append((time.time(), text))
-            self.version += 1
-
-    def _set_status(self, name: str, status: str, note: str | None = None) -> None:
-        with self._lock:
-            changed = self._status.get(name) != status
-            self._status[name] = status
-            self._shape += changed
-            if changed and note:
-                self._notes.append((time.time(), note))
-            self.version += 1
-
     def _open(self, cid: str, name: str) -> None:
         """Start the thread reading ``cid``'s stats stream, unless one is already reading it."""
         with self._lock:
@@ -297,14 +238,12 @@ class Sampler:
             # restarted within a second of stopping: the old stream reads on, and it runs again
             fresh = t is None or not t.is_alive()
             if fresh:
-                if name not in self._buffers:
-                    self._buffers[name] = deque(maxlen=self.maxlen)
-                    self._shape += 1
+                self.store.line(name)
                 t = self._reader(cid, name)
                 self._streams[cid] = t
             if fresh:  # started under the lock: stop() joins only threads that run
                 t.start()
-        self._set_status(name, RUNNING)
+        self.store.set_status(name, RUNNING)
 
     def _read_stats(self, cid: str, name: str) -> None:
         stream = None
@@ -334,7 +273,7 @@ class Sampler:
         except E.DockerLabError as e:
             ended = "error"
             if not self._stop.is_set():
-                self._note(f"{name}: stats stopped ({e.what})")
+                self.store.note(f"{name}: stats stopped ({e.what})")
         finally:
             with self._lock:
                 if self._open_streams.get(cid) is stream:
@@ -349,7 +288,8 @@ class Sampler:
         thread reads every followed container), else a thread on the engine's stats stream."""
         if self.source.kind == stats_sources.KERNEL:
             try:
-                sub = self.source.follow(cid, lambda t, cpu, mem, limit: self._point(name, t, cpu, mem, limit),
+                point = self.store.point
+                sub = self.source.follow(cid, lambda t, cpu, mem, limit: point(name, t, cpu, mem, limit),
                                          lambda: self._kernel_ended(cid, name), stop=self._stop)
                 self.sources[name] = stats_sources.KERNEL
                 return sub
@@ -363,16 +303,7 @@ class Sampler:
         cpu = stats_mod.cpu_percent(sample, pre)
         t = t or _parse_read(sample.get("read", "")) or time.time()
         mem = stats_mod.memory_usage(sample)
-        self._point(name, t, cpu, mem, (sample.get("memory_stats") or {}).get("limit") or 0)
-
-    def _point(self, name: str, t: float, cpu: float, mem: int, limit: int) -> None:
-        with self._lock:
-            buf = self._buffers.get(name)
-            if buf is None:
-                buf = self._buffers[name] = deque(maxlen=self.maxlen)
-                self._shape += 1
-            buf.append((t, cpu, mem / 2**20, mem / limit * 100.0 if limit else 0.0))
-            self.version += 1
+        self.store.point(name, t, cpu, mem, (sample.get("memory_stats") or {}).get("limit") or 0)
 
     def _kernel_ended(self, cid: str, name: str) -> None:
         """The container's cgroup went away (it stopped): find out, off the reading thread."""
@@ -382,12 +313,12 @@ class Sampler:
     def _settle(self, cid: str, name: str, ended: str, had_samples: bool = True) -> None:
         """A stream ended on its own: find out whether the container stopped or went away."""
         if ended == "removed":
-            self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
+            self.store.set_status(name, REMOVED, f"{name} was removed: its line ends here")
             return
         try:
             d = self.engine.inspect_container(cid)
         except E.ContainerNotFound:
-            self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
+            self.store.set_status(name, REMOVED, f"{name} was removed: its line ends here")
             return
         except E.DockerLabError:
             return
@@ -395,7 +326,7 @@ class Sampler:
         if st.get("Status") == "running" and had_samples:  # restarted between the empty sample and now
             self._open(cid, name)
         elif st.get("Status") != "running":
-            self._set_status(name, STOPPED, f"{name} stopped (exit code {st.get('ExitCode')}): waiting for it to start again")
+            self.store.set_status(name, STOPPED, f"{name} stopped (exit code {st.get('ExitCode')}): waiting for it to start again")
 
     def _follow_events(self) -> None:
         """Read events until stopped; when the stream ends by itself the engine went away: wait for
@@ -411,14 +342,14 @@ class Sampler:
             lost = False  # the stream ended but the engine answers (a restarted stream): just go on
         except E.DockerLabError:
             lost = True
-            self._note("the engine stopped answering: the lines pause and go on when it is back")
+            self.store.note("the engine stopped answering: the lines pause and go on when it is back")
         while lost and not self._stop.wait(1.0):
             try:
                 self.engine.ping()
                 lost = False
             except E.DockerLabError:
                 continue
-            self._note("the engine answers again: sampling goes on")
+            self.store.note("the engine answers again: sampling goes on")
         if self._stop.wait(0.5):  # a pause, so a stream that keeps breaking is not reopened in a tight loop
             return False
         self._open_events()
@@ -435,8 +366,12 @@ class Sampler:
             return False
 
     def _read_events(self) -> None:
+        """Follow the events until the stream ends: closed by stop(), or broken (the engine went away)."""
+        events = self._events
+        if events is None:  # stop() took it meanwhile
+            return
         try:
-            for raw in self._events:
+            for raw in events:  # a closed stream ends (ClosableStream: StopIteration)
                 if self._stop.is_set():
                     break
                 ev = Event.of(raw)  # Docker 29's fields first (no top-level status/id/from there)
@@ -445,7 +380,7 @@ class Sampler:
                 if action == "rename":
                     old = (attrs.get("oldName") or "").lstrip("/")
                     self._names[cid] = name
-                    self._note(f"{old or cid[:12]} was renamed {name}")
+                    self.store.note(f"{old or cid[:12]} was renamed {name}")
                     continue
                 if self.chosen is not None and name not in self.chosen and cid not in self.chosen \
                         and self._names.get(cid) not in self.chosen:
@@ -455,37 +390,24 @@ class Sampler:
                     if not self._still_running(cid):  # `since` is whole seconds: a start of this second's
                         continue  # head (a `docker run true` just before) comes after the container ended
                     if self.status.get(name) in (STOPPED, MISSING):
-                        self._note(f"{name} started")
+                        self.store.note(f"{name} started")
                     self._open(cid, name)
                 elif action == "oom":
-                    self._note_oom(name)
+                    self.store.note_oom(name)
                 elif action == "die":
                     code = attrs.get("exitCode", "?")
-                    self._set_status(name, STOPPED, f"{name} stopped (exit code {code}): waiting for it to start again")
+                    self.store.set_status(name, STOPPED, f"{name} stopped (exit code {code}): waiting for it to start again")
                 elif action == "destroy":
-                    self._set_status(name, REMOVED, f"{name} was removed: its line ends here")
-        except Exception:  # the stream broke (the engine went away) or was closed by stop()
-            pass
-
-
-_TIME = operator.itemgetter(0)  # a sample's time: (epoch s, cpu %, mem MiB, mem %)
-
-
-def _since(buf, since: float, after: float | None = None) -> list:
-    """The samples of ``buf`` (oldest first, so sorted by time) taken at or after ``since``, and
-    after ``after`` if given. A few new ones are taken by index from the newest end (a deque's
-    slice would walk from its oldest)."""
-    n = len(buf)
-    if after is not None and n and buf[max(0, n - 64)][0] <= after:  # a few new ones: walk back from the newest
-        start = n
-        while buf[start - 1][0] > after:
-            start -= 1
-        if start == n or buf[start][0] >= since:
-            return [buf[i] for i in range(start, n)]
-    start = bisect.bisect_left(buf, since, key=_TIME)
-    if after is not None:
-        start = max(start, bisect.bisect_right(buf, after, key=_TIME))
-    return [buf[i] for i in range(start, n)] if n - start < 64 else list(itertools.islice(buf, start, None))
+                    self.store.set_status(name, REMOVED, f"{name} was removed: its line ends here")
+        except E.DockerLabError as e:  # the stream broke: the engine went away (_follow_events waits for it)
+            log.debug("the events stream ended: %s", e)
+        except Exception as e:  # not an engine's answer: a bug of ours, or a stream closed under a read
+            if self._stop.is_set():
+                return
+            log.exception("the sampler's event follower failed")
+            text = f"following the engine's events failed ({type(e).__name__}: {e}): starting again"
+            if self.store.notes[-1:] != [text]:  # said once, not again each time it starts again
+                self.store.note(text)
 
 
 def _close(stream) -> None:

@@ -5,9 +5,11 @@ per check, with exactly these keys (a teacher's view reads the same file)::
 
     {"lesson": "nb06", "exercise": "ps-all", "ok": true, "time": "2026-12-01T01:02:03+00:00", "owner": "alice"}
 
-:func:`progress` (``dockerlab.progress()``) reads it back: which lessons and exercises are done,
-with links to their notebooks. Recording never fails a check: a file that cannot be written
-is skipped silently (the verdict is what the learner needs).
+:func:`progress_of` reads it back against the exercises declared: which lessons and exercises are
+done, with links to their notebooks (``dockerlab.progress()``, :func:`dockerlab.exercises.progress`,
+declares them all first). This module knows no exercise module: they register here (the arrow
+points from :mod:`dockerlab.exercises` to this file, never back). Recording never fails a check:
+a file that cannot be written is skipped silently (the verdict is what the learner needs).
 """
 from __future__ import annotations
 
@@ -21,8 +23,9 @@ from . import labels
 
 KEYS = ("lesson", "exercise", "ok", "time", "owner")
 
-#: Every exercise the kit knows, in the order of the series: (lesson, exercise) -> title.
-#: Filled by :func:`dockerlab.exercises.exercise` as the exercise modules are imported.
+#: Every exercise declared so far, in the order of the series: (lesson, exercise) -> title.
+#: Filled by :func:`dockerlab.exercises.exercise` as the exercise modules are imported
+#: (:func:`dockerlab.exercises.load_exercises` imports them all).
 EXERCISES: dict[tuple[str, str], str] = {}
 
 #: The notebook of each lesson, for the links (a lesson not listed is found by its number).
@@ -30,19 +33,6 @@ NOTEBOOKS = {"nb04": "04-info-and-pull.ipynb", "nb05": "05-run.ipynb", "nb06": "
              "nb07": "07-stats.ipynb", "nb08": "08-images.ipynb", "nb09": "09-containers-vs-vms.ipynb",
              "nb10": "10-build-an-image.ipynb", "nb11": "11-publish-a-port.ipynb", "nb12": "12-volumes.ipynb",
              "nb13": "13-cleanup.ipynb"}
-
-
-def load_exercises() -> dict[tuple[str, str], str]:
-    """Import every module of :mod:`dockerlab.exercises` (each declares its checks): all of them, found, not listed."""
-    import importlib
-    import pkgutil
-
-    from . import exercises
-
-    for mod in pkgutil.iter_modules(exercises.__path__):
-        if not mod.name.startswith("_"):
-            importlib.import_module(f"{exercises.__name__}.{mod.name}")
-    return EXERCISES
 
 
 def path() -> Path:
@@ -93,7 +83,7 @@ def notebook_of(lesson: str, folder: str | os.PathLike = ".") -> str:
 
 
 class Progress:
-    """What :func:`progress` returns: ``.frame`` (pandas), an HTML table with links in a notebook."""
+    """What :func:`progress_of` returns: ``.frame`` (pandas), an HTML table with links in a notebook."""
 
     def __init__(self, frame):
         self.frame = frame
@@ -127,24 +117,23 @@ class Progress:
                 "<table><tr><th>notebook</th><th>done</th><th>exercises</th></tr>" + "".join(rows) + "</table>")
 
 
-def progress(*, owner: str | None = None, file: str | os.PathLike | None = None) -> Progress:
-    """Which lessons and exercises are done: one row per exercise of the series.
+def progress_of(exercises: dict, *, owner: str | None = None, file: str | os.PathLike | None = None) -> Progress:
+    """Which lessons and exercises are done: one row per exercise of ``exercises`` ((lesson, exercise) ->
+    title, as :data:`EXERCISES`), and one for each other exercise the records name.
 
     ``done``: the check said ✅ at least once; ``tries``: how many times it ran with an answer;
     ``last``: when it last ran. ``owner`` keeps one learner's records (a shared file).
     """
     import pandas as pd
 
-    load_exercises()
-
     recs = [r for r in load(file) if owner is None or r["owner"] == owner]
-    keys = list(EXERCISES)
+    keys = list(exercises)
     keys += sorted({(r["lesson"], r["exercise"]) for r in recs} - set(keys))
     keys.sort(key=lambda k: k[0])  # stable: the series' order within a lesson
     rows = []
     for lesson, ex in keys:
         mine = [r for r in recs if (r["lesson"], r["exercise"]) == (lesson, ex)]
-        rows.append({"lesson": lesson, "exercise": ex, "title": EXERCISES.get((lesson, ex), ex),
+        rows.append({"lesson": lesson, "exercise": ex, "title": exercises.get((lesson, ex), ex),
                      "done": any(r["ok"] for r in mine), "tries": len(mine),
                      "last": max((r["time"] for r in mine), default=""), "notebook": notebook_of(lesson)})
     return Progress(pd.DataFrame(rows, columns=["lesson", "exercise", "title", "done", "tries", "last", "notebook"]))

@@ -44,6 +44,6 @@ def summary(records: list[dict]) -> dict[str, bool]:
 
 def every_exercise() -> list[str]:
     """Every check the kit declares (``nb04.pull`` ... ``nb13.prune``), in the series' order."""
-    from .. import tracking
+    from ..exercises import load_exercises
 
-    return [f"{lesson}.{ex}" for lesson, ex in tracking.load_exercises()]
+    return [f"{lesson}.{ex}" for lesson, ex in load_exercises()]

@@ -27,7 +27,8 @@ operating system and Docker's install steps), :mod:`~dockerlab.doctor.seed`
 (the seed tutorial's steps explained), :mod:`~dockerlab.doctor.checks` (the
 checks, one module a group, each declaring the facts it needs and provides),
 :mod:`~dockerlab.doctor.runner` (orders the checks by those declarations and
-runs them) and :mod:`~dockerlab.doctor.cli` (the command line).
+runs them), :mod:`~dockerlab.doctor.cli` (the command line) and
+:mod:`~dockerlab.doctor.errors` (its one error, which every other module may raise).
 """
 from __future__ import annotations
 
@@ -35,10 +36,11 @@ from .checks.base import DISCOVERY_VARS
 from .checks.client import blocked_for_others
 from .checks.registry import HUB_ANONYMOUS_LIMIT, parse_ratelimit
 from .cli import main
+from .errors import DoctorInputError
 from .install import (DEB_ARCH, DEBIAN_OLD, DEBIAN_RELEASES, DOCKER_APT_ARCHES, DOCS, SECURITY_NOTE, UBUNTU_OLD,
                       UBUNTU_RELEASES, InstallPlan, apt_family, dpkg_architecture, install_commands, lsb_codename,
                       parse_os_release)
-from .report import STATUSES, Check, DoctorInputError, Report
+from .report import STATUSES, Check, Report
 from .runner import run_checks
 from .seed import SEED_STEPS, SeedStep, explain_seed_steps
 

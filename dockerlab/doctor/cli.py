@@ -14,7 +14,7 @@ from ..errors import DockerLabError
 from .checks import system
 from .checks.base import Ctx, read
 from .install import install_commands
-from .report import DoctorInputError
+from .errors import DoctorInputError
 from .runner import run_checks
 from .seed import explain_seed_steps
 

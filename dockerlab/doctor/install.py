@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from pathlib import Path
 
-from .report import DoctorInputError
+from .errors import DoctorInputError
 
 DOCS = {
     "ubuntu": "https://docs.docker.com/engine/install/ubuntu/",

@@ -8,16 +8,12 @@ from dataclasses import asdict, dataclass, field
 from html import escape
 from typing import TYPE_CHECKING
 
-from ..errors import DockerLabError
+from .errors import DoctorInputError
 
 if TYPE_CHECKING:
     from .install import InstallPlan
 
 STATUSES = ("pass", "warn", "fail", "skip")
-
-
-class DoctorInputError(DockerLabError, ValueError):
-    """The doctor was given something it cannot read (an os-release that is not one, ...)."""
 
 
 @dataclass

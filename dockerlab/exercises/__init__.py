@@ -13,6 +13,7 @@ does the action on the engine and compares.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,6 +127,27 @@ def exercise(key: str, title: str = ""):
         return checked
 
     return wrap
+
+
+def load_exercises() -> dict[tuple[str, str], str]:
+    """Import every module of this package (each declares its checks): all of them, found, not listed.
+    Returns every exercise of the series, (lesson, exercise) -> title."""
+    import importlib
+    import pkgutil
+
+    for mod in pkgutil.iter_modules(__path__):
+        if not mod.name.startswith("_"):
+            importlib.import_module(f"{__name__}.{mod.name}")
+    return tracking.EXERCISES
+
+
+def progress(*, owner: str | None = None, file: str | os.PathLike | None = None) -> tracking.Progress:
+    """Which lessons and exercises are done (``dockerlab.progress()``): one row per exercise of the series.
+
+    ``done``: the check said ✅ at least once; ``tries``: how many times it ran with an answer;
+    ``last``: when it last ran. ``owner`` keeps one learner's records (a shared file).
+    """
+    return tracking.progress_of(load_exercises(), owner=owner, file=file)
 
 
 def predicting(key: str, title: str = ""):

@@ -13,6 +13,7 @@ import pytest
 from dockerlab import errors as E
 from tests.engine.waiting import unique_name, wait_until
 from dockerlab.widgets import ContainerTable, EngineStatus, InfoDashboard, Launcher, Monitor, PullProgress, Shell
+from dockerlab.widgets import monitor as monitor_mod
 
 BUSY = "sh -c 'while :; do :; done'"
 
@@ -142,7 +143,7 @@ def test_monitor_busy_idle_and_a_removed_container(lab, tmp_path):
         frames = m.frames_drawn
         assert wait_until(lambda: m.frames_drawn >= frames + 2, 6)  # it keeps drawing
         assert f"{idle.name}: removed" in m.shown and f"{idle.name} was removed" in m.shown
-        legend = [t.get_text() for t in m._ax_cpu.get_legend().get_texts()]
+        legend = [t.get_text() for t in m.drawing.ax_cpu.get_legend().get_texts()]
         assert f"{idle.name} (removed)" in legend and busy.name in legend
         m._pause.value = True
         n = m.frames_drawn
@@ -157,7 +158,7 @@ def test_monitor_busy_idle_and_a_removed_container(lab, tmp_path):
         assert m.export(str(tmp_path / "s.csv")) and "Wrote" in m.shown
     finally:
         assert Monitor.stop_all() >= 1  # what a cleanup cell can call after re-running cells
-    assert m.sampler.active_streams == 0 and not m.running and m not in Monitor._live
+    assert m.sampler.active_streams == 0 and not m.running and m not in monitor_mod._LIVE_IN_THIS_PROCESS
 
 
 # --- PullProgress -----------------------------------------------------------------------------------------------

@@ -122,7 +122,7 @@ report("teacher", tv)
     "monitor": """\
 mon = Monitor(lab, [PREFIX + "-ghost"], window=10)
 mon.pause()
-title = mon._title.get_text()
+title = mon.drawing.title.get_text()
 mon.stop()
 report("monitor", mon, title=title)
 """,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from dockerlab import cgroups, stats as stats_mod, stats_sources
+from dockerlab import cgroups, kernel_stats, stats as stats_mod, stats_sources
 
 CID = "ab" * 32
 PID = 4242
@@ -118,7 +118,7 @@ def test_v1_cgroupfs_tree_gives_the_clis_numbers(tmp_path, co_mounted):
                       blkio="8:0 Read 4096\n8:0 Write 8192\n8:0 Total 12288\nTotal 12288\n")
     cg = cgroups.locate(CID, PID, proc=proc)
     assert cg.version == 1 and cg.dirs["memory"] == d["memory"] and cg.dirs["cpuacct"] == d["cpuacct"]
-    assert stats_sources.describe(cg).endswith("/{cpuacct,memory,pids,blkio}/docker/<id>") or co_mounted
+    assert kernel_stats.describe(cg).endswith("/{cpuacct,memory,pids,blkio}/docker/<id>") or co_mounted
     r = cgroups.Reader(cg, proc=proc)
     s = r.sample(cgroups.parse_proc_stat_cpu(PROC_STAT), 2)
     r.close()
@@ -133,7 +133,7 @@ def test_v2_systemd_tree_and_a_memory_limit(tmp_path):
     proc, d = tree_v2(str(tmp_path), limit="67108864")
     cg = cgroups.locate(CID, PID, proc=proc)
     assert cg.version == 2 and cg.dirs == {"": d}
-    assert stats_sources.describe(cg).endswith("/system.slice/docker-<id>.scope")
+    assert kernel_stats.describe(cg).endswith("/system.slice/docker-<id>.scope")
     s = cgroups.Reader(cg, proc=proc).sample(10**12, 2)
     row = stats_mod.row(s)
     assert s["cpu_stats"]["cpu_usage"]["total_usage"] == 2_500_000_000  # usage_usec in ns

@@ -64,7 +64,7 @@ def test_every_function_that_returns_a_verdict_is_registered(module, name):
 
 def test_progress_counts_every_declared_check_and_every_lesson(progress_file):
     keys = {f"{m.__name__.rsplit('.', 1)[1]}.{n}" for m, n in FUNCTIONS}
-    table = tracking.progress().frame
+    table = exercises.progress().frame
     assert len(table) == len(FUNCTIONS) == len(keys)
     assert {"nb10", "nb11", "nb12"} <= set(table["lesson"])
     assert table["lesson"].tolist() == sorted(table["lesson"].tolist())
@@ -74,7 +74,7 @@ def test_progress_counts_every_declared_check_and_every_lesson(progress_file):
 
 
 def test_the_teachers_results_have_a_column_for_every_check():
-    assert room_progress.every_exercise() == [f"{a}.{b}" for a, b in tracking.load_exercises()]
+    assert room_progress.every_exercise() == [f"{a}.{b}" for a, b in exercises.load_exercises()]
     assert len(room_progress.every_exercise()) == len(FUNCTIONS)
     recs = [{"lesson": "nb06", "exercise": "ps-all", "ok": True}, {"lesson": "nb13", "exercise": "prune", "ok": False}]
     assert room_progress.summary(recs) == {"nb06.ps-all": True, "nb13.prune": False}

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from dockerlab import tracking
-from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb13, predict
+from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb13, predict, progress
 
 
 def test_nothing_runs_before_a_prediction(progress_file):
@@ -85,7 +85,7 @@ def test_progress_shows_done_tried_and_not_tried_with_links(progress_file):
     nb06.check_ps_all("docker ps")
     with progress_file.open("a") as f:
         f.write("not json\n{\"lesson\": \"nb99\"}\n")  # a broken line is skipped, not fatal
-    p = tracking.progress()
+    p = progress()
     df = p.frame.set_index(["lesson", "exercise"])
     assert df.loc[("nb05", "alpine-shell"), "done"] and df.loc[("nb05", "alpine-shell"), "tries"] == 2
     assert not df.loc[("nb06", "ps-all"), "done"] and df.loc[("nb06", "ps-all"), "tries"] == 1

@@ -80,7 +80,7 @@ def test_a_long_flat_run_starts_again_within_the_slack():
 def test_the_sampler_gives_a_redraw_only_what_it_has_not_seen():
     from collections import deque
 
-    from dockerlab.sampler import _since
+    from dockerlab.sample_store import _since
 
     buf = deque((float(t), 0.0, 1.0, 0.1) for t in range(200))
     times = lambda got: [s[0] for s in got]  # noqa: E731

@@ -457,6 +457,25 @@ def test_sampler_notes_a_burst_of_oom_events_once_with_a_count():
     assert s.notes[-3:] == [f"{text} (3 times)", "oom stopped (exit code 137): waiting for it to start again", text]
 
 
+def test_a_bug_in_following_the_events_is_said_not_swallowed(caplog):
+    class Broken(_Quiet):
+        def __next__(self):
+            raise KeyError("Actor")  # not an engine's error: a bug, the follower must not die silently
+
+    eng = FakeEngine(states={"c": "exited"})
+    eng.events_stream = lambda since=None, filters=None: Broken()
+    lab = FakeLab()
+    lab.engine = eng
+    with caplog.at_level("ERROR", logger="dockerlab.sampler"):
+        s = Sampler(lab, ["c"]).start()
+        assert _wait(lambda: any("following the engine's events failed" in n for n in s.notes))
+        time.sleep(1.2)  # it starts again (twice by now), and says it once
+        s.stop()
+    said = [n for n in s.notes if "events failed" in n]
+    assert said == ["following the engine's events failed (KeyError: 'Actor'): starting again"]
+    assert "event follower failed" in caplog.text and s.active_streams == 0
+
+
 def test_sampler_bounded_buffer_and_bad_args():
     eng = FakeEngine(streams={"c": [sample(i * 10, i * 100, 2**20, i % 60) for i in range(1, 30)]},
                      states={"c": "running"})
@@ -478,37 +497,37 @@ def _filled_monitor(**kw):
     lab.engine = FakeEngine()
     m = Monitor(lab, ["busy", "idle"], autostart=False, **kw)
     now, s, limit = time.time(), m.sampler, 500 * 2**20
-    s._set_status("busy", RUNNING)  # as the sampler's readers report them: (t, cpu %, memory bytes, limit)
-    s._set_status("idle", REMOVED)
+    s.store.set_status("busy", RUNNING)  # as the sampler's readers report them: (t, cpu %, memory bytes, limit)
+    s.store.set_status("idle", REMOVED)
     for i in range(20):
-        s._point("busy", now - 20 + i, 90.0, 5 * 2**20, limit)  # 5 MiB, 1 % of the limit
+        s.store.point("busy", now - 20 + i, 90.0, 5 * 2**20, limit)  # 5 MiB, 1 % of the limit
     for i in range(10):
-        s._point("idle", now - 20 + i, 0.5, 2**20, limit)
+        s.store.point("idle", now - 20 + i, 0.5, 2**20, limit)
     return m
 
 
 def test_monitor_updates_line_data_without_rebuilding_the_figure(tmp_path):
     m = _filled_monitor(window=30)
-    fig, ax = m.figure, m._ax_cpu
+    fig, ax = m.figure, m.drawing.ax_cpu
     assert m.update()
     x, y = m.line_data("busy")
     assert len(x) == 20 and y.max() == 90.0 and -21 < x.min() < x.max() <= 0
     assert m.line_data("idle", "mem")[1].tolist() == [1.0] * 10
     full, background = m.full_draws, m._image.value
     m.update()
-    assert m.full_draws == full and m.figure is fig and m._ax_cpu is ax  # lines only, same figure
+    assert m.full_draws == full and m.figure is fig and m.drawing.ax_cpu is ax  # lines only, same figure
     assert m._image.value is background  # the axes' picture is not re-encoded on a routine tick
     svg = m._overlay.value  # the lines, drawn by the browser over that picture
     assert svg.count("<polyline") == 4 and svg.count('stroke-dasharray="2 3"') == 2  # idle ended: dotted
     assert svg.count("<path") == 2 and svg.count("clip-path=") == 2  # its crosses; lines clipped to the axes
-    assert f'id="{m._svg_id}-0"' in svg and _filled_monitor()._svg_id != m._svg_id  # ids unique in the page
+    assert f'id="{m.drawing.svg_id}-0"' in svg and _filled_monitor().drawing.svg_id != m.drawing.svg_id  # ids unique in the page
     busy_cpu = svg.split("<polyline")[1]
     ys = [float(v) for v in busy_cpu.split('points="')[1].split('"')[0].split()[1::2]]
-    x0, y0, w, h, _, (ya, yb) = m._boxes[0]
+    x0, y0, w, h, _, (ya, yb) = m.drawing.boxes[0]
     assert all(abs(y - (y0 + h - (90.0 - ya) * h / (yb - ya))) < 0.06 for y in ys)  # 90 % on the CPU axis
     assert m.png().startswith(b"\x89PNG")
     assert m.statuses == {"busy": "running", "idle": "removed"} and "idle: removed" in m.shown
-    legend = [t.get_text() for t in m._ax_cpu.get_legend().get_texts()]
+    legend = [t.get_text() for t in m.drawing.ax_cpu.get_legend().get_texts()]
     assert legend == ["busy", "idle (removed)"]
     path = m.export(str(tmp_path / "s.csv"))
     assert path and (tmp_path / "s.csv").read_text().count("\n") == 31 and "Wrote 30 samples" in m.shown
@@ -523,14 +542,14 @@ def test_monitor_pause_window_and_validation():
     m.resume()
     assert not m.paused and m.frames_drawn == n + 1
     m._window.value = 120
-    assert m.window == 120 and m._ax_cpu.get_xlim() == (-120.0, 0.0)
+    assert m.window == 120 and m.drawing.ax_cpu.get_xlim() == (-120.0, 0.0)
     m.pause()  # the title says so at once
-    assert m._title.get_text().startswith("docker stats, paused") and m._window.min < 60
+    assert m.drawing.title.get_text().startswith("docker stats, paused") and m._window.min < 60
     m.resume()
     m._stopped_at = time.time()  # stopped after 20 s of samples: the axis spans them, not the whole window
     m.update(force=True)
-    lo, hi = m._ax_cpu.get_xlim()
-    assert hi == 0 and lo in (-20.0, -30.0) and f"stopped: last {-lo:.0f} s" in m._title.get_text()
+    lo, hi = m.drawing.ax_cpu.get_xlim()
+    assert hi == 0 and lo in (-20.0, -30.0) and f"stopped: last {-lo:.0f} s" in m.drawing.title.get_text()
     m._stopped_at = None
     m.update(force=True)
     with pytest.raises(traitlets.TraitError):
@@ -544,9 +563,9 @@ def test_a_longer_window_shows_the_older_samples_again():
     lab.engine = FakeEngine()
     m = Monitor(lab, ["busy"], autostart=False, window=60)
     now, s = time.time(), m.sampler
-    s._set_status("busy", RUNNING)
+    s.store.set_status("busy", RUNNING)
     for i in range(100):  # 100 s of samples, once a second
-        s._point("busy", now - 99 + i, float(i % 9), 2**20, 2**29)
+        s.store.point("busy", now - 99 + i, float(i % 9), 2**20, 2**29)
     m.update(force=True)
     assert 60 <= len(m.line_data("busy")[0]) <= 63  # the window and its 2 s margin
     m._window.value = 120  # the slider
@@ -569,10 +588,10 @@ def test_monitor_png_encoder_round_trips():
     import numpy as np
     from PIL import Image
 
-    from dockerlab.widgets.monitor import _png_rgba
+    from dockerlab.pngenc import png_rgba
 
     a = np.random.default_rng(1).integers(0, 256, (9, 13, 4), dtype=np.uint8)
-    im = Image.open(io.BytesIO(_png_rgba(a.tobytes(), 13, 9)))
+    im = Image.open(io.BytesIO(png_rgba(a.tobytes(), 13, 9)))
     assert im.size == (13, 9) and im.mode == "RGBA" and (np.asarray(im) == a).all()
 
 
