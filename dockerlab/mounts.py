@@ -42,7 +42,7 @@ class Mount:
         return f"-v {src}:{self.target}" + (":ro" if self.mode == "ro" else "")
 
 
-def _bad(value, why: str) -> E.InvalidReference:
+def invalid_volume(value, why: str) -> E.InvalidReference:
     return E.InvalidReference(f"Invalid volume {value!r}: {why}", value=repr(value),
                               hint="write 'VOLUME-NAME:/path/in/container' (a named volume) or "
                                    "'./folder:/path/in/container' (a folder of yours), optionally ':ro'")
@@ -59,37 +59,37 @@ def parse_mounts(volumes, cwd: str | None = None) -> list[Mount]:
         for src, spec in volumes.items():
             if (not isinstance(src, str) or not isinstance(spec, dict) or not isinstance(spec.get("bind"), str)
                     or ":" in src or ":" in spec["bind"]):  # '/:/x' in a key would smuggle in '/'
-                raise _bad(volumes, "a dict must look like {'/host/path': {'bind': '/in/container', 'mode': 'ro'}}")
+                raise invalid_volume(volumes, "a dict must look like {'/host/path': {'bind': '/in/container', 'mode': 'ro'}}")
             items.append(f"{src}:{spec['bind']}:{spec.get('mode', 'rw')}")
         volumes = items
     if isinstance(volumes, str):
         volumes = [volumes]
     if not isinstance(volumes, (list, tuple)):
-        raise _bad(volumes, f"a {type(volumes).__name__} is not a list of volumes")
+        raise invalid_volume(volumes, f"a {type(volumes).__name__} is not a list of volumes")
     if len(volumes) > MAX_MOUNTS:
         raise E.InvalidReference(f"{len(volumes)} mounts in one run; the kit sends at most {MAX_MOUNTS}",
                                  value=f"{len(volumes)} mounts", hint="mount a parent folder, or fewer volumes")
     out = []
     for v in volumes:
         if not isinstance(v, str) or not v.strip():
-            raise _bad(v, "it is empty" if isinstance(v, str) else "it is not a string")
+            raise invalid_volume(v, "it is empty" if isinstance(v, str) else "it is not a string")
         parts = v.strip().split(":")
         if len(parts) not in (2, 3) or not parts[0] or not parts[1]:
-            raise _bad(v, "it needs a source and a path in the container, separated by ':'")
+            raise invalid_volume(v, "it needs a source and a path in the container, separated by ':'")
         src, dst = parts[0], parts[1]
         mode = parts[2] if len(parts) == 3 else "rw"
         if mode not in ("rw", "ro"):
-            raise _bad(v, f"the mode {mode!r} is not 'ro' or 'rw'")
+            raise invalid_volume(v, f"the mode {mode!r} is not 'ro' or 'rw'")
         if not dst.startswith("/"):
-            raise _bad(v, f"the path in the container ({dst!r}) must start with '/'")
+            raise invalid_volume(v, f"the path in the container ({dst!r}) must start with '/'")
         if dst == "/" or "\x00" in v:
-            raise _bad(v, "the path in the container cannot be '/' itself" if dst == "/" else "it holds a NUL byte")
+            raise invalid_volume(v, "the path in the container cannot be '/' itself" if dst == "/" else "it holds a NUL byte")
         if "/" in src or src.startswith((".", "~")):
             path = os.path.expanduser(src)
             path = os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd or os.getcwd(), path))
             out.append(Mount("bind", path, dst, mode, written=src))
         else:
             if not _VOLUME_NAME.match(src):
-                raise _bad(v, f"{src!r} is not a valid volume name (letters, digits, '_', '.', '-')")
+                raise invalid_volume(v, f"{src!r} is not a valid volume name (letters, digits, '_', '.', '-')")
             out.append(Mount("volume", src, dst, mode, written=src))
     return out

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .. import errors as E
-from ..mounts import Mount, parse_mounts  # noqa: F401  (the one -v grammar)
+from ..mounts import Mount, invalid_volume, parse_mounts  # noqa: F401  (the one -v grammar)
 from .base import LabBase
 
 _VOLUME_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -49,7 +49,7 @@ class VolumesMixin(LabBase):
         self._need("volumes", "A named volume (docker volume create)", state="nothing was done",
                    hint="use a folder of yours instead: lab.run(..., volumes=['./my-folder:/data'])")
         if not isinstance(name, str) or not _VOLUME_NAME.match(name):
-            raise _bad(name, "a volume name is letters, digits, '_', '.' and '-'")
+            raise invalid_volume(name, "a volume name is letters, digits, '_', '.' and '-'")
         self._twin(f"docker volume create {name}")
         self._gate.create_volume(name, session=self.session, lesson=self.lesson)
         return Volume(self._gate.inspect_volume(name))

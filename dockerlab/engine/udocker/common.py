@@ -5,20 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import hashlib
 import importlib.util
-import json
 import os
-import platform
 import re
-import secrets
 import shutil
-import signal
-import socket
-import subprocess
 import sys
-import time
-from collections import deque
 from pathlib import Path
 
 

@@ -7,15 +7,16 @@ import contextlib
 import os
 import platform
 import re
+import shutil
+import socket
 import subprocess
-import sys
 from collections import deque
 from pathlib import Path
 
 from ... import errors as E
 from ...endpoints import Endpoint
 from ..contract import Engine
-from .common import API_VERSION, LIMITATIONS, PROOT_WRAPPER, _Fail, default_home, find_proot, udocker_command, usable
+from .common import API_VERSION, LIMITATIONS, PROOT_WRAPPER, _Fail, default_home, udocker_command, usable
 from .images import ImagesMixin
 from .processes import ProcessesMixin
 from .rest import RestMixin

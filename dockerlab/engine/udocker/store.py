@@ -244,7 +244,7 @@ class StoreMixin:
                 target = os.readlink(nxt)
                 rest = "/".join(parts[i + 1:])
                 base = target if target.startswith("/") else str(cur.relative_to(root)) + "/" + target
-                return UdockerEngine._exists_in_root(root, base + ("/" + rest if rest else ""), depth + 1)
+                return StoreMixin._exists_in_root(root, base + ("/" + rest if rest else ""), depth + 1)
             if part == "..":
                 cur = cur.parent if cur != root else root
                 continue
