@@ -89,6 +89,7 @@ class Sampler:
         self._stop = threading.Event()
         self._events = None
         self._events_thread: threading.Thread | None = None
+        self._failures_said: set[str] = set()  # the follower's failures, each said once however often it restarts
         self.started = False
         self.source = stats_sources.choose(self.engine)  # the kernel's files, the Engine API, or psutil
         self.sources: dict[str, str] = {}  # name -> the source its samples come from
@@ -406,7 +407,10 @@ class Sampler:
                 return
             log.exception("the sampler's event follower failed")
             text = f"following the engine's events failed ({type(e).__name__}: {e}): starting again"
-            if self.store.notes[-1:] != [text]:  # said once, not again each time it starts again
+            with self._lock:  # said once, not again each time it starts again (other notes may come between)
+                first = text not in self._failures_said
+                self._failures_said.add(text)
+            if first:
                 self.store.note(text)
 
 

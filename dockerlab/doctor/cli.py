@@ -30,6 +30,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", action="store_true", help="explain the seed tutorial's install steps line by line and stop")
     p.add_argument("--os-release", default="/etc/os-release", metavar="PATH",
                    help="read this file instead of /etc/os-release (to preview another distribution's steps)")
+    p.add_argument("--for-others", action="store_true", default=None,
+                   help="also check what other users of this machine need (the default as root)")
     p.add_argument("--timeout", type=float, default=3.0, help="seconds to wait for each endpoint (default 3)")
     return p
 
@@ -60,7 +62,8 @@ def main(argv=None) -> int:
             print(json.dumps(plan.as_dict(), indent=2) if args.json else plan.text())
             return 0
         report = run_checks(os_release=args.os_release, smoke=not args.no_smoke, online=not args.offline,
-                            timeout=args.timeout)
+                            timeout=args.timeout,
+                            for_others=os.getuid() == 0 if args.for_others is None else args.for_others)
     except DockerLabError as e:
         if args.json:
             print(json.dumps({"ok": False, "error": type(e).__name__, "message": str(e)}, indent=2))

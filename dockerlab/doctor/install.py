@@ -112,6 +112,18 @@ def dpkg_architecture(machine: str | None = None) -> str:
     return DEB_ARCH.get(machine.lower(), machine.lower())
 
 
+#: Packages that conflict with Docker's own (Docker's Ubuntu and Debian pages remove them first).
+CONFLICTING = ("docker.io", "docker-compose", "docker-compose-v2", "docker-doc", "podman-docker", "containerd", "runc")
+
+
+def sources_stanza(base: str, codename: str) -> str:
+    """Docker's repository as apt's deb822 sources file has it (Docker's install pages today;
+    apt reads this format since 1.1). The one-line ``deb [...] URL CODENAME stable`` in
+    ``docker.list`` that older guides write means the same."""
+    return "\n".join(["Types: deb", f"URIs: {base}", f"Suites: {codename}", "Components: stable",
+                      "Signed-By: /etc/apt/keyrings/docker.asc"])
+
+
 @dataclass
 class InstallPlan:
     """How to install Docker on one system: commands to run, or where to read."""
@@ -119,7 +131,7 @@ class InstallPlan:
     system: str  # "Ubuntu 24.04 LTS (noble)", "Windows", ...
     method: str  # "apt", "docker-desktop", "pointer"
     commands: list = field(default_factory=list)  # (comment, command) pairs, in order
-    repo_line: str = ""
+    sources: str = ""  # the deb822 stanza of /etc/apt/sources.list.d/docker.sources
     codename: str = ""
     arch: str = ""
     notes: list = field(default_factory=list)
@@ -164,16 +176,18 @@ def install_commands(os_release=None, *, arch: str | None = None, system: str | 
     system = system or platform.system()
     if system == "Darwin":
         return InstallPlan("macOS", "docker-desktop", notes=[
-            "Install Docker Desktop for Mac (choose Apple silicon or Intel). It runs the Linux engine in a small VM "
+            "Install Docker Desktop for Mac (choose Apple silicon or Intel); it supports the current macOS release "
+            "and the two before it. It runs the Linux engine in a small VM "
             "and sets the docker CLI's context for you; start it once from Applications, then run "
             "'docker run hello-world' in a terminal.",
             "Images are built for CPU architectures: on Apple silicon, arm64 images run natively, amd64-only images "
             "run emulated (slower)."], docs=[DOCS["desktop-mac"]])
     if system == "Windows":
         return InstallPlan("Windows", "docker-desktop", notes=[
-            "Install Docker Desktop for Windows with the WSL 2 backend (the default). It works on the Home edition "
-            "too: the seed's note (Windows 10 Pro or Enterprise build 14393, Windows Server 2016) describes the "
-            "old Hyper-V-only 'Docker for Windows' and is long out of date.",
+            "Install Docker Desktop for Windows with the WSL 2 backend (the default). It needs Windows 10 22H2 "
+            "(build 19045) or Windows 11 23H2 (build 22631) or later, the Home edition included; the Hyper-V "
+            "backend needs Pro, Enterprise or Education. The tutorial's note (Windows 10 Pro or Enterprise build "
+            "14393, Windows Server 2016) describes the Hyper-V-only 'Docker for Windows' of 2016.",
             "Then run the kit inside WSL 2 (a Ubuntu distribution from the Microsoft Store) with Docker Desktop's "
             "WSL integration turned on for it, or install Docker Engine inside the WSL 2 distribution with the "
             "Ubuntu steps."], docs=[DOCS["desktop-windows"], DOCS["desktop-wsl"]])
@@ -228,32 +242,34 @@ def _apt_plan(d: dict, family: str, codename: str, arch: str, name: str, extra_n
                      f"({codename}, from {var}), not the derivative's own (which is what lsb_release -cs prints).")
     if arch not in DOCKER_APT_ARCHES:
         notes.append(f"Docker's apt repository has no packages for the architecture {arch!r}.")
-    repo_line = f"deb [arch={arch} signed-by=/etc/apt/keyrings/docker.asc] {base} {codename} stable"
+    sources = sources_stanza(base, codename)
     commands = [
-        ("Remove packages that conflict with Docker's own (it is fine if none are installed)",
-         "for pkg in docker.io docker-doc docker-compose podman-docker containerd runc; do "
-         "sudo apt-get remove -y $pkg; done"),
+        ("Remove packages that conflict with Docker's own (apt says so if none is installed)",
+         f"sudo apt remove $(dpkg --get-selections {' '.join(CONFLICTING)} | cut -f1)"),
         ("Add Docker's official GPG key to its own keyring", "\n".join([
             "sudo apt-get update",
             "sudo apt-get install -y ca-certificates curl",
             "sudo install -m 0755 -d /etc/apt/keyrings",
             f"sudo curl -fsSL {base}/gpg -o /etc/apt/keyrings/docker.asc",
             "sudo chmod a+r /etc/apt/keyrings/docker.asc"])),
-        (f"Add the repository; signed-by= trusts that key for this repository only ({codename}, {arch})",
-         f'echo "{repo_line}" | sudo tee /etc/apt/sources.list.d/docker.list > /dev/null\nsudo apt-get update'),
+        (f"Add the repository (deb822 format); Signed-By trusts that key for this repository only ({codename})",
+         f"sudo tee /etc/apt/sources.list.d/docker.sources > /dev/null <<'EOF'\n{sources}\nEOF\nsudo apt-get update"),
         ("Install Docker Engine, the CLI, containerd and the buildx and compose plugins",
          "sudo apt-get install -y docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin"),
         ("Check it: this pulls and runs a tiny test image", "sudo docker run hello-world"),
         ("Optional: use docker without sudo (log out and in afterwards). Read the security note first",
          "sudo usermod -aG docker $USER"),
     ]
-    notes.append(f"Docker's docs write the codename as $(. /etc/os-release && echo \"$VERSION_CODENAME\")"
+    notes.append("Docker's docs write the codename as $(. /etc/os-release && echo \"$VERSION_CODENAME\")"
                  + (" (${UBUNTU_CODENAME:-$VERSION_CODENAME} on Ubuntu)" if family == "ubuntu" else "")
-                 + f" and the architecture as $(dpkg --print-architecture); here they are {codename} and {arch}.")
+                 + f"; here it is {codename}, and apt takes this machine's architecture ({arch}).")
+    notes.append("Older guides add the repository as one line, 'deb [signed-by=...] URL CODENAME stable', in "
+                 "/etc/apt/sources.list.d/docker.list: the same repository in apt's older format. Keep one of "
+                 "the two files, not both.")
     notes.append(f"Security: {SECURITY_NOTE}.")
     notes.append(f"{family.title()}'s own package also works for these lessons ('sudo apt-get install docker.io'); "
                  "it is older than Docker's and must not be mixed with docker-ce.")
     notes += list(extra_notes)
     system = f"{name} ({codename})" if codename not in name else name
-    return InstallPlan(system, "apt", commands=commands, repo_line=repo_line, codename=codename, arch=arch,
+    return InstallPlan(system, "apt", commands=commands, sources=sources, codename=codename, arch=arch,
                        notes=notes, docs=[DOCS[family], DOCS["postinstall"]])

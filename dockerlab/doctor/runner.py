@@ -111,18 +111,21 @@ def _run_one(spec, ctx, missing: dict) -> Check:
 
 def run_checks(*, env: dict | None = None, os_release="/etc/os-release", proc_version="/proc/version",
                container_markers=("/.dockerenv", "/run/.containerenv"), smoke: bool = True,
-               smoke_image: str | None = None, online: bool = True, timeout: float = 3.0) -> Report:
+               smoke_image: str | None = None, online: bool = True, timeout: float = 3.0,
+               for_others: bool = False) -> Report:
     """Run every check and return the :class:`Report`.
 
     ``env`` replaces the environment the checks look at (DOCKER_HOST,
     DOCKER_CONTEXT, DOCKER_CONFIG, HOME, PATH, BINDER_*, ...); None means this
     process's. ``os_release`` and ``proc_version`` are the files to read.
     ``smoke`` runs a tiny container (``hello-world``, else ``alpine true``) and
-    removes it; ``online=False`` skips Docker Hub.
+    removes it; ``online=False`` skips Docker Hub. ``for_others`` adds the checks for whoever
+    sets this machine up for other users (``dockerlab doctor`` as root: whether they can run its
+    Python); a learner's own report leaves them out.
     """
     t0 = time.monotonic()
     ctx = Ctx(env, os_release, proc_version, tuple(container_markers), timeout, smoke=smoke,
-              smoke_image=smoke_image, online=online)
+              smoke_image=smoke_image, online=online, for_others=for_others)
     try:
         checks = run(CHECKS, ctx)
     finally:

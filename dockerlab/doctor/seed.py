@@ -44,10 +44,16 @@ SEED_STEPS = [
         "repository does not have. As printed, the seed's line is cut after $(lsb_release -cs): the component "
         "'stable' and the closing quote are missing, and two lines end in '\\ ' with a space after the backslash, "
         "which breaks the continuation. The prompt about adding a GPG key automatically is about Launchpad PPAs, "
-        "not Docker's repository.",
-        'echo "deb [arch=$(dpkg --print-architecture) signed-by=/etc/apt/keyrings/docker.asc] '
-        'https://download.docker.com/linux/ubuntu $(. /etc/os-release && echo "${UBUNTU_CODENAME:-$VERSION_CODENAME}") '
-        'stable" | sudo tee /etc/apt/sources.list.d/docker.list > /dev/null'),
+        "not Docker's repository. Today's steps write the repository in apt's deb822 format, a file "
+        "docker.sources whose Signed-By names the key of Step 2 (the one-line 'deb [signed-by=...]' in docker.list "
+        "means the same, in the older format).",
+        "sudo tee /etc/apt/sources.list.d/docker.sources > /dev/null <<EOF\n"
+        "Types: deb\n"
+        "URIs: https://download.docker.com/linux/ubuntu\n"
+        'Suites: $(. /etc/os-release && echo "${UBUNTU_CODENAME:-$VERSION_CODENAME}")\n'
+        "Components: stable\n"
+        "Signed-By: /etc/apt/keyrings/docker.asc\n"
+        "EOF"),
     SeedStep(
         "Step 4) Update APT sources",
         "sudo apt-get update",

@@ -73,7 +73,7 @@ class Monitor(W.VBox):
                                    continuous_update=False, style={"description_width": "6em"})
         self._export = W.Button(description="Export CSV", icon="download")
         self._csv_path = W.Text(value="monitor-samples.csv", layout=W.Layout(width="16em"))
-        w, h = int(round(size[0] * dpi)), int(round(size[1] * dpi))
+        w = int(round(size[0] * dpi))
         cell = dict(grid_area="plot", width=f"{w}px", max_width="100%", margin="0")
         self._image = W.Image(format="png", layout=W.Layout(height="auto", **cell))
         self._overlay = W.HTML(layout=W.Layout(height="auto", **cell))

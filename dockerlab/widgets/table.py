@@ -7,7 +7,6 @@ from html import escape
 import ipywidgets as W
 import traitlets
 
-from ..errors import DockerLabError
 from ._common import (attempt, background, clear, cli_html, close_all, error_html, gone_message, is_gone,
                       new_history, ok_html, pre_html, quiet)
 from .launcher import plain

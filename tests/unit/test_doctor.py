@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from dockerlab import doctor
+from dockerlab.doctor import cli as doctor_cli
 from dockerlab.doctor import Check, DoctorInputError, Report, explain_seed_steps, install_commands, run_checks
 from dockerlab.errors import DockerLabError
 
@@ -72,13 +73,15 @@ UBUNTU_2004 = UBUNTU_2204.replace("22.04.4", "20.04.6").replace("22.04", "20.04"
     "Jammy Jellyfish", "Focal Fossa")
 FEDORA_40 = 'NAME="Fedora Linux"\nVERSION="40 (Workstation Edition)"\nID=fedora\nVERSION_ID=40\nPRETTY_NAME="Fedora Linux 40 (Workstation Edition)"\n'
 
-REPO_LINES = {
-    "ubuntu-22.04": (UBUNTU_2204, "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] "
-                                  "https://download.docker.com/linux/ubuntu jammy stable"),
-    "ubuntu-24.04": (UBUNTU_2404, "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] "
-                                  "https://download.docker.com/linux/ubuntu noble stable"),
-    "debian-12": (DEBIAN_12, "deb [arch=amd64 signed-by=/etc/apt/keyrings/docker.asc] "
-                             "https://download.docker.com/linux/debian bookworm stable"),
+def _stanza(family, codename):
+    return (f"Types: deb\nURIs: https://download.docker.com/linux/{family}\nSuites: {codename}\n"
+            "Components: stable\nSigned-By: /etc/apt/keyrings/docker.asc")
+
+
+SOURCES = {
+    "ubuntu-22.04": (UBUNTU_2204, _stanza("ubuntu", "jammy")),
+    "ubuntu-24.04": (UBUNTU_2404, _stanza("ubuntu", "noble")),
+    "debian-12": (DEBIAN_12, _stanza("debian", "bookworm")),
 }
 
 
@@ -100,19 +103,23 @@ def _write(tmp_path, text, name="os-release"):
 
 
 # --- install steps for the detected release ---------------------------------------------
-@pytest.mark.parametrize("release", sorted(REPO_LINES))
-def test_install_commands_give_the_repository_line_for_the_release(release):
-    text, line = REPO_LINES[release]
+@pytest.mark.parametrize("release", sorted(SOURCES))
+def test_install_commands_give_the_deb822_sources_for_the_release(release):
+    text, stanza = SOURCES[release]
     plan = install_commands(text, arch="amd64", system="Linux")
     assert plan.method == "apt"
-    assert plan.repo_line == line
+    assert plan.sources == stanza
     script = "\n".join(cmd for _, cmd in plan.commands)
-    assert f'echo "{line}" | sudo tee /etc/apt/sources.list.d/docker.list > /dev/null' in script
+    assert f"sudo tee /etc/apt/sources.list.d/docker.sources > /dev/null <<'EOF'\n{stanza}\nEOF\n" in script
+    assert "docker.list" not in script and "for pkg in" not in script
+    assert script.startswith("sudo apt remove $(dpkg --get-selections docker.io docker-compose docker-compose-v2 "
+                             "docker-doc podman-docker containerd runc | cut -f1)")
     family = "debian" if "debian" in release else "ubuntu"
     assert f"sudo curl -fsSL https://download.docker.com/linux/{family}/gpg -o /etc/apt/keyrings/docker.asc" in script
     assert "sudo chmod a+r /etc/apt/keyrings/docker.asc" in script
     assert "apt-key" not in script and "add-apt-repository" not in script
-    assert "$(" not in script.split("sudo usermod")[0]  # codename and arch are resolved, not left to the shell
+    after_removal = script.split("\n", 1)[1].split("sudo usermod")[0]
+    assert "$(" not in after_removal  # the codename is resolved, not left to the shell
     assert "docker-ce docker-ce-cli containerd.io docker-buildx-plugin docker-compose-plugin" in script
     assert any("root-equivalent" in n for n in plan.notes)
 
@@ -123,32 +130,35 @@ def test_install_commands_take_the_arch_from_dpkg_when_not_given():
     if out.returncode != 0:
         pytest.skip("no dpkg here")
     assert plan.arch == out.stdout.strip()
-    assert f"[arch={plan.arch} signed-by=" in plan.repo_line
+    assert any(f"this machine's architecture ({plan.arch})" in n for n in plan.notes)
 
 
 def test_install_commands_accept_a_dict_and_an_arm_machine():
     from dockerlab.doctor import parse_os_release
 
     plan = install_commands(parse_os_release(UBUNTU_2204), arch="arm64", system="Linux")
-    assert plan.repo_line.startswith("deb [arch=arm64 signed-by=/etc/apt/keyrings/docker.asc]")
+    assert plan.sources == _stanza("ubuntu", "jammy") and plan.arch == "arm64"
+    assert any("architecture (arm64)" in n for n in plan.notes)
+    assert not any("no packages for the architecture" in n for n in plan.notes)
 
 
 def test_a_derivative_gets_ubuntus_codename_not_its_own():
     plan = install_commands(MINT_213, arch="amd64", system="Linux")
-    assert plan.repo_line.endswith("/linux/ubuntu jammy stable")
-    assert "virginia" not in plan.repo_line
+    assert "Suites: jammy\n" in plan.sources
+    assert "virginia" not in plan.sources
     assert any("not the derivative's own" in n for n in plan.notes)
 
 
 def test_an_old_release_gets_the_current_form_and_a_warning():
     plan = install_commands(UBUNTU_2004, arch="amd64", system="Linux")
-    assert plan.repo_line.endswith("ubuntu focal stable")
+    assert "Suites: focal\n" in plan.sources
     assert any("no longer supported" in n for n in plan.notes)
 
 
 @pytest.mark.parametrize("system, words", [
-    ("Windows", ["Docker Desktop", "WSL 2", "Home edition", "14393"]),
-    ("Darwin", ["Docker Desktop for Mac", "Apple silicon"]),
+    ("Windows", ["Docker Desktop", "WSL 2", "Home edition", "14393", "22H2 (build 19045)", "23H2 (build 22631)",
+                 "Hyper-V backend needs Pro, Enterprise or Education"]),
+    ("Darwin", ["Docker Desktop for Mac", "Apple silicon", "the two before it"]),
 ])
 def test_other_systems_get_docker_desktop(system, words):
     plan = install_commands(None, system=system)
@@ -182,7 +192,8 @@ def test_the_seeds_steps_are_explained_line_by_line():
     assert "add-apt-repository comes from software-properties-common" in text
     assert "lxc-docker" in text and "docker-engine from 1.8 to 1.13" in text and "docker-ce" in text
     assert "[arch=amd64] is wrong on arm64" in text
-    assert "signed-by=/etc/apt/keyrings/docker.asc" in steps[2].today
+    assert "/etc/apt/sources.list.d/docker.sources" in steps[2].today
+    assert "Signed-By: /etc/apt/keyrings/docker.asc" in steps[2].today and "deb822" in steps[2].then
     seed = (ROOT.parent / "shared/seed/what-is-docker.txt")
     if seed.exists():  # each step's command is the seed's own
         body = seed.read_text()
@@ -196,14 +207,13 @@ def test_the_doctor_command_prints_the_seed_steps(capsys):
     assert "today: sudo apt-get install -y docker-ce docker-ce-cli" in out
 
 
-@pytest.mark.parametrize("release", sorted(REPO_LINES))
+@pytest.mark.parametrize("release", sorted(SOURCES))
 def test_the_doctor_command_prints_install_steps_for_an_os_release_file(release, tmp_path, capsys):
-    text, line = REPO_LINES[release]
+    text, stanza = SOURCES[release]
     path = _write(tmp_path, text)
     assert doctor.main(["--install", "--os-release", path]) == 0
     out = capsys.readouterr().out
-    arch = install_commands(text, system="Linux").arch
-    assert line.replace("arch=amd64", f"arch={arch}") in out
+    assert stanza in out and "/etc/apt/sources.list.d/docker.sources" in out
 
 
 def test_the_doctor_command_explains_a_missing_os_release(tmp_path, capsys):
@@ -234,7 +244,7 @@ def test_the_os_check_reads_the_file_and_names_the_codename(tmp_path, text, pret
     assert c.evidence.startswith(pretty)
     assert f"`lsb_release -cs` would print: {codename}" in c.evidence
     assert report.install.codename == codename
-    assert report.install.repo_line.endswith(f" {codename} stable")
+    assert f"Suites: {codename}\n" in report.install.sources
 
 
 def test_the_os_check_on_a_derivative_says_which_codename_docker_needs(tmp_path):
@@ -385,10 +395,25 @@ def test_a_python_other_users_cannot_run_is_named():
         shutil.rmtree(tmp_path)
 
 
+def test_the_learner_python_check_is_for_whoever_sets_up_the_machine():
+    c = run_checks(env=_env(DOCKER_HOST=NO_ENGINE), online=False)["Python for learners"]
+    assert c.status == "skip" and "--for-others" in c.evidence  # a learner's own report (a notebook's)
+
+
+def test_the_doctor_command_checks_for_others_as_root(monkeypatch, capsys):
+    seen = {}
+    monkeypatch.setattr(doctor_cli, "run_checks", lambda **kw: seen.update(kw) or Report([]))
+    for uid, argv, want in ((0, [], True), (1000, [], False), (1000, ["--for-others"], True)):
+        monkeypatch.setattr(doctor_cli.os, "getuid", lambda uid=uid: uid)
+        doctor_cli.main(argv + ["--offline", "--no-smoke"])
+        assert seen["for_others"] is want, (uid, argv)
+    capsys.readouterr()
+
+
 def test_the_learner_python_check_as_this_user():
     from dockerlab.doctor import blocked_for_others
 
-    c = run_checks(env=_env(DOCKER_HOST=NO_ENGINE), online=False)["Python for learners"]
+    c = run_checks(env=_env(DOCKER_HOST=NO_ENGINE), online=False, for_others=True)["Python for learners"]
     if os.getuid() != 0:
         assert c.status == "pass" and "you are running it as" in c.evidence
     elif blocked_for_others(sys.executable):

@@ -65,3 +65,10 @@ def test_sanitize_keeps_what_matters():
     assert T.sanitize("Exited (137) 2 seconds ago") != T.sanitize("Exited (0) 2 seconds ago")
     assert T.sanitize("580KiB / 23.54GiB", numbers=True) == T.sanitize("1.2MiB / 7GiB", numbers=True)
     assert T.sanitize("580KiB / 23.54GiB", numbers=True) != T.sanitize("580KiB / 23.54GiB / x", numbers=True)
+
+
+def test_a_run_leaves_out_the_no_forwarding_warning_of_this_machines_policy():
+    box = T.Box("t", f"echo '{T.NO_FORWARDING}'; echo 'hello from alpine'; echo 'WARNING: something else' >&2; exit 3")
+    code, out = T.run(box)
+    assert code == 3
+    assert out == "hello from alpine\nWARNING: something else\n"  # only that exact line goes

@@ -66,7 +66,7 @@ class Ctx:
     """What the checks share: inputs, and facts found on the way."""
 
     def __init__(self, env, os_release, proc_version, container_markers, timeout, *, smoke: bool = True,
-                 smoke_image: str | None = None, online: bool = True):
+                 smoke_image: str | None = None, online: bool = True, for_others: bool = False):
         self.env = dict(os.environ if env is None else env)
         self.injected_env = env is not None
         self.os_release_path = str(os_release)
@@ -76,6 +76,7 @@ class Ctx:
         self.smoke = smoke
         self.smoke_image = smoke_image
         self.online = online
+        self.for_others = for_others  # checks for whoever sets up this machine for other users
         self.os = {}
         self.lab = None  # the fact "engine": lab, info, version, endpoint
         self.info = {}

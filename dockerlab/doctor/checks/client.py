@@ -72,7 +72,8 @@ def blocked_for_others(path: str) -> str:
     return ""
 
 
-@check("Python for learners", group="Client")
+@check("Python for learners", group="Client",
+       option=("for_others", "not checked: a check for whoever sets this machine up for others (--for-others)"))
 def _check_learner_python(ctx: Ctx) -> Check:
     name = "Python for learners"
     exe = sys.executable

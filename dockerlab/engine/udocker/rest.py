@@ -38,7 +38,7 @@ class RestMixin:
         m = re.fullmatch(r"/images/(.+)/json", p)
         if m:
             return self.inspect_image(m.group(1))
-        raise self._not_available("rest", f"GET {path} on the Engine API",
+        raise self.not_available("rest", f"GET {path} on the Engine API",
                                   hint="on udocker, lab.rest() answers /version, /info, /containers/json, "
                                        "/containers/<name>/json, /containers/<name>/stats?stream=false, "
                                        "/images/json, /images/<name>/json and /system/df")

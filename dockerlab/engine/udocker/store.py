@@ -169,16 +169,16 @@ class StoreMixin:
         asked = [k for k in ("mem_limit", "memswap_limit", "nano_cpus", "cpu_quota", "pids_limit", "cpus", "memory")
                  if hc.get(k)]
         if asked:
-            raise self._not_available("limits", "Limiting a container's memory, CPUs or processes",
+            raise self.not_available("limits", "Limiting a container's memory, CPUs or processes",
                                       hint="run without memory=/cpus=/pids= here; the limits lesson needs a Docker Engine")
         binds = list(hc.get("binds") or [])  # folders only: udocker mounts them (-v), named volumes it has not
         for b in binds:
             if not b.startswith("/"):
-                raise self._not_available("volumes", f"The named volume {b.split(':')[0]}")
+                raise self.not_available("volumes", f"The named volume {b.split(':')[0]}")
         for k in ("privileged", "network_mode", "pid_mode", "port_bindings"):
             if hc.get(k):
                 feature = "network-isolation" if k in ("network_mode", "port_bindings") else "pid-namespace"
-                raise self._not_available(feature, f"The option {k}")
+                raise self.not_available(feature, f"The option {k}")
         img_name, tag = _split_image(image)
         img = self.inspect_image(f"{img_name}:{tag}")  # ImageNotFound if it is not here
         if name is None:
