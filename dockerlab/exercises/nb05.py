@@ -163,3 +163,66 @@ def predict_state(lab, prediction, name: str = "nb05-guess"):
 
     return predict(PREDICT_STATE, prediction, action, compare, owner=getattr(lab, "owner", None))
 
+
+
+# --- the tutorial's interactive shell, in JupyterLab's Terminal -------------------------------------------
+TERMINAL_RUN = "docker run -it --name our_container ubuntu /bin/bash"
+_NEVER = "0001-01-01T00:00:00Z"  # the engine's time for "never" (FinishedAt of a container never stopped)
+
+
+def _terminal_shell(lab, name: str, ex: str):
+    """(inspect, None) for the learner's terminal container, or (None, the verdict that says what is missing)."""
+    try:
+        d = lab.engine.inspect_container(name)  # a look: the Terminal's containers carry no kit label
+    except DockerLabError:
+        return None, no_answer(ex, f"There is no container named {name!r} on the engine yet.",
+                               f"in JupyterLab's Terminal (File → New → Terminal) type: {TERMINAL_RUN}")
+    cfg = d.get("Config") or {}
+    try:
+        repo = parse_image(cfg.get("Image", "")).repository
+    except DockerLabError:
+        repo = cfg.get("Image", "")
+    cmd = cfg.get("Cmd") or []
+    if repo != "ubuntu" or cmd[:1] not in (["/bin/bash"], ["bash"]) or not (cfg.get("OpenStdin") and cfg.get("Tty")):
+        got = f"{cfg.get('Image', '?')} {' '.join(cmd)}".strip()
+        return None, failed(ex, f"{name} is not the tutorial's shell: it runs {got!r}"
+                            + ("" if cfg.get("OpenStdin") and cfg.get("Tty") else ", without -it") + ".",
+                            f"remove it (docker rm -f {name}) and type: {TERMINAL_RUN}")
+    return d, None
+
+
+@exercise("nb05.terminal-exit", "leave with exit")
+def check_terminal_exit(lab, name: str = "our_container"):
+    """Exercise 5, step 1: in the Terminal, ``docker run -it --name our_container ubuntu /bin/bash``, then
+    ``exit``: the container stopped, because bash (its process 1) ended. Judged from the engine's state."""
+    ex = "Exercise 5 (leave with exit)"
+    d, verdict = _terminal_shell(lab, name, ex)
+    if verdict is not None:
+        return verdict
+    st = d.get("State") or {}
+    if st.get("Status") == "running":
+        return failed(ex, f"{name} is still running: bash has not ended.",
+                      "at the root@...:/# prompt type exit (Ctrl-P Ctrl-Q leaves it running: that is step 2)")
+    if st.get("Status") != "exited":
+        return failed(ex, f"{name} is {st.get('Status')}, not exited.", f"docker start -ai {name}, then exit")
+    return passed(ex, f"{name} exited (code {st.get('ExitCode')}): `exit` ended bash, the container's only "
+                  "process, so the container stopped. It is kept: `docker ps -a` lists it.")
+
+
+@exercise("nb05.terminal-detach", "come back, then detach")
+def check_terminal_detach(lab, name: str = "our_container"):
+    """Exercise 5, step 2: ``docker start -ai our_container`` (back in the same shell), then Ctrl-P Ctrl-Q:
+    the container runs on without you. Judged from the engine: running, and stopped once before."""
+    ex = "Exercise 5 (come back, then detach)"
+    d, verdict = _terminal_shell(lab, name, ex)
+    if verdict is not None:
+        return verdict
+    st = d.get("State") or {}
+    if st.get("Status") != "running":
+        return failed(ex, f"{name} is {st.get('Status')}: you left with exit (or it was stopped).",
+                      f"docker start -ai {name}, then hold Ctrl and press P, then Q")
+    if (st.get("FinishedAt") or _NEVER).startswith("0001-"):
+        return failed(ex, f"{name} runs, but it never stopped: step 1 (exit) comes first.",
+                      f"docker attach {name}, type exit, then docker start -ai {name} and Ctrl-P Ctrl-Q")
+    return passed(ex, f"{name} runs on after you left: Ctrl-P Ctrl-Q detached your terminal and bash kept running. "
+                  f"`docker attach {name}` takes you back; `docker rm -f {name}` removes it when you are done.")

@@ -202,6 +202,47 @@ NAMED_ROWS = [(_shell(image=i, cmd=c), True) for i in ("ubuntu", "ubuntu:latest"
     (_shell(cmd=("sleep", "600")), False), (_shell(image="ubuntu-like"), False), (_shell(cmd=("sh", "-c", "bash")), False)]
 
 
+def _terminal(check):
+    def call(x, d):
+        lab = Lab(Engine(containers={"our_container": d} if d else {}))
+        return getattr(x.nb05, check)(lab)
+    return call
+
+
+NEVER, ONCE = "0001-01-01T00:00:00Z", "2026-12-07T10:00:03.5Z"
+
+
+def _ours(state="exited", image="ubuntu", cmd=("/bin/bash",), tty=True, stdin=True, code=0, finished=ONCE):
+    d = container("our_container", state, image=image, exit_code=code, cmd=list(cmd) if cmd else None,
+                  tty=tty, stdin=stdin)
+    d["Config"]["Labels"] = {}  # made in the Terminal: no kit label
+    d["State"]["FinishedAt"] = finished
+    return d
+
+
+_UBUNTUS = ("ubuntu", "ubuntu:latest", "ubuntu:24.04", "docker.io/library/ubuntu", "127.0.0.1:5000/library/ubuntu")
+_BASHES = (("/bin/bash",), ("bash",), ("/bin/bash", "-l"))
+#: step 1 (exit): stopped because bash ended, whatever its last exit code
+EXIT_ROWS = [(_ours(image=i, cmd=c, code=k), True) for i in _UBUNTUS for c in _BASHES for k in (0, 130)][:16] + [
+    (None, False), (_ours(state="running"), False), (_ours(state="running", finished=NEVER), False),
+    (_ours(state="paused"), False), (_ours(state="created", finished=NEVER), False),
+    (_ours(image="alpine", cmd=("/bin/sh",)), False), (_ours(image="alpine"), False), (_ours(cmd=("/bin/sh",)), False),
+    (_ours(cmd=None), False), (_ours(tty=False), False), (_ours(stdin=False), False),
+    (_ours(tty=False, stdin=False), False), (_ours(image="busybox"), False), (_ours(cmd=("sleep", "600")), False),
+    (_ours(image="ubuntu-like"), False), (_ours(cmd=("sh", "-c", "bash")), False), (_ours(state="restarting"), False)]
+#: step 2 (start -ai, then Ctrl-P Ctrl-Q): running, and stopped once before
+DETACH_ROWS = [(_ours(state="running", image=i, cmd=c, code=k), True)
+               for i in _UBUNTUS for c in _BASHES for k in (0, 130)][:16] + [
+    (None, False), (_ours(state="exited"), False), (_ours(state="exited", code=137), False),
+    (_ours(state="running", finished=NEVER), False), (_ours(state="running", finished=""), False),
+    (_ours(state="paused"), False), (_ours(state="created", finished=NEVER), False),
+    (_ours(state="running", image="alpine"), False), (_ours(state="running", cmd=("/bin/sh",)), False),
+    (_ours(state="running", tty=False), False), (_ours(state="running", stdin=False), False),
+    (_ours(state="running", cmd=None), False), (_ours(state="running", image="busybox"), False),
+    (_ours(state="running", cmd=("sleep", "600")), False), (_ours(state="running", image="debian"), False),
+    (_ours(state="running", tty=False, stdin=False), False)]
+
+
 # --- nb06 ------------------------------------------------------------------------------------------
 PS_RIGHT = [
     "docker ps -a", "docker ps --all", "sudo docker ps -a", "sudo -E docker ps -a", "docker container ls -a",

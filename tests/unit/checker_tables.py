@@ -11,9 +11,9 @@ from types import SimpleNamespace
 
 import pandas as pd
 
-from .checker_rows import (CPU_ROWS, DEFAULT_TAG_ROWS, FIX_ROWS, LIMITS_ROWS, MIRROR_ROWS, NAMED_ROWS,
+from .checker_rows import (CPU_ROWS, DEFAULT_TAG_ROWS, DETACH_ROWS, EXIT_ROWS, FIX_ROWS, LIMITS_ROWS, MIRROR_ROWS, NAMED_ROWS,
                            PREDICT_CPU_ROWS, PS_ROWS, PULL_ROWS, SHELL_ROWS, STATES_ROWS, STOPPED_ROWS, Engine, Lab,
-                           _limits, _named, _pull_call, _stopped, container)
+                           _limits, _named, _pull_call, _stopped, _terminal, container)
 
 ALL = ("build", "ports", "volumes", "limits")
 
@@ -316,6 +316,8 @@ TABLES = {
     "nb05.check_alpine_shell": (_one("nb05.check_alpine_shell"), SHELL_ROWS),
     "nb05.check_fixed_command": (_one("nb05.check_fixed_command"), FIX_ROWS),
     "nb05.check_named_shell": (_named, NAMED_ROWS),
+    "nb05.check_terminal_exit": (_terminal("check_terminal_exit"), EXIT_ROWS),
+    "nb05.check_terminal_detach": (_terminal("check_terminal_detach"), DETACH_ROWS),
     "nb06.check_ps_all": (_one("nb06.check_ps_all"), PS_ROWS),
     "nb06.check_stopped": (_stopped, STOPPED_ROWS),
     "nb06.check_states": (_one("nb06.check_states"), STATES_ROWS),
