@@ -67,10 +67,11 @@ def _get(url: str, timeout: float = 5.0):
 class JupyterServer:
     """One JupyterLab process, started from the project's venv."""
 
-    def __init__(self, root_dir: Path, work: Path, owner: str):
+    def __init__(self, root_dir: Path, work: Path, owner: str, *, terminals: bool = False):
         self.root_dir = root_dir
         self.work = work
         self.owner = owner
+        self.terminals = terminals  # JupyterLab's Terminal (it opens in root_dir, the lessons' folder)
         self.port = _free_port()
         self.token = uuid.uuid4().hex
         self.proc: subprocess.Popen | None = None
@@ -117,7 +118,7 @@ class JupyterServer:
         cmd = [str(venv_bin / "jupyter"), "lab", "--no-browser", "--ip", "127.0.0.1",
                "--port", str(self.port), "--ServerApp.port_retries=0",
                f"--IdentityProvider.token={self.token}", f"--ServerApp.root_dir={self.root_dir}",
-               "--ServerApp.terminals_enabled=False", "--LabApp.news_url=None",
+               f"--ServerApp.terminals_enabled={self.terminals}", "--LabApp.news_url=None",
                "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
                "--MappingKernelManager.cull_idle_timeout=0"]
         if os.geteuid() == 0:
