@@ -21,6 +21,7 @@ Launch button on purpose, from the kernel's IPython startup, to see the test fai
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -208,15 +209,22 @@ def notebooks_copy(tmp_path_factory) -> Path:
     return dst
 
 
-@pytest.fixture(scope="module")
-def jupyter(need_browser, engine_lab, notebooks_copy, owner, tmp_path_factory):
-    server = JupyterServer(notebooks_copy, tmp_path_factory.mktemp("jupyter"), owner)
+@contextlib.contextmanager
+def serving(root_dir: Path, work: Path, owner: str, *, terminals: bool = False):
+    """A started JupyterServer; afterwards stopped, and the owner's containers reaped."""
+    server = JupyterServer(root_dir, work, owner, terminals=terminals)
     try:
         server.start()
         yield server
     finally:
         server.stop()
         _reap_owner(owner)
+
+
+@pytest.fixture(scope="module")
+def jupyter(need_browser, engine_lab, notebooks_copy, owner, tmp_path_factory):
+    with serving(notebooks_copy, tmp_path_factory.mktemp("jupyter"), owner) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

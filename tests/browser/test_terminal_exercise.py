@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import JupyterServer, _reap_owner
+from conftest import serving
 from jlab import ARTIFACTS, Notebook
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.timeout(400)]
@@ -26,13 +26,8 @@ NAME = "our_container"
 
 @pytest.fixture(scope="module")
 def jupyter(need_browser, engine_lab, notebooks_copy, owner, tmp_path_factory):
-    server = JupyterServer(notebooks_copy, tmp_path_factory.mktemp("jupyter"), owner, terminals=True)
-    try:
-        server.start()
+    with serving(notebooks_copy, tmp_path_factory.mktemp("jupyter"), owner, terminals=True) as server:
         yield server
-    finally:
-        server.stop()
-        _reap_owner(owner)
 
 
 def _docker(*args: str) -> subprocess.CompletedProcess:
