@@ -1,9 +1,10 @@
 """The ``docker ...`` command line each lab call equals (its CLI twin).
 
-The twin shows every option the kit sends, the teacher's default limits included
-(``docker run --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 ...``), so that
-pasting it into a terminal does what the kit did. The kit's own labels are the same on
-every container: :func:`kit_labels_twin` says them once per lab.
+The twin is what a learner would type. The teacher's default limits (``--memory 512m
+--memory-swap 512m --cpus 1 --pids-limit 256``) go with every container; a lab shows them in
+the first twin that has them and says what they are, then leaves them out (a run's
+``plan.full_twin`` has every flag sent). The kit's own labels are the same on every
+container: :func:`kit_labels_twin` says them once per lab.
 """
 from __future__ import annotations
 

@@ -60,6 +60,7 @@ class LabBase:
         self._cwd = os.getcwd()  # the working folder at connect time: a default bind-mount root
         self._said_labels = False
         self._said_no_limits = False
+        self._said_default_limits = False  # the first twin with the teacher's default limits shows them
         self._ncpu_cache: int | None | bool = False  # False: not asked yet
         self.closed = False
 

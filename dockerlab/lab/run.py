@@ -43,7 +43,8 @@ class RunPlan:
     mounts: list = field(default_factory=list)
     ports: list = field(default_factory=list)
     host_config: dict = field(default_factory=dict)
-    twin: str = ""
+    twin: str = ""  # what the learner would type: the teacher's default limits left out
+    full_twin: str = ""  # every flag sent, the defaults included (pasted, it does what the kit did)
 
     @property
     def keep_open(self) -> bool:
@@ -88,13 +89,15 @@ class RunMixin(LabBase):
         host_config = {"auto_remove": False, **launch.host_config, **ports_mod.host_config(pspecs),
                        **_limit_config(limits)}
         policy.check_host_config(host_config)
-        line = twin.run_twin(image=image, command=cmd, name=name, detach=detach or keep_open,
-                             interactive=interactive, tty=tty, rm=rm, limits=limits,
-                             options=[f for f in launch.flags if not f.startswith("-v ")], env=env, labels=labels_,
-                             extra=[m.cli() for m in mounts] + [f"-p {p.cli()}" for p in pspecs])
+        words = dict(image=image, command=cmd, name=name, detach=detach or keep_open, interactive=interactive,
+                     tty=tty, rm=rm, options=[f for f in launch.flags if not f.startswith("-v ")], env=env,
+                     labels=labels_, extra=[m.cli() for m in mounts] + [f"-p {p.cli()}" for p in pspecs])
+        asked = guards.Limits(*(v if a is not None else None for a, v in
+                                ((mem, limits.memory), (ncpus, limits.cpus), (npids, limits.pids))))
         return RunPlan(image=image.strip(), ref=ref, command=cmd, name=name, detach=detach, interactive=interactive,
                        tty=tty, rm=rm, env=env or {}, labels=labels_ or {}, timeout=timeout, limits=limits,
-                       limits_dropped=dropped, mounts=mounts, ports=pspecs, host_config=host_config, twin=line)
+                       limits_dropped=dropped, mounts=mounts, ports=pspecs, host_config=host_config,
+                       twin=twin.run_twin(limits=asked, **words), full_twin=twin.run_twin(limits=limits, **words))
 
     def run(self, image: str, command=None, **options):
         """`docker run`: create and start a container from ``image``.
@@ -111,7 +114,7 @@ class RunMixin(LabBase):
         volumes, ports (:meth:`plan_run` shows what they would send).
         """
         plan = self.plan_run(image, command, **options)
-        self._twin(plan.twin)
+        self._twin_with_defaults(plan.twin, plan.full_twin)
         self._say_labels_once()
         if plan.limits_dropped:
             self._say_no_limits_once()
@@ -160,7 +163,8 @@ class RunMixin(LabBase):
         if name is not None:
             name = self._gate.new_name(refs.check_name(name), say=self._say)  # on a shared engine: alice-<name>
         limits, dropped = self._enforceable(guards.apply(policy=self._gate.settings()), asked=False)
-        self._twin(twin.run_twin(image=image, command=cmd, name=name, limits=limits).replace("docker run", "docker create", 1))
+        self._twin_with_defaults(*(twin.run_twin(image=image, command=cmd, name=name, limits=shown)
+                                   .replace("docker run", "docker create", 1) for shown in (guards.Limits(), limits)))
         self._say_labels_once()
         if dropped:
             self._say_no_limits_once()
@@ -185,6 +189,25 @@ class RunMixin(LabBase):
         if not self._said_no_limits:
             self._said_no_limits = True
             self._say(f"(the {self.engine_name} engine has no cgroups: the default limits are not enforced)")
+
+    @property
+    def default_limits(self) -> guards.Limits:
+        """What a container gets when the learner asks for no limit: the teacher's defaults (none
+        on an engine without cgroups)."""
+        return guards.apply(policy=self._gate.settings()) if self.can("limits") else guards.Limits()
+
+    def _twin_with_defaults(self, line: str, full: str) -> None:
+        """The twin as the learner would type it. The first one of a lab that gets the teacher's default
+        limits shows them in full and says what they are; the later ones leave them out."""
+        if line == full or self._said_default_limits:
+            self._twin(line)
+            return
+        self._said_default_limits = True
+        self._twin(full)
+        flags = " ".join(twin.limit_flags(self.default_limits))
+        self._say(f"(the kit adds the teacher's default limits to every container it starts: {flags}; "
+                  "the commands shown from here on leave them out. memory=, cpus= and pids= ask for others, "
+                  "which are shown)")
 
     def _say_labels_once(self) -> None:
         if not self._said_labels:

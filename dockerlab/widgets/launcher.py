@@ -7,6 +7,7 @@ from html import escape, unescape
 import ipywidgets as W
 import traitlets
 
+from .. import twin
 from ..errors import DockerLabError
 from ._common import attempt, clear, cli_html, error_html, new_history, ok_html, pre_html, quiet
 
@@ -64,9 +65,12 @@ class Launcher(W.VBox):
         # a foreground run holds the kernel until the command ends: the button says for how long at most
         self._mode = W.ToggleButtons(options=[("detached (-d)", True), (f"foreground (waits up to {timeout:g} s)", False)],
                                      value=True, description="mode", style={**style, "button_width": "auto"})
-        self._memory = W.Text(description="--memory", placeholder="e.g. 64m", style=small, layout=W.Layout(width="15em"))
-        self._cpus = W.Text(description="--cpus", placeholder="e.g. 0.5", style=small, layout=W.Layout(width="15em"))
-        self._pids = W.Text(description="--pids-limit", placeholder="e.g. 100", style=small, layout=W.Layout(width="15em"))
+        d = lab.default_limits  # empty fields get the teacher's defaults: the placeholders say which
+        said = (twin.size(d.memory) if d.memory else "", f"{d.cpus:g}" if d.cpus else "", str(d.pids or ""))
+        self._memory, self._cpus, self._pids = (
+            W.Text(description=flag, placeholder=f"default {v}" if v else example, style=small,
+                   layout=W.Layout(width="15em"))
+            for flag, v, example in zip(("--memory", "--cpus", "--pids-limit"), said, ("e.g. 64m", "e.g. 0.5", "e.g. 100")))
         self._ports = W.Text(description="-p", placeholder="(optional) e.g. 8080:80", style=style, layout=lay)
         self._launch = W.Button(description="Launch", button_style="primary", icon="play", tooltip="docker run")
         self._twin = W.HTML()

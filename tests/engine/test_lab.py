@@ -51,10 +51,19 @@ def test_pull_unknown_image_offline(lab):
 
 def test_run_foreground_returns_output_and_exit_code(lab, capsys):
     res = lab.run("alpine", "sh -c 'echo hello; exit 3'")
-    # the twin shows the teacher's default limits the kit sent; the kit's labels are said once per lab
+    # the twin is what a learner would type; the teacher's default limits, sent with every run, are
+    # shown in the lab's first twin and said once; the kit's labels are said once per lab
     out = capsys.readouterr().out
-    assert out.startswith("$ docker run --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 "
-                          "alpine sh -c 'echo hello; exit 3'\n(the kit also labels every container it makes: ")
+    plan = lab.plan_run("alpine", "sh -c 'echo hello; exit 3'")
+    assert plan.full_twin == ("docker run --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 "
+                              "alpine sh -c 'echo hello; exit 3'")
+    assert out.startswith("$ " + plan.full_twin + "\n(the kit adds the teacher's default limits to every container")
+    assert "(the kit also labels every container it makes: " in out
+    assert plan.twin == "docker run alpine sh -c 'echo hello; exit 3'"
+    lab.run("alpine", "true", rm=True)  # the next run: as a learner would type it
+    assert capsys.readouterr().out.startswith("$ docker run --rm alpine true\n")
+    hc = lab.engine.inspect_container(res.container.id)["HostConfig"]
+    assert (hc["Memory"], hc["NanoCpus"], hc["PidsLimit"]) == (512 * 2**20, 10**9, 256)
     assert f"--label org.dockerlab.lesson={lab.lesson}" in out
     assert res.output == "hello\n" and res.exit_code == 3
     assert repr(res) == "hello\n(exit code 3)"
@@ -83,8 +92,8 @@ def test_run_detached_with_name_and_limits(lab, capsys):
 def test_run_interactive_keeps_the_shell_open_for_exec(lab):
     c = lab.run("alpine", "/bin/sh", name="lab-it", interactive=True, tty=True)
     assert c.state == "running"
-    assert "docker run -d -it --name lab-it --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 alpine /bin/sh" \
-        in lab.history[-1]
+    assert lab.history[-1] == ("docker run -d -it --name lab-it --memory 512m --memory-swap 512m --cpus 1 "
+                               "--pids-limit 256 alpine /bin/sh")  # the lab's first run shows the defaults
     assert lab.exec("lab-it", "echo inside").output.strip() == "inside"
 
 

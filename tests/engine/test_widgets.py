@@ -123,8 +123,8 @@ def test_table_errors_and_auto_refresh(lab):
         assert wait_until(lambda: name in t.names, 10)
     finally:
         t.auto_refresh = False
-    assert lab.history[n:] == [f"docker run -d --name {name} --memory 512m --memory-swap 512m --cpus 1 "
-                               "--pids-limit 256 alpine sleep 300"]  # auto-refreshes stay out
+    plan = lab.plan_run("alpine", "sleep 300", name=name, detach=True)
+    assert lab.history[n:] == [plan.full_twin]  # the lab's first run: the defaults shown; auto-refreshes stay out
 
 
 # --- Monitor ---------------------------------------------------------------------------------------------------

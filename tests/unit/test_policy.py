@@ -265,6 +265,27 @@ def test_the_twin_shows_every_option_sent_and_the_labels_once(eng, tmp_path, mon
             '--network none -v "$PWD"/d:/d -e A=1 --label team=blue alpine sleep 30') in out
     assert out.count("the kit also labels every container it makes") == 1
     assert "--label org.dockerlab.owner=<you>" in out and "--label org.dockerlab.lesson=05-run" in out
+    # the teacher's default limits: in full in the first twin, with what they are; left out after
+    assert "$ docker run -d --name t2 alpine sleep 30" in out
+    assert out.count("the kit adds the teacher's default limits to every container it starts: --memory 512m "
+                     "--memory-swap 512m --cpus 1 --pids-limit 256") == 1
+    assert lab.history[-1] == "docker run -d --name t2 alpine sleep 30"
+
+
+def test_asked_limits_are_always_shown_and_create_follows_run(eng, capsys):
+    lab = Lab(eng, owner="carol", session="sc2", lesson="07-stats")
+    lab.create("alpine", "sleep 30", name="c1")
+    lab.run("alpine", "sleep 30", name="t3", detach=True, memory="64m", pids=50)
+    lab.run("alpine", "sleep 30", name="t4", detach=True)
+    plan = lab.plan_run("alpine", "true", cpus=0.5)
+    out = capsys.readouterr().out
+    assert "$ docker create --name c1 --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 alpine sleep 30" in out
+    assert "$ docker run -d --name t3 --memory 64m --memory-swap 64m --pids-limit 50 alpine sleep 30" in out
+    assert "$ docker run -d --name t4 alpine sleep 30" in out and out.count("default limits") == 1
+    assert plan.twin == "docker run --cpus 0.5 alpine true"
+    assert plan.full_twin == "docker run --memory 512m --memory-swap 512m --cpus 0.5 --pids-limit 256 alpine true"
+    sent = eng.inspect_container("t4")["HostConfig"]  # left out of the twin, still sent
+    assert sent["Memory"] == 512 * 1024**2 and sent["NanoCpus"] == 10**9 and sent["PidsLimit"] == 256
 
 
 def test_close_and_context_manager(eng):

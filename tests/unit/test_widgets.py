@@ -49,6 +49,12 @@ class FakeLab:
         finally:
             self._quiet, self._record = False, True
 
+    @property
+    def default_limits(self):
+        from dockerlab import guards
+
+        return guards.apply()
+
     def plan_run(self, image, command=None, **kw):  # the Lab's parse of run's arguments, enough of it
         from dockerlab import guards, ports, refs, twin
 
@@ -56,12 +62,13 @@ class FakeLab:
         cmd = refs.split_command(command)
         if kw.get("name"):
             refs.check_name(kw["name"])
-        limits = guards.apply(memory=refs.parse_memory(kw.get("memory")),
+        asked = guards.Limits(memory=refs.parse_memory(kw.get("memory")),
                               cpus=refs.parse_cpus(kw["cpus"]) if kw.get("cpus") else None,
                               pids=refs.parse_pids(kw["pids"]) if kw.get("pids") else None)
+        guards.apply(memory=asked.memory, cpus=asked.cpus, pids=asked.pids)  # the teacher's maximums
         line = twin.run_twin(image=image, command=cmd or [], name=kw.get("name"), detach=kw.get("detach"),
-                             limits=limits, extra=[f"-p {p.cli()}" for p in ports.parse_ports(kw.get("ports"))])
-        return types.SimpleNamespace(twin=line)
+                             limits=asked, extra=[f"-p {p.cli()}" for p in ports.parse_ports(kw.get("ports"))])
+        return types.SimpleNamespace(twin=line)  # as the Lab's: the defaults left out, asked limits shown
 
     def images(self):
         self._twin("docker images")
@@ -223,10 +230,11 @@ PULL_EVENTS = [
 def test_launcher_twin_follows_every_field(capsys):
     lab = FakeLab()
     w = Launcher(lab, image="alpine", command="echo hello", detach=False)
-    # every option lab.run sends, the teacher's default limits included
-    assert w.twin == "docker run --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 alpine echo hello"
+    # what a learner would type: the teacher's default limits are left out (the lab says them once)
+    assert w.twin == "docker run alpine echo hello"
+    assert [f.placeholder for f in (w._memory, w._cpus, w._pids)] == ["default 512m", "default 1", "default 256"]
     w._name.value = "web-1"  # as if typed in the box
-    assert w.name == "web-1" and w.twin.startswith("docker run --name web-1 --memory 512m ")
+    assert w.name == "web-1" and w.twin == "docker run --name web-1 alpine echo hello"
     w._mode.value = True
     w.memory, w.cpus, w.pids = "64m", "0.5", "50"
     assert w.twin == ("docker run -d --name web-1 --memory 64m --memory-swap 64m --cpus 0.5 --pids-limit 50 "
@@ -273,8 +281,7 @@ def test_launcher_launch_detached_and_foreground(capsys):
     w = Launcher(lab, image="alpine", command="sleep 300", name="web")
     c = w._launch.click() or w.result
     assert isinstance(c, Container) and c.name == "web" and w.last_container == "web"
-    assert w.last_command == ("docker run -d --name web --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 "
-                              "alpine sleep 300")
+    assert w.last_command == "docker run -d --name web alpine sleep 300"
     assert "Started web" in w.shown
     w.detach, w.name, w.command = False, "", "echo hello"
     res = w.launch()
@@ -612,7 +619,7 @@ def test_launcher_publishes_ports_on_loopback():
     lab = FakeLab()
     w = Launcher(lab, image="nginx")
     w._ports.value = "8080:80"  # as if typed
-    assert w.twin == "docker run -d --memory 512m --memory-swap 512m --cpus 1 --pids-limit 256 -p 127.0.0.1:8080:80 nginx"
+    assert w.twin == "docker run -d -p 127.0.0.1:8080:80 nginx"
     assert w.args()["ports"] == ["8080:80"]
     w.launch()
     assert lab.calls[-1][3]["ports"] == ["8080:80"]
