@@ -107,3 +107,19 @@ def row(sample: dict, pre: dict | None = None) -> StatsRow:
         pids=(sample.get("pids_stats") or {}).get("current", 0) or 0,
         read=sample.get("read") or "",
     )
+
+
+#: The kernel's CFS period for ``--cpus`` (docker sets ``cpu.cfs_period_us`` / ``cpu.max`` to 100 ms).
+CFS_PERIOD_S = 0.1
+
+
+def quota_ceiling(cpus: float, seconds: float, period: float = CFS_PERIOD_S) -> float:
+    """The most CPU % a window of ``seconds`` can read for a container limited to ``cpus``.
+
+    The kernel gives ``cpus x period`` of CPU time per period. A window that does not start and
+    end on a period's edge can hold one period's quota more than ``seconds`` worth, so
+    a reading is at most ``cpus x 100 x (1 + period / seconds)``: 52.5 % for ``--cpus 0.5`` over
+    2 s, 70 % over 0.25 s. Over a long time the average is at most ``cpus x 100``."""
+    if not (cpus > 0 and seconds > 0 and period > 0):
+        raise ValueError(f"cpus, seconds and period must be positive, not {cpus!r}, {seconds!r}, {period!r}")
+    return cpus * 100 * (1 + period / seconds)

@@ -124,6 +124,22 @@ CLAIMS = {
     "pull from the public registry (Docker Hub's limit today)": (
         "pull it from the public registry", "04-info-and-pull.ipynb",
         [r"10 pulls per hour per IPv4 address", r"IPv6 /64"]),
+    "Why use Docker? (its list answers nothing)": (
+        "Why use Docker?", "01-start-here.ipynb",
+        [r"## Why use Docker\?", r"says what Docker \*is\*", r"same image runs the same everywhere"]),
+    '"ship" the software: images travel, containers do not': (
+        '"ship" the software', "01-start-here.ipynb",
+        [r"You ship images, not containers", r"pushed to a registry, pulled anywhere"]),
+    "a container is a copy of that template": (
+        "a container is a copy of that template", "02-architecture.ipynb",
+        [r"a container is a copy of that template", r"\*\*shared, not copied\*\*", r"writable layer"]),
+    "private registries (Docker Hub's private repositories)": (
+        "store images privately", "04-info-and-pull.ipynb",
+        [r"\*\*private repositories\*\*", r"100 pulls per hour", r"docker login"]),
+    "run container previously created (the interactive shell, for real)": (
+        "run container we previously created", "05-run.ipynb",
+        [r"docker start -ai our_container", r"Ctrl\*\* and press \*\*P\*\*, then \*\*Q", r"nb05\.check_terminal_exit",
+         r"nb05\.check_terminal_detach"]),
     "multiple operating systems: containers vs VMs, measured": (
         "multiple Operating systems", "01-start-here.ipynb",
         [r"isolate less strongly than VMs", r"\*published\* VM figures", r"dockerlab\.progress\(\)"]),

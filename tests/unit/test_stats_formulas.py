@@ -63,3 +63,15 @@ def test_row_sums_networks_and_block_io():
 def test_row_on_a_stopped_container_sample_is_all_zero():
     r = stats.row({"id": "b" * 64, "name": "/gone", "memory_stats": {}, "cpu_stats": {}, "precpu_stats": {}})
     assert (r.cpu_percent, r.mem_usage, r.mem_percent, r.pids) == (0.0, 0, 0.0, 0)
+
+
+def test_the_quota_ceiling_of_a_window():
+    from dockerlab.stats import quota_ceiling
+
+    assert quota_ceiling(0.5, 2.0) == pytest.approx(52.5)
+    assert quota_ceiling(0.5, 0.25) == pytest.approx(70.0)
+    assert quota_ceiling(0.25, 2.0) == pytest.approx(26.25)
+    assert quota_ceiling(1, 100.0) == pytest.approx(100.1)  # a long window: the limit itself, nearly
+    for bad in ((0, 1), (0.5, 0), (0.5, -1)):
+        with pytest.raises(ValueError):
+            quota_ceiling(*bad)
