@@ -142,7 +142,8 @@ def up(a) -> int:
         groups = (g,) if g and g != "root" else ()
     notebooks = venv / "share" / "dockerlab" / "notebooks"
     made = [n for n in s.accounts if accounts.ensure(n, notebooks, groups=groups)]
-    new = signin.ensure_passwords(s.state, s.accounts, renew=tuple(a.new_password))
+    # an account made now gets a password made now: never one a card of an earlier class still shows
+    new = signin.ensure_passwords(s.state, s.accounts, renew=tuple(a.new_password) + tuple(made))
     st = Path(s.state)
     (st / "jupyterhub_config.py").write_text(CONFIG.format(state=str(st)))
     from dataclasses import asdict
@@ -306,6 +307,7 @@ def down(a) -> int:
         (st / f).unlink(missing_ok=True)
     if a.remove_learners:
         gone = [n for n in s.accounts if accounts.remove(n)]
+        signin.forget(s.state, s.accounts)  # their passwords go with them: a card kept opens nothing
         print(f"removed accounts: {', '.join(gone) or 'none'}")
     print("Classroom down.")
     return 0

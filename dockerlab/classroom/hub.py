@@ -85,6 +85,8 @@ def configure(c, state: str) -> Settings:
     c.Spawner.cmd = [f"{s.venv}/bin/jupyterhub-singleuser"]
     c.Spawner.notebook_dir = "~/notebooks"
     c.Spawner.default_url = s.default_url
+    # a learner's JupyterLab asks no one outside: no news pop-up, no update check
+    c.Spawner.args = ["--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]
     c.Spawner.start_timeout = 180
     c.Spawner.http_timeout = 180
     c.Spawner.pre_spawn_hook, c.Spawner.post_stop_hook = make_hooks(s)

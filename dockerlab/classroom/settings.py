@@ -24,7 +24,7 @@ class Settings:
     ip: str = "127.0.0.1"
     port: int = 8000  # where learners sign in; the hub's API, the proxy's, the mirror, the teacher's gate: +1..+4
     token: str = ""
-    default_url: str = "/lab"
+    default_url: str = "/lab/tree/01-start-here.ipynb"  # a learner lands on the first lesson
     #: the teacher's account: a hub admin (JupyterHub's admin page), with a server of their own
     teacher: str = "teacher"
     #: the hub's certificate and key (PEM) for HTTPS; the fingerprint is the certificate's SHA-256

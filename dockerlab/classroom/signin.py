@@ -65,12 +65,22 @@ def ensure_passwords(state, names: list[str], renew: tuple = ()) -> dict[str, st
             pw = new_password()
             data["hashes"][n] = bcrypt.hashpw(pw.encode(), bcrypt.gensalt()).decode()
             new[n] = pw
-            if n in renew:
-                data["renewed"] = sorted({*data["renewed"], n})
+            # the hub takes every new hash at its start, over whatever its database held for the name
+            # (an account of the same name in an earlier class kept the old one)
+            data["renewed"] = sorted({*data["renewed"], n})
     for n in [n for n in data["hashes"] if n not in names]:  # an account the classroom no longer has
         del data["hashes"][n]
     _save(state, data)
     return new
+
+
+def forget(state, names) -> None:
+    """Drop the stored hashes of ``names`` (their accounts are gone)."""
+    data = load(state)
+    for n in names:
+        data["hashes"].pop(n, None)
+    data["renewed"] = [n for n in data["renewed"] if n not in set(names)]
+    _save(state, data)
 
 
 def cards_html(url: str, passwords: dict[str, str], *, fingerprint: str = "", teacher: str = "") -> str:

@@ -271,3 +271,9 @@ def test_down_keeps_every_learners_work_before_deleting_the_accounts(room):
         assert f"{u}/notebooks/MY-WORK.txt" in names
         assert tar.extractfile(f"{u}/notebooks/MY-WORK.txt").read() == b"mine"
     assert not Path(f"/home/{u}").exists()
+    # the next class, with the same names: new passwords; a card kept from this one opens nothing
+    old = dict(room.passwords)
+    room.up(False)
+    assert set(room.passwords) >= {u, room.teacher} and room.passwords[u] != old[u], room.out
+    assert room.browser().sign_in(u, old[u]) != 302
+    assert room.browser().sign_in(u, room.passwords[u]) == 302

@@ -154,10 +154,17 @@ def test_each_password_is_new_random_and_stored_only_as_a_bcrypt_hash(tmp_path):
     assert signin.hashes_file(tmp_path).stat().st_mode & 0o777 == 0o600
     data = signin.load(tmp_path)
     assert bcrypt.checkpw(new["a"].encode(), data["hashes"]["a"].encode())
+    assert data["renewed"] == ["a", "b", "t"]  # every new hash replaces what the hub's database held
+    signin._save(tmp_path, {**data, "renewed": []})  # as the hub does at its start, once it took them
     assert signin.ensure_passwords(tmp_path, ["a", "b", "t"]) == {}  # again: nothing new, nothing shown
     again = signin.ensure_passwords(tmp_path, ["a", "b"], renew=("b",))
     assert set(again) == {"b"} and again["b"] != new["b"]
     assert signin.load(tmp_path)["renewed"] == ["b"] and "t" not in signin.load(tmp_path)["hashes"]
+    # down --remove-learners forgets them: the next class's "a" gets a new password, never the old card's
+    signin.forget(tmp_path, ["a", "b"])
+    assert signin.load(tmp_path) == {"hashes": {}, "renewed": []}
+    later = signin.ensure_passwords(tmp_path, ["a"])
+    assert set(later) == {"a"} and later["a"] not in (new["a"],) and signin.load(tmp_path)["renewed"] == ["a"]
     cards = signin.cards_html("https://h:8000", again, fingerprint="AB:CD", teacher="t")
     assert again["b"] in cards and "AB:CD" in cards and "https://h:8000" in cards
 
@@ -196,6 +203,8 @@ def test_the_hub_config_signs_in_each_one_keeps_servers_over_a_restart_and_culls
     culler = [x for x in c.JupyterHub.services if x["name"] == "idle-culler"][0]
     assert "--timeout=600" in culler["command"] and "dockerlab.classroom.culler" in culler["command"]
     assert "ssl_cert" not in c.JupyterHub
+    assert c.Spawner.default_url == "/lab/tree/01-start-here.ipynb" and c.Spawner.notebook_dir == "~/notebooks"
+    assert "--LabApp.news_url=None" in c.Spawner.args  # nothing asks outside from a learner's JupyterLab
 
 
 def test_the_culler_writes_its_pid_where_a_new_hub_and_down_find_it(tmp_path, monkeypatch):
