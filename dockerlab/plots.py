@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import statistics
 
+from .timing import ms
+
 #: Published figures (09's table gives the sources).
 FIRECRACKER_START_MS = 125      # start call to the guest's /sbin/init (Firecracker's SPECIFICATION.md)
 FIRECRACKER_VMM_MIB = 5         # its VM monitor, per microVM, guest RAM not counted
@@ -95,45 +97,70 @@ def idle_memory(stats, *, prefix: str = "nb09-", show: bool = True):
     return _done(fig, show)
 
 
-def start_vs_vms(median_ms: float, *, api_calls: int | None = None, show: bool = True):
-    """09: the container's measured start (a whole `docker run --rm` through the kit) next to published VM boots."""
+def start_vs_vms(median_ms: float, *, process_ms: float | None = None, api_calls: int | None = None,
+                 show: bool = True):
+    """09: the container's measured start (a whole `docker run --rm` through the kit) next to published VM boots,
+    and, with ``process_ms``, a plain host process (``/bin/true``) measured the same way."""
     import matplotlib.pyplot as plt
 
     what = "create, start, wait, remove" + (f": {api_calls} API calls" if api_calls else "")
-    labels = [f"container here (measured, median)\n{what}", f"Firecracker microVM\n(≤ {FIRECRACKER_START_MS} ms to /sbin/init)",
-              f"Clear Containers VM\n({CLEAR_CONTAINERS_MS} ms to a login)", "classic VM\n(a few s to a few min)"]
+    process = [("a process here (measured, median)\n/bin/true: fork, exec, exit, wait", process_ms, "tab:cyan")]
+    rows = (process if process_ms is not None else []) + [
+        (f"container here (measured, median)\n{what}", median_ms, "tab:blue"),
+        (f"Firecracker microVM\n(≤ {FIRECRACKER_START_MS} ms to /sbin/init)", FIRECRACKER_START_MS, "tab:orange"),
+        (f"Clear Containers VM\n({CLEAR_CONTAINERS_MS} ms to a login)", CLEAR_CONTAINERS_MS, "tab:orange")]
     lo, hi = CLASSIC_VM_MS
-    fig, ax = plt.subplots(figsize=(8, 3.4), layout="constrained")
-    ax.barh(labels[:3], [median_ms, FIRECRACKER_START_MS, CLEAR_CONTAINERS_MS],
-            color=["tab:blue", "tab:orange", "tab:orange"])
-    ax.barh(labels[3], hi - lo, left=lo, color="tab:red", alpha=0.5, hatch="//")
-    ax.text(median_ms, 0, f" {median_ms:.0f} ms", va="center")
+    fig, ax = plt.subplots(figsize=(8, 3.4 + 0.5 * (process_ms is not None)), layout="constrained")
+    ax.barh([r[0] for r in rows], [r[1] for r in rows], color=[r[2] for r in rows])
+    ax.barh("classic VM\n(a few s to a few min)", hi - lo, left=lo, color="tab:red", alpha=0.5, hatch="//")
+    for y, (_, value, color) in enumerate(rows):
+        if color != "tab:orange":
+            ax.text(value, y, " " + ms(value), va="center")  # the measured ones
     ax.set_xscale("log")
     ax.set(xlabel="milliseconds (log scale)", title="Start time: measured here vs. published (not like-for-like)",
-           xlim=(10, 1e6))
+           xlim=(0.1 if process_ms is not None else 10, 1e6))
     ax.invert_yaxis()
     return _done(fig, show)
 
 
-def memory_vs_vms(idle_mib: float, shim_mib: float, *, guest_mib: float = FIRECRACKER_GUEST_MIB, show: bool = True):
-    """09: memory per instance: the container (and its shim) against a microVM WITH its guest RAM."""
+def memory_vs_vms(idle_mib: float, shim_mib: float, *, limit_mib: float | None = None,
+                  guest_mib: float = FIRECRACKER_GUEST_MIB, show: bool = True):
+    """09: memory per instance, like with like. Left, ALLOTTED: the most each may have (the container's
+    ``--memory`` limit, ``limit_mib``; the microVM's configured guest RAM). Right, USED: what each really
+    takes (the container's cgroup and its shim, measured here; a VM monitor's and a small VM's, published)."""
     import math
 
     import matplotlib.pyplot as plt
 
-    shim = 0.0 if math.isnan(shim_mib) else shim_mib
-    fig, ax = plt.subplots(figsize=(8, 3.2), layout="constrained")
-    rows = ["idle container here\n(measured)", "+ its containerd-shim\n(measured, USS)",
-            f"Firecracker microVM\n(monitor ≤ {FIRECRACKER_VMM_MIB} MiB + {guest_mib:g} MiB guest RAM)",
-            f"Clear Containers VM\n(about {CLEAR_CONTAINERS_MB} MB)"]
-    ax.barh(rows[0], idle_mib, color="tab:green")
-    ax.barh(rows[1], idle_mib + shim, color="tab:olive")
-    ax.barh(rows[2], FIRECRACKER_VMM_MIB, color="tab:orange", label="VM monitor")
-    ax.barh(rows[2], guest_mib, left=FIRECRACKER_VMM_MIB, color="navajowhite", hatch="//",
-            label=f"guest RAM the VM is given ({guest_mib:g} MiB here)")
-    ax.barh(rows[3], CLEAR_CONTAINERS_MB, color="tab:orange")
-    ax.set_xscale("log")
-    ax.set(xlabel="MiB (log scale)", title="Memory per instance: measured here vs. published", xlim=(0.05, 1000))
-    ax.legend(loc="upper right", fontsize=8)
-    ax.invert_yaxis()
+    def known(x):
+        return x is not None and not math.isnan(x)
+
+    fig, (given, used) = plt.subplots(1, 2, figsize=(11, 3.4), layout="constrained", sharex=True)
+    limit = limit_mib if known(limit_mib) else 0.0
+    given.barh("container here\n(its --memory limit)", limit, color="tab:green", hatch="//")
+    if not known(limit_mib):
+        given.text(0.2, 0, " no limit: the host's memory", va="center")
+    given.barh(f"Firecracker microVM\n(guest RAM: {guest_mib:g} MiB, its default)", guest_mib,
+               color="navajowhite", hatch="//")
+    for y, v in enumerate([limit, guest_mib]):
+        if v:
+            given.text(v, y, f" {v:g}", va="center")
+    given.set(xlabel="MiB (log scale)", title="Allotted: the most it may use (a ceiling)")
+
+    shim = shim_mib if known(shim_mib) else 0.0
+    rows = [("idle container here\n(measured: its cgroup)", idle_mib, "tab:green", f"{idle_mib:.2f}"),
+            ("+ its containerd-shim\n(measured: USS)" if known(shim_mib) else "+ its containerd-shim\n(not visible here)",
+             idle_mib + shim, "tab:olive", f"{idle_mib + shim:.1f}"),
+            (f"Firecracker microVM: its monitor\n(≤ {FIRECRACKER_VMM_MIB} MiB, published)\n+ the guest's pages (not known here)",
+             FIRECRACKER_VMM_MIB, "tab:orange", f"≤ {FIRECRACKER_VMM_MIB} + the guest's"),
+            (f"Clear Containers VM, whole\n(about {CLEAR_CONTAINERS_MB} MB, reported)", CLEAR_CONTAINERS_MB, "tab:orange",
+             f"about {CLEAR_CONTAINERS_MB}")]
+    for y, (label, value, color, text) in enumerate(rows):
+        used.barh(label, value, color=color)
+        used.text(value, y, " " + text, va="center")
+    used.set(xlabel="MiB (log scale)", title="Used: what it really takes")
+    used.set_xscale("log")
+    used.set_xlim(0.1, 2000)
+    for ax in (given, used):
+        ax.invert_yaxis()
     return _done(fig, show)

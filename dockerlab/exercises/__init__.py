@@ -183,3 +183,24 @@ def predict(key: str, prediction, action, compare, *, owner: str | None = None,
     if good:
         return passed(key, f"You predicted {prediction!r}; the engine: {observed!r}. {reason}".rstrip())
     return failed(key, f"You predicted {prediction!r}; the engine: {observed!r}.", reason)
+
+
+def measure_in_container(lab, name: str, command, measure, *, cannot: str, **options):
+    """The action of a predict question about a limit: ``docker run -d --name NAME OPTIONS alpine COMMAND``,
+    then ``measure(name)``, and the container is removed whatever happens. A leftover ``name`` is replaced.
+    On an engine without cgroups (udocker, Binder) nothing starts: it cannot limit ``cannot``."""
+    from ..errors import DockerLabError, NotAvailableOnEngine
+
+    if not lab.can("limits"):
+        raise NotAvailableOnEngine(f"This engine cannot limit {cannot} (no cgroups)", feature="limits",
+                                   engine=getattr(lab.engine, "kind", ""), state="nothing was started",
+                                   hint="this question needs a Docker Engine")
+    try:
+        lab.remove(name, force=True)
+    except DockerLabError:
+        pass
+    lab.run("alpine", command, name=name, detach=True, **options)
+    try:
+        return measure(name)
+    finally:
+        lab.remove(name, force=True)

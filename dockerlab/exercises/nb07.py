@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from . import Verdict, blank, exercise, failed, no_answer, passed, predict, predicting
+from . import Verdict, blank, exercise, failed, measure_in_container, no_answer, passed, predict, predicting
 
 
 CPU = "nb07.cpu-percent"
@@ -94,21 +94,10 @@ def compare_cpu(guess, measured: float, cap: float = 25.0):
 @predicting(PREDICT_CPU, "predict: CPU % under --cpus 0.25")
 def predict_cpu(lab, prediction, name: str = "nb07-guess"):
     """Predict, then run: an endless loop with --cpus 0.25; what CPU % will docker stats show?"""
-    from ..errors import DockerLabError, NotAvailableOnEngine
 
-    def action():
-        if not lab.can("limits"):  # udocker (Binder): no cgroups, so no cap to predict
-            raise NotAvailableOnEngine("This engine cannot limit CPU (no cgroups)", feature="limits",
-                                       engine=getattr(lab.engine, "kind", ""), state="nothing was started",
-                                       hint="this question needs a Docker Engine")
-        try:
-            lab.remove(name, force=True)
-        except DockerLabError:
-            pass
-        lab.run("alpine", ["sh", "-c", "while :; do :; done"], name=name, detach=True, cpus=0.25)
-        try:
-            return round(float(lab.stats(name, interval=2.0)["CPU %"].iloc[0]), 1)  # 20 periods of the 100 ms CFS quota: within 1.3 points
-        finally:
-            lab.remove(name, force=True)
+    def action():  # CPU % over 2 s: 20 periods of the 100 ms CFS quota, within 1.3 points
+        return measure_in_container(lab, name, ["sh", "-c", "while :; do :; done"],
+                                    lambda n: round(float(lab.stats(n, interval=2.0)["CPU %"].iloc[0]), 1),
+                                    cannot="CPU", cpus=0.25)
 
     return predict(PREDICT_CPU, prediction, action, compare_cpu, owner=getattr(lab, "owner", None))

@@ -1,10 +1,11 @@
-"""Checks for 09-containers-vs-vms: reading your own measurements, and the shared kernel."""
+"""Checks for 09-containers-vs-vms: reading your own measurements, the shared kernel, and a limit that is
+not a reservation (predict, then run)."""
 from __future__ import annotations
 
 import math
 import statistics
 
-from . import Verdict, blank, exercise, failed, no_answer, passed
+from . import Verdict, blank, exercise, failed, measure_in_container, no_answer, passed, predict, predicting
 
 
 MEDIAN = "nb09.median"
@@ -58,3 +59,44 @@ def check_kernel(answer, lab=None, *, engine_release: str | None = None) -> "Ver
         return failed(KERNEL, f"{text!r} is not a kernel release.", "uname -r prints the kernel's release, like 6.1.0-13-amd64")
     return failed(KERNEL, f"{text!r} is not the release the container reports here.",
                   "run it: lab.run('ubuntu', 'uname -r', rm=True).output.strip()")
+
+
+PREDICT_USED = "nb09.predict-used"
+
+#: how far from the measured figure a prediction may be: this many MiB, or half the figure if that is more
+USED_TOLERANCE_MIB = 2.0
+
+
+def compare_used_mib(guess, used_mib: float, limit_mib: float = 1024.0):
+    """A prediction of the memory an idle ``sleep`` container uses under ``--memory 1g``: right if within
+    USED_TOLERANCE_MIB (or half the figure) of what the engine measured. The limit is a ceiling, not a size."""
+    if isinstance(guess, bool) or not isinstance(guess, (int, float)) or math.isnan(guess):
+        return False, "predict a number: the MiB docker stats will show in MEM USAGE"
+    if guess < 0:
+        return False, "memory in use is never negative"
+    tol = max(USED_TOLERANCE_MIB, used_mib / 2)
+    if abs(guess - used_mib) <= tol:
+        return True, (f"(within {tol:g} MiB counts as right) --memory is a ceiling (the cgroup's memory.max), not a "
+                      "size: nothing is set aside, and the container is charged only for the pages its processes touch.")
+    if guess >= 0.1 * limit_mib:
+        return False, ("that is the size of a limit, not of a use: --memory is the most the container may use, the "
+                       "kernel sets nothing aside for it, and sleep touches very little")
+    if guess > used_mib:
+        return False, "less: sleep and its few pages are all the container is; look at nb09-idle's MEM USAGE above"
+    return False, "more: every process has some pages of its own (its code, its stack), and the engine measured more"
+
+
+@predicting(PREDICT_USED, "predict: the memory a 1 GiB limit uses")
+def predict_used_mib(lab, prediction, name: str = "nb09-guess", memory: str = "1g"):
+    """Predict, then run: ``docker run -d --memory 1g alpine sleep 600``; how many MiB will docker stats show it using?"""
+    def action():
+        return measure_in_container(lab, name, "sleep 600",
+                                    lambda n: round(float(lab.stats(n)["MEM USAGE (MiB)"].iloc[0]), 2),
+                                    cannot="memory", memory=memory)
+
+    def compare(guess, used):
+        from ..refs import parse_memory
+
+        return compare_used_mib(guess, used, parse_memory(memory) / 2**20)
+
+    return predict(PREDICT_USED, prediction, action, compare, owner=getattr(lab, "owner", None))

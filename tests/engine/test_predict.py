@@ -1,7 +1,7 @@
-"""The predict-then-run questions of 05-08 on a real engine: the engine's answer is the truth."""
+"""The predict-then-run questions of 05-09 on a real engine: the engine's answer is the truth."""
 from __future__ import annotations
 
-from dockerlab.exercises import nb05, nb06, nb07, nb08
+from dockerlab.exercises import nb05, nb06, nb07, nb08, nb09
 
 
 def test_nb05_sh_without_it_exits(lab, progress_file):
@@ -29,3 +29,9 @@ def test_nb08_a_tag_costs_no_disk(lab, progress_file):
     assert v.ok, repr(v)
     assert "the engine: 0.0" in repr(v)
     assert len(progress_file.read_text().splitlines()) == 1
+
+
+def test_nb09_a_1g_limit_is_not_what_a_sleep_uses(lab, progress_file):
+    if lab.can("limits"):  # a sleep uses well under the 1024 MiB it may; the container is gone afterwards
+        assert nb09.predict_used_mib(lab, 0.5).ok and not nb09.predict_used_mib(lab, 1024).ok
+        assert "nb09-guess" not in lab.ps(all=True)["NAMES"].tolist()

@@ -77,6 +77,13 @@ KERNEL_ROWS = [((a, K), True) for a in [K, K + "\n", " " + K, K + " ", "\t" + K,
                               "alpine", "6.1.0-13-AMD64", "Linux 6.1.0-13-amd64", "6.1.0-12-amd64", "#1 SMP", "x86_64",
                               "Debian 6.1.55-1"]]
 
+# predict, then run: an idle sleep under --memory 1g; docker stats measured it at the second number (MiB)
+PREDICT_USED_ROWS = [((g, m), True) for g, m in [(0.5, 0.45), (0.45, 0.45), (1, 0.45), (0, 0.45), (2, 0.45),
+                                                   (0.3, 0.57), (1.5, 0.57), (0.6, 0.32), (2.4, 0.5), (0.1, 0.9),
+                                                   (3, 1.2), (5, 4.0), (8, 6.0), (0.25, 0.25), (12, 10.0)]] + [
+    ((g, m), False) for g, m in [(1024, 0.45), (1000, 0.45), (512, 0.45), ("0.5", 0.45), (None, 0.45), (True, 0.45),
+                                 (float("nan"), 0.45), (-1, 0.45), (256, 0.45), (128, 0.45), (10, 0.45), (3, 0.45),
+                                 (-0.5, 0.45), (1024.0, 0.6), (float("inf"), 0.45), (..., 0.45), (1, 10.0)]]
 
 # --- nb10 ------------------------------------------------------------------------------------------
 STEPS = [("FROM alpine", True), ("COPY hello.sh /usr/local/bin/hello", False),
@@ -329,6 +336,7 @@ TABLES = {
     "nb08.compare_tag_mb": (lambda x, r: x.nb08.compare_tag_mb(*r)[0], PREDICT_TAG_ROWS),
     "nb09.check_median_ms": (_which_call("nb09.check_median_ms"), MEDIAN_ROWS),
     "nb09.check_kernel": (lambda x, r: x.nb09.check_kernel(r[0], engine_release=r[1]), KERNEL_ROWS),
+    "nb09.compare_used_mib": (lambda x, r: x.nb09.compare_used_mib(*r)[0], PREDICT_USED_ROWS),
     "nb10.check_first_rebuilt": (_which_call("nb10.check_first_rebuilt"), FIRST_ROWS),
     "nb10.check_build": (_build, BUILD_ROWS),
     "nb11.check_which_port": (_which, WHICH_ROWS),

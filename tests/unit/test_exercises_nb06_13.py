@@ -271,7 +271,7 @@ def test_nb13_prune():
 
 # --- solutions --------------------------------------------------------------------------------------
 KEYS = [nb06.PS_ALL, nb06.STOPPED, nb06.STATES, nb07.CPU, nb07.LIMITS, nb08.LARGEST, nb08.TAG,
-        nb09.MEDIAN, nb09.KERNEL, nb13.SAFE, nb13.PRUNE]
+        nb09.MEDIAN, nb09.KERNEL, nb09.PREDICT_USED, nb13.SAFE, nb13.PRUNE]
 
 
 @pytest.mark.parametrize("key", KEYS)
@@ -288,5 +288,6 @@ def test_the_solutions_answers_pass():
     assert nb06.check_ps_all("docker ps -a")
     assert nb06.check_states(["created", "running", "paused", "running", "exited"])
     assert nb07.check_cpu_percent(500_000_000 / 2_000_000_000 * 2 * 100)
+    assert nb09.compare_used_mib(0.5, 0.45)[0] and "prediction = 0.5" in (SOLUTIONS / "nb09.predict-used.txt").read_text()
     assert nb13.check_safe_command("docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=YOU)")
     assert "accepts no arguments" in (SOLUTIONS / "nb06.ps-all.txt").read_text()

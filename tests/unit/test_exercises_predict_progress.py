@@ -6,7 +6,7 @@ import json
 import pytest
 
 from dockerlab import tracking
-from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb13, predict, progress
+from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb09, nb13, predict, progress
 
 
 def test_nothing_runs_before_a_prediction(progress_file):
@@ -131,3 +131,56 @@ def test_nb07_prediction_on_an_engine_without_limits_starts_nothing(progress_fil
     lab = NoLimits()
     v = nb07.predict_cpu(lab, 25)
     assert not v.ok and "cannot limit CPU" in repr(v) and lab.ran == []
+
+
+class LimitedLab:
+    """An engine with cgroups: runs record what they asked for, stats say what the container uses."""
+    owner = "ann"
+    engine = type("E", (), {"kind": "docker"})()
+
+    def __init__(self, used_mib=0.45, limits=True):
+        self.used_mib, self.limits, self.calls = used_mib, limits, []
+
+    def can(self, feature):
+        return self.limits
+
+    def run(self, image, command, **kw):
+        self.calls.append(("run", image, command, kw))
+
+    def stats(self, name):
+        import pandas as pd
+
+        self.calls.append(("stats", name))
+        return pd.DataFrame({"NAME": [name], "MEM USAGE (MiB)": [self.used_mib], "MEM LIMIT (MiB)": [1024.0]})
+
+    def remove(self, name, force=False):
+        self.calls.append(("remove", name))
+
+
+def test_nb09_prediction_runs_a_1g_sleep_measures_it_and_removes_it(progress_file):
+    lab = LimitedLab()
+    v = nb09.predict_used_mib(lab, 0.5)
+    assert v.ok and "the engine: 0.45" in repr(v) and "ceiling" in repr(v)
+    assert lab.calls == [("remove", "nb09-guess"), ("run", "alpine", "sleep 600",
+                                                    {"name": "nb09-guess", "detach": True, "memory": "1g"}),
+                         ("stats", "nb09-guess"), ("remove", "nb09-guess")]
+    wrong = nb09.predict_used_mib(LimitedLab(), 1024)
+    assert not wrong.ok and "size of a limit, not of a use" in wrong.hint
+    (first, second) = tracking.load()
+    assert (first["exercise"], first["ok"], second["ok"]) == ("predict-used", True, False)
+
+
+def test_nb09_prediction_before_a_guess_or_without_limits_starts_nothing(progress_file):
+    lab = LimitedLab()
+    assert not nb09.predict_used_mib(lab, ...).ok and lab.calls == []
+    lab = LimitedLab(limits=False)
+    v = nb09.predict_used_mib(lab, 0.5)
+    assert not v.ok and "cannot limit memory" in repr(v) and lab.calls == []
+
+
+def test_nb09_prediction_reasons():
+    assert "never negative" in nb09.compare_used_mib(-1, 0.45)[1]
+    assert "less" in nb09.compare_used_mib(10, 0.45)[1]
+    assert "more" in nb09.compare_used_mib(1, 10.0)[1]
+    assert "size of a limit" in nb09.compare_used_mib(128, 0.45, limit_mib=256)[1]
+    assert "predict a number" in nb09.compare_used_mib("0.5", 0.45)[1]
