@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--offline", action="store_true", help="do not contact Docker Hub")
     p.add_argument("--no-smoke", action="store_true", help="do not run the tiny test container")
     p.add_argument("--install", action="store_true", help="print Docker's install steps for this system and stop")
-    p.add_argument("--seed", action="store_true", help="explain the seed tutorial's install steps line by line and stop")
+    p.add_argument("--seed", action="store_true", help="explain the tutorial's install steps line by line and stop")
     p.add_argument("--os-release", default="/etc/os-release", metavar="PATH",
                    help="read this file instead of /etc/os-release (to preview another distribution's steps)")
     p.add_argument("--for-others", action="store_true", default=None,
@@ -48,7 +48,7 @@ def main(argv=None) -> int:
             if args.json:
                 print(json.dumps([asdict(s) for s in steps], indent=2))
             else:
-                print("The seed tutorial's install steps, then and now:\n")
+                print("The tutorial's install steps, then and now:\n")
                 print("\n\n".join(repr(s) for s in steps))
             return 0
         if args.install:

@@ -14,7 +14,7 @@ class SeedStep:
     today: str  # the current equivalent
 
     def __repr__(self) -> str:
-        return f"{self.step}\n  seed:  {self.seed}\n  then:  {self.then}\n  today: {self.today}"
+        return f"{self.step}\n  tutorial: {self.seed}\n  then:     {self.then}\n  today:    {self.today}"
 
 
 SEED_STEPS = [
@@ -22,10 +22,10 @@ SEED_STEPS = [
         "Step 1) Adding prerequisite Ubuntu packages",
         "sudo apt-get install apt-transport-https ca-certificates curl",
         "apt-transport-https taught apt to fetch https:// repositories; apt has done that by itself since 1.5 "
-        "(Ubuntu 18.04, Debian 10), so today it is an empty transitional package. The seed's note calls the line "
+        "(Ubuntu 18.04, Debian 10), so today it is an empty transitional package. The tutorial's note calls the line "
         "continuation a '/' but it is a backslash '\\', and its last line also ends in '\\', so the shell waits for "
         "more. Docker's instructions of the time also installed software-properties-common (for Step 3) and "
-        "gnupg-agent, which the seed leaves out.",
+        "gnupg-agent, which the tutorial leaves out.",
         "sudo apt-get update && sudo apt-get install -y ca-certificates curl"),
     SeedStep(
         "Step 2) Add the Docker GPG key",
@@ -41,7 +41,7 @@ SEED_STEPS = [
         "add-apt-repository comes from software-properties-common (not installed on Debian or minimal Ubuntu). "
         "[arch=amd64] is wrong on arm64 machines (Raspberry Pi, Apple silicon VMs). $(lsb_release -cs) needs the "
         "lsb-release package, and on Linux Mint and other derivatives it prints their own codename, which Docker's "
-        "repository does not have. As printed, the seed's line is cut after $(lsb_release -cs): the component "
+        "repository does not have. As printed, the tutorial's line is cut after $(lsb_release -cs): the component "
         "'stable' and the closing quote are missing, and two lines end in '\\ ' with a space after the backslash, "
         "which breaks the continuation. The prompt about adding a GPG key automatically is about Launchpad PPAs, "
         "not Docker's repository. Today's steps write the repository in apt's deb822 format, a file "
@@ -71,7 +71,7 @@ SEED_STEPS = [
     SeedStep(
         "After installing: sudo docker info",
         "sudo docker info",
-        "The seed runs every command with sudo. That works, but the usual set-up adds you to the docker group "
+        "The tutorial runs every command with sudo. That works, but the usual set-up adds you to the docker group "
         f"(sudo usermod -aG docker $USER, then log out and in); {SECURITY_NOTE}.",
         "docker info"),
 ]

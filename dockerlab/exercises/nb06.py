@@ -38,7 +38,7 @@ def check_ps_all(answer) -> "Verdict":
     call, verdict = _read(answer, PS_ALL, "the flag for 'all' is -a (or --all)")
     if verdict is not None:
         if "accepts no arguments" in getattr(call, "said", "") and any(w.text == "-" for w in _words(answer)):
-            return failed(PS_ALL, "that is the seed's typo: with a space, '-' and 'a' are two arguments, and the CLI "
+            return failed(PS_ALL, "that is the tutorial's typo: with a space, '-' and 'a' are two arguments, and the CLI "
                           f"answers `{NO_ARGUMENTS}`.", "write the flag in one piece: -a")
         from ..refs import _DASHES
 

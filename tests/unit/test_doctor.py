@@ -203,8 +203,8 @@ def test_the_seeds_steps_are_explained_line_by_line():
 def test_the_doctor_command_prints_the_seed_steps(capsys):
     assert doctor.main(["--seed"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("The seed tutorial's install steps, then and now:")
-    assert "today: sudo apt-get install -y docker-ce docker-ce-cli" in out
+    assert out.startswith("The tutorial's install steps, then and now:")
+    assert "today:    sudo apt-get install -y docker-ce docker-ce-cli" in out
 
 
 @pytest.mark.parametrize("release", sorted(SOURCES))

@@ -51,7 +51,7 @@ def _check_permissions(ctx: Ctx) -> Check:
     ev = ev.rstrip(", ")
     if uid == 0:
         return Check(name, "pass", ev, group=group, data=data,
-                     fix="as root you need no group; the seed's 'sudo docker ...' does the same. Learners should not "
+                     fix="as root you need no group; the tutorial's 'sudo docker ...' does the same. Learners should not "
                          "work as root: give them the docker group or rootless Docker")
     if ctx.lab is not None or can:
         return Check(name, "pass", ev, group=group, data=data, fix=f"security: {SECURITY_NOTE}")
