@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -159,6 +160,64 @@ def predicting(key: str, title: str = ""):
         return fn
 
     return wrap
+
+
+#: words a learner may write for a small count ("none", "nothing" and "no" are 0)
+_COUNT_WORDS = {"zero": 0, "none": 0, "nothing": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+                "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10}
+
+
+def as_count(answer) -> int | None:
+    """A prediction of how many (0, 1, 2 ...) as a learner writes it: a number (``2``, ``2.0``), digits as
+    text (``"2"``) or a word (``"two"``, ``"none"``), with or without its unit (``"2 layers"``, ``"no steps"``).
+    None when it is no count: True/False, a negative or broken number (-1, 1.5, nan), other text."""
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, str):
+        text = re.sub(r"\s+(?:layers?|steps?)$", "", answer.strip().lower())
+        if text.isdigit():
+            return int(text)
+        return _COUNT_WORDS.get(text)
+    if isinstance(answer, int):
+        return answer if answer >= 0 else None
+    if isinstance(answer, float) and answer.is_integer() and answer >= 0:
+        return int(answer)
+    return None
+
+
+def compare_count(guess, observed: int, unit: str, why, hint):
+    """The compare of a "how many" question, ``(ok, reason)``: right when the predicted count (:func:`as_count`)
+    is the engine's. ``why(observed)`` says why the engine's number is what it is; ``hint(count, observed)``
+    is the hint for a wrong count."""
+    n = as_count(guess)
+    if n is None:
+        return False, f"predict a number of {unit}: 0, 1, 2 ..."
+    if n == observed:
+        return True, why(observed)
+    return False, hint(n, observed)
+
+
+def gone(remove, *args, **kwargs) -> None:
+    """``remove(*args)``, where what it removes may already be gone: what a question's earlier (or
+    interrupted) run left behind, cleared before it starts again, or after it."""
+    from ..errors import DockerLabError
+
+    try:
+        remove(*args, **kwargs)
+    except DockerLabError:
+        pass
+
+
+def needs(lab, feature: str, what: str) -> None:
+    """Raise the engine's "not available" before a question starts anything it could not finish
+    (udocker on Binder has no published ports, no named volumes, no builder)."""
+    if not lab.can(feature):
+        from ..errors import not_available
+
+        engine = getattr(lab, "engine", None)
+        raise not_available(feature, what, engine=getattr(engine, "kind", ""),
+                            why=(getattr(engine, "limitations", None) or {}).get(feature, ""),
+                            state="nothing was started", hint="this question needs a Docker Engine")
 
 
 def predict(key: str, prediction, action, compare, *, owner: str | None = None,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import DockerLabError
 from ..refs import parse_image
-from . import blank, exercise, failed, no_answer, passed
+from . import blank, compare_count, exercise, failed, no_answer, passed, predict, predicting
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
 
@@ -126,3 +126,42 @@ def check_mirror(answer, lab):
                       'copy the address from info["RegistryConfig"]["Mirrors"], scheme and port too')
     return failed(ex, f"{answer!r} is not a mirror of this engine.",
                   'look at the "Registry Mirrors" line of lab.info(), or info["RegistryConfig"]["Mirrors"]')
+
+
+PREDICT_PULL = "nb04.predict-pull"
+
+#: what the engine says about a layer it downloads (one it already has says "Already exists")
+_FETCHED = ("Downloading", "Verifying Checksum", "Download complete", "Extracting", "Pull complete")
+
+
+def compare_pull_layers(guess, downloaded: int):
+    """A prediction of how many layers `docker pull docker.io/library/alpine:latest` downloads, on an engine
+    that has alpine: right when it is the number the engine downloaded."""
+    return compare_count(guess, downloaded, "layers", _why_pulled, _pull_hint)
+
+
+def _why_pulled(downloaded: int) -> str:
+    if downloaded == 0:
+        return ("docker.io/library/alpine:latest is how Docker reads plain `alpine`: the image the engine already "
+                "has. It compared the digest, said 'Image is up to date', and downloaded nothing.")
+    return "The engine did not have alpine (any more), so it downloaded its layers."
+
+
+def _pull_hint(said: int, downloaded: int) -> str:
+    if downloaded == 0:
+        return ("Docker fills in docker.io/library/ and :latest when you write plain `alpine`: is this another "
+                "image, or the one you pulled above?")
+    return (f"the engine did not have alpine any more (was it removed?), so it downloaded its {downloaded} "
+            "layer(s); run the cell again: now the engine has it")
+
+
+@predicting(PREDICT_PULL, "predict: a second pull")
+def predict_pull_layers(lab, prediction, ref: str = "docker.io/library/alpine:latest"):
+    """Predict, then run: how many layers will `docker pull docker.io/library/alpine:latest` download?"""
+
+    def action():
+        events = []
+        lab.pull(ref, progress=events.append)
+        return len({e.layer for e in events if e.layer and not e.starts and e.status.startswith(_FETCHED)})
+
+    return predict(PREDICT_PULL, prediction, action, compare_pull_layers, owner=getattr(lab, "owner", None))

@@ -1,7 +1,7 @@
 """Checks for 10-build-an-image: reading the build cache, and building an image of your own."""
 from __future__ import annotations
 
-from . import Verdict, blank, exercise, failed, no_answer, passed
+from . import Verdict, blank, compare_count, exercise, failed, gone, needs, no_answer, passed, predict, predicting
 
 FIRST_REBUILT = "nb10.first-rebuilt"
 BUILD = "nb10.build"
@@ -65,3 +65,58 @@ def check_build(lab, ref: str = "nb10-ex/shout:v1", expected: str = "HELLO") -> 
         return failed(BUILD, f"running {ref} printed {res.output.strip()!r}, not {expected!r}.",
                       f'CMD ["echo", "{expected}"] is one way')
     return passed(BUILD, f"{ref} runs and prints {expected}.")
+
+
+PREDICT_CACHE = "nb10.predict-cache"
+
+#: the question's Dockerfile: two RUN steps, then a CMD; the second build changes only the CMD
+GUESS_DOCKERFILE = """\
+FROM alpine
+RUN echo "built with dockerlab" > /etc/motd
+RUN wc -c /etc/motd > /etc/motd.size
+CMD {cmd}
+"""
+GUESS_CMDS = ('["cat", "/etc/motd"]', '["cat", "/etc/motd.size"]')
+
+
+def compare_rebuilt(guess, rebuilt: int):
+    """A prediction of how many steps (FROM aside) a rebuild runs again when only the CMD line changed:
+    right when it is the number the builder ran again (not CACHED)."""
+    return compare_count(guess, rebuilt, "steps", _why_rebuilt, _rebuilt_hint)
+
+
+def _why_rebuilt(rebuilt: int) -> str:
+    if rebuilt == 0:
+        return ("CMD makes no layer: it is part of the image's configuration. The two RUN lines and everything "
+                "under them were the same as before, so BuildKit took both from the cache (CACHED); only the "
+                "configuration, with its new CMD, is new.")
+    return f"This builder ran {rebuilt} step(s) again (the classic builder makes a step of CMD too)."
+
+
+def _rebuilt_hint(said: int, rebuilt: int) -> str:
+    if rebuilt:
+        return f"this builder ran {rebuilt} step(s) again: look for the steps without CACHED (or ' ---> Using cache')"
+    if said >= 2:
+        return "a step runs again when its own line changed, or a step above it: here only the last line, CMD, changed"
+    return "which steps make a layer? Is CMD one of them (section 1's table)?"
+
+
+@predicting(PREDICT_CACHE, "predict: a rebuild with a new CMD")
+def predict_rebuilt(lab, prediction, repo: str = "nb10-guess/cmd"):
+    """Predict, then run: build a Dockerfile, change only its CMD line, build again: how many steps
+    (FROM aside) does the second build run again?"""
+    tags = (f"{repo}:v1", f"{repo}:v2")
+
+    def action():
+        needs(lab, "build", "Building an image (docker build)")
+        with lab.quietly(record=False):  # an interrupted run's images, if any: no twin for what is not there
+            for tag in tags:
+                gone(lab.remove_image, tag)
+        try:
+            lab.build(GUESS_DOCKERFILE.format(cmd=GUESS_CMDS[0]), tag=tags[0], quiet=True)
+            return len(lab.build(GUESS_DOCKERFILE.format(cmd=GUESS_CMDS[1]), tag=tags[1]).rebuilt)
+        finally:
+            for tag in tags:
+                gone(lab.remove_image, tag)
+
+    return predict(PREDICT_CACHE, prediction, action, compare_rebuilt, owner=getattr(lab, "owner", None))

@@ -1,7 +1,7 @@
 """Checks for 11-publish-a-port: publishing a port yourself, and reading the PORTS column."""
 from __future__ import annotations
 
-from . import Verdict, blank, exercise, failed, no_answer, passed
+from . import Verdict, blank, exercise, failed, gone, needs, no_answer, passed, predict, predicting
 
 PUBLISH = "nb11.publish"
 WHICH_PORT = "nb11.which-port"
@@ -63,3 +63,63 @@ def check_which_port(answer, lab, name: str = "nb11-web2") -> "Verdict":
     if int(answer) == 80:
         return failed(WHICH_PORT, "80 is the port inside the container.", "the host side is left of the '->'")
     return failed(WHICH_PORT, f"nothing of {name} answers on port {int(answer)}.", "read the PORTS column again")
+
+
+PREDICT_NO_PORT = "nb11.predict-no-port"
+
+#: what a learner may write for "on no host port" (0 too: no port is numbered 0)
+NO_PORT = {"none", "no port", "no ports", "nothing", "no", "not published", "no host port", "nowhere", "0"}
+
+
+def _host_port(guess):
+    """A predicted host port: a number from 1 to 65535 (or its digits), "none" for no port; None if neither."""
+    if isinstance(guess, bool):
+        return None
+    if isinstance(guess, float) and guess.is_integer():
+        guess = int(guess)
+    if isinstance(guess, int):
+        return "none" if guess == 0 else guess if 0 < guess <= 65535 else None
+    if isinstance(guess, str):
+        text = " ".join(guess.strip().lower().split())
+        if text in NO_PORT:
+            return "none"
+        if text.isdigit() and 0 < int(text) <= 65535:
+            return int(text)
+    return None
+
+
+def compare_no_port(guess, host_port):
+    """A prediction of the host port on which nginx, run with no -p, answers: "none" (or a port number).
+    ``host_port`` is what `docker port` said: a number, or "none"."""
+    said = _host_port(guess)
+    if said is None:
+        return False, 'predict a host port number (such as 8080), or "none"'
+    if said == host_port:
+        if host_port == "none":
+            return True, ("Without -p the engine publishes no port: `docker port` prints nothing. The server listens "
+                          "on port 80 inside the container's own network, where nothing on the host's ports leads. "
+                          "(`docker ps` shows `80/tcp` under PORTS, with no `->`: the port the image says it uses.)")
+        return True, f"The engine published it on host port {host_port}."
+    if host_port != "none":
+        return False, f"the engine published it on host port {host_port}"
+    if said == 80:
+        return False, "80 is the server's port inside the container: which option connects a host port to it?"
+    return False, (f"a host port such as {said} leads to a container only when -p (ports=...) publishes it there: "
+                   "was nb11-guess started with one?")
+
+
+@predicting(PREDICT_NO_PORT, "predict: a server with no -p")
+def predict_no_port(lab, prediction, name: str = "nb11-guess"):
+    """Predict, then run: `docker run -d --name nb11-guess nginx`, with no -p: on which host port does it answer?"""
+
+    def action():
+        needs(lab, "ports", "Publishing a port (docker run -p)")
+        gone(lab.remove, name, force=True)
+        lab.run("nginx", name=name, detach=True)
+        try:
+            ports = [p for p in lab.port(name) if p.container_port == 80]
+            return ports[0].host_port if ports else "none"
+        finally:
+            lab.remove(name, force=True)
+
+    return predict(PREDICT_NO_PORT, prediction, action, compare_no_port, owner=getattr(lab, "owner", None))

@@ -1,7 +1,7 @@
 """Checks for 12-volumes: keeping a file in a volume, and what survives `docker rm`."""
 from __future__ import annotations
 
-from . import Verdict, blank, exercise, failed, no_answer, passed
+from . import Verdict, blank, exercise, failed, gone, needs, no_answer, passed, predict, predicting
 
 KEPT = "nb12.kept"
 SURVIVES = "nb12.survives"
@@ -73,3 +73,72 @@ def check_survives(answer) -> "Verdict":
                       "which places live outside the container?")
     return failed(SURVIVES, f"{', '.join(sorted(SURVIVORS - said)) or 'nothing you named'} survives docker rm too.",
                   "both kinds of mount live outside the container")
+
+
+PREDICT_KEPT = "nb12.predict-kept"
+IN_VOLUME, IN_LAYER = "/data/notes.txt", "/notes.txt"
+
+#: what a learner may write for each answer: the place, or the file's path
+_PLACES = {**dict.fromkeys(("volume", "the volume", "named volume", "the named volume", IN_VOLUME, "/data", "/data/"),
+                          "volume"),
+           **dict.fromkeys(("layer", "the layer", "writable layer", "the writable layer", IN_LAYER), "layer"),
+           "both": "both", "neither": "neither", "none": "neither", "nothing": "neither"}
+
+
+def _place(guess):
+    """"volume", "layer", "both" or "neither", from a word, a path, or a set of them; None if none of these."""
+    if isinstance(guess, str):
+        return _PLACES.get(" ".join(guess.strip().lower().split()))
+    if isinstance(guess, (set, frozenset, list, tuple)):
+        said = {_place(g) if isinstance(g, str) else None for g in guess}
+        if not said <= {"volume", "layer"}:
+            return None
+        return {frozenset(): "neither", frozenset({"volume"}): "volume", frozenset({"layer"}): "layer"}.get(
+            frozenset(said), "both")
+    return None
+
+
+def compare_kept(guess, found: str):
+    """A prediction of which of the two files a new container finds after `docker rm`: "volume" (the file in
+    the named volume), "layer" (the one in the removed container's layer), "both" or "neither"."""
+    said = _place(guess)
+    if said is None:
+        return False, 'predict one of "volume", "layer", "both", "neither"'
+    if said == found:
+        if found == "volume":
+            return True, (f"{IN_VOLUME} is in the volume, which lives outside the container: the new container "
+                          f"mounts it and finds the file. {IN_LAYER} was in nb12-guess's writable layer, and docker rm "
+                          "deleted the layer with the container.")
+        return True, ""
+    if found != "volume":
+        return False, f"the new container found {found}: look at what the cell printed"
+    if said in ("both", "layer"):
+        return False, f"{IN_LAYER} was in the container's writable layer: what does docker rm do to that layer?"
+    return False, "the volume is not part of the container: does docker rm delete it?"
+
+
+@predicting(PREDICT_KEPT, "predict: which file outlives docker rm")
+def predict_kept(lab, prediction, name: str = "nb12-guess", volume: str = "nb12-guess"):
+    """Predict, then run: a container writes one file into a named volume and one into its own layer, and
+    is removed; which of the two does a new container, with the same volume, find?"""
+    mount = [f"{volume}:/data"]
+
+    def action():
+        needs(lab, "volumes", "A named volume (docker volume create)")
+        gone(lab.remove, name, force=True)
+        gone(lab.volume_remove, volume)
+        try:
+            write = f"echo kept > {IN_VOLUME}; echo kept > {IN_LAYER}"
+            lab.run("alpine", ["sh", "-c", write], name=name, volumes=mount)
+            lab.remove(name)
+            # 2>&1: ls's complaint and its list in one stream, so in the same order every time
+            seen = lab.run("alpine", ["sh", "-c", f"ls {IN_VOLUME} {IN_LAYER} 2>&1"], rm=True, volumes=mount).output
+            print(seen.rstrip())
+        finally:
+            gone(lab.remove, name, force=True)
+            gone(lab.volume_remove, volume)
+        files = {line.strip() for line in seen.splitlines()}
+        return {(True, True): "both", (True, False): "volume", (False, True): "layer",
+                (False, False): "neither"}[(IN_VOLUME in files, IN_LAYER in files)]
+
+    return predict(PREDICT_KEPT, prediction, action, compare_kept, owner=getattr(lab, "owner", None))

@@ -14,6 +14,7 @@ import pandas as pd
 from .checker_rows import (CPU_ROWS, DEFAULT_TAG_ROWS, DETACH_ROWS, EXIT_ROWS, FIX_ROWS, LIMITS_ROWS, MIRROR_ROWS, NAMED_ROWS,
                            PREDICT_CPU_ROWS, PS_ROWS, PULL_ROWS, SHELL_ROWS, STATES_ROWS, STOPPED_ROWS, Engine, Lab,
                            _limits, _named, _pull_call, _stopped, _terminal, container)
+from .checker_rows_predict import KEPT_PREDICT_ROWS, NO_PORT_ROWS, PULL_LAYERS_ROWS, REBUILT_ROWS
 
 ALL = ("build", "ports", "volumes", "limits")
 
@@ -315,11 +316,17 @@ def _one(name):
     return lambda x, a: getattr(getattr(x, name.split(".")[0]), name.split(".")[1])(a)
 
 
+def _compare(name):
+    """A predict question's compare: ``(prediction, what the engine did)`` in, its ok out."""
+    return lambda x, row: getattr(getattr(x, name.split(".")[0]), name.split(".")[1])(*row)[0]
+
+
 #: check -> (how to call it, rows)
 TABLES = {
     "nb04.check_pull": (_pull_call, PULL_ROWS),
     "nb04.check_default_tag": (_one("nb04.check_default_tag"), DEFAULT_TAG_ROWS),
     "nb04.check_mirror": (lambda x, r: x.nb04.check_mirror(r[0], Lab(Engine(mirrors=r[1]))), MIRROR_ROWS),
+    "nb04.compare_pull_layers": (_compare("nb04.compare_pull_layers"), PULL_LAYERS_ROWS),
     "nb05.check_alpine_shell": (_one("nb05.check_alpine_shell"), SHELL_ROWS),
     "nb05.check_fixed_command": (_one("nb05.check_fixed_command"), FIX_ROWS),
     "nb05.check_named_shell": (_named, NAMED_ROWS),
@@ -339,10 +346,13 @@ TABLES = {
     "nb09.compare_used_mib": (lambda x, r: x.nb09.compare_used_mib(*r)[0], PREDICT_USED_ROWS),
     "nb10.check_first_rebuilt": (_which_call("nb10.check_first_rebuilt"), FIRST_ROWS),
     "nb10.check_build": (_build, BUILD_ROWS),
+    "nb10.compare_rebuilt": (_compare("nb10.compare_rebuilt"), REBUILT_ROWS),
     "nb11.check_which_port": (_which, WHICH_ROWS),
     "nb11.check_publish": (_publish, PUBLISH_ROWS),
+    "nb11.compare_no_port": (_compare("nb11.compare_no_port"), NO_PORT_ROWS),
     "nb12.check_kept": (_kept, KEPT_ROWS),
     "nb12.check_survives": (_one("nb12.check_survives"), SURVIVES_ROWS),
+    "nb12.compare_kept": (_compare("nb12.compare_kept"), KEPT_PREDICT_ROWS),
     "nb13.check_safe_command": (_one("nb13.check_safe_command"), SAFE_ROWS),
     "nb13.check_prune": (_prune, PRUNE_ROWS),
 }

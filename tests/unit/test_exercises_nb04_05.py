@@ -180,8 +180,8 @@ def test_checks_never_raise_on_junk():
 def test_solutions_exist_and_pass(capsys):
     """Each exercise has a solution file, and the pure ones' answers pass their checks."""
     names = sorted(p.stem for p in SOLUTIONS.glob("nb0[45].*.txt"))
-    assert names == ["nb04.default-tag", "nb04.mirror", "nb04.pull", "nb05.alpine-shell", "nb05.fix-dash",
-                     "nb05.named-shell", "nb05.terminal-detach", "nb05.terminal-exit"]
+    assert names == ["nb04.default-tag", "nb04.mirror", "nb04.predict-pull", "nb04.pull", "nb05.alpine-shell",
+                     "nb05.fix-dash", "nb05.named-shell", "nb05.terminal-detach", "nb05.terminal-exit"]
     for key, check in [("nb04.default-tag", nb04.check_default_tag), ("nb05.alpine-shell", nb05.check_alpine_shell),
                        ("nb05.fix-dash", nb05.check_fixed_command)]:
         show_solution(key)

@@ -81,7 +81,19 @@ def test_build_check_on_an_engine_without_a_builder():
     assert "cannot build" in nb10.check_build(_Lab(set())).reason
 
 
-@pytest.mark.parametrize("key", ["nb10.first-rebuilt", "nb10.build", "nb11.publish", "nb11.which-port",
-                                 "nb12.kept", "nb12.survives"])
+@pytest.mark.parametrize("key", ["nb10.first-rebuilt", "nb10.build", "nb10.predict-cache", "nb11.publish",
+                                 "nb11.which-port", "nb11.predict-no-port", "nb12.kept", "nb12.survives",
+                                 "nb12.predict-kept"])
 def test_every_exercise_has_a_solution(key):
     assert (SOLUTIONS / f"{key}.txt").is_file()
+
+
+def test_the_predict_question_shows_the_dockerfile_it_builds():
+    """Exercise 3's text shows the Dockerfile nb10.predict_rebuilt builds, and the CMD it changes to."""
+    import json
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).parents[2] / "notebooks" / "10-build-an-image.ipynb").read_text())
+    text = next("".join(c["source"]) for c in nb["cells"] if c.get("id") == "predict-then-run")
+    assert nb10.GUESS_DOCKERFILE.format(cmd=nb10.GUESS_CMDS[0]) in text
+    assert f"CMD {nb10.GUESS_CMDS[1]}" in text

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from dockerlab import tracking
-from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb09, nb13, predict, progress
+from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11, nb12, nb13, predict, progress
 
 
 def test_nothing_runs_before_a_prediction(progress_file):
@@ -184,3 +184,115 @@ def test_nb09_prediction_reasons():
     assert "more" in nb09.compare_used_mib(1, 10.0)[1]
     assert "size of a limit" in nb09.compare_used_mib(128, 0.45, limit_mib=256)[1]
     assert "predict a number" in nb09.compare_used_mib("0.5", 0.45)[1]
+
+
+# --- the questions of lessons 04, 10, 11 and 12, on a stand-in lab -------------------------------------
+class GuessLab:
+    """What the questions call, recorded; ``fail`` names a call that raises, as an engine that cannot."""
+
+    owner = "ann"
+
+    def __init__(self, *, can=("build", "ports", "volumes"), fail="", output="", rebuilt=(), published=(),
+                 pull_events=()):
+        self.features, self.fail, self.calls = set(can), fail, []
+        self.output, self.rebuilt, self.published = output, list(rebuilt), list(published)
+        self.pull_events = pull_events
+        self.engine = type("E", (), {"kind": "docker", "limitations": {}})()
+
+    def can(self, feature):
+        return feature in self.features
+
+    def quietly(self, record=True):
+        import contextlib
+
+        return contextlib.nullcontext()
+
+    def __getattr__(self, call):
+        from types import SimpleNamespace
+
+        from dockerlab import errors as E
+
+        def do(*args, **kwargs):
+            self.calls.append((call, args[0] if args else None))
+            if call == self.fail:
+                raise E.DockerLabError(f"{call} failed")
+            if call == "pull":
+                for ev in self.pull_events:
+                    kwargs["progress"](ev)
+            return {"build": SimpleNamespace(rebuilt=self.rebuilt), "port": self.published,
+                    "run": SimpleNamespace(output=self.output)}.get(call)
+
+        return do
+
+
+def test_nb04_counts_the_layers_the_pull_downloaded(progress_file):
+    from dockerlab.engine.progress import Progress
+
+    up_to_date = [Progress("Pulling from library/alpine", "latest"), Progress("Status: Image is up to date")]
+    assert nb04.predict_pull_layers(GuessLab(pull_events=up_to_date), 0).ok
+    fresh = [Progress("Pulling from library/alpine", "latest"), Progress("Pulling fs layer", "a1"),
+             Progress("Downloading", "a1", 1, 2), Progress("Pull complete", "a1"), Progress("Already exists", "b2")]
+    v = nb04.predict_pull_layers(GuessLab(pull_events=fresh), 0)
+    assert not v.ok and "the engine: 1" in repr(v) and "did not have alpine" in v.hint
+
+
+def test_nb10_builds_twice_and_removes_both_images_even_when_a_build_fails(progress_file):
+    lab = GuessLab()
+    v = nb10.predict_rebuilt(lab, 0)
+    assert v.ok and "CMD makes no layer" in repr(v)
+    builds = [a for c, a in lab.calls if c == "build"]
+    assert len(builds) == 2 and builds[0].replace(nb10.GUESS_CMDS[0], nb10.GUESS_CMDS[1]) == builds[1]
+    assert [a for c, a in lab.calls if c == "remove_image"][-2:] == ["nb10-guess/cmd:v1", "nb10-guess/cmd:v2"]
+    broken = GuessLab(fail="build")
+    v = nb10.predict_rebuilt(broken, 0)
+    assert not v.ok and "could not do the step" in repr(v)
+    assert [a for c, a in broken.calls if c == "remove_image"][-2:] == ["nb10-guess/cmd:v1", "nb10-guess/cmd:v2"]
+
+
+def test_nb11_runs_with_no_port_and_removes_the_container(progress_file):
+    lab = GuessLab()
+    v = nb11.predict_no_port(lab, "none")
+    assert v.ok and "the engine: 'none'" in repr(v)
+    assert ("run", "nginx") in lab.calls and lab.calls[-1] == ("remove", "nb11-guess")
+    broken = GuessLab(fail="port")
+    assert not nb11.predict_no_port(broken, "none").ok and broken.calls[-1] == ("remove", "nb11-guess")
+
+
+def test_nb12_reads_which_file_the_new_container_found_and_leaves_nothing(progress_file, capsys):
+    lab = GuessLab(output="ls: /notes.txt: No such file or directory\n/data/notes.txt\n")
+    v = nb12.predict_kept(lab, {"volume"})
+    assert v.ok and "the engine: 'volume'" in repr(v) and "/data/notes.txt" in capsys.readouterr().out
+    assert lab.calls[-2:] == [("remove", "nb12-guess"), ("volume_remove", "nb12-guess")]
+    both = nb12.predict_kept(GuessLab(output="/data/notes.txt\n/notes.txt\n"), "volume")
+    assert not both.ok and "the engine: 'both'" in repr(both)
+    broken = GuessLab(fail="run")
+    assert not nb12.predict_kept(broken, "volume").ok
+    assert broken.calls[-2:] == [("remove", "nb12-guess"), ("volume_remove", "nb12-guess")]
+
+
+@pytest.mark.parametrize("question,feature,prediction", [
+    (nb10.predict_rebuilt, "build", 0), (nb11.predict_no_port, "ports", "none"),
+    (nb12.predict_kept, "volumes", "volume")])
+def test_a_question_the_engine_cannot_do_starts_nothing(progress_file, question, feature, prediction):
+    lab = GuessLab(can={"build", "ports", "volumes"} - {feature})
+    v = question(lab, prediction)
+    assert not v.ok and "could not do the step" in repr(v) and "not available" in repr(v)
+    assert lab.calls == []
+
+
+@pytest.mark.parametrize("question", [nb04.predict_pull_layers, nb10.predict_rebuilt, nb11.predict_no_port,
+                                      nb12.predict_kept])
+def test_the_placeholder_runs_nothing(progress_file, question):
+    lab = GuessLab()
+    v = question(lab, ...)
+    assert not v.ok and not v.tried and lab.calls == [] and not progress_file.exists()
+
+
+@pytest.mark.parametrize("key,compare,observed", [
+    ("nb04.predict-pull", nb04.compare_pull_layers, 0), ("nb10.predict-cache", nb10.compare_rebuilt, 0),
+    ("nb11.predict-no-port", nb11.compare_no_port, "none"), ("nb12.predict-kept", nb12.compare_kept, "volume")])
+def test_the_solutions_prediction_is_what_this_engine_does(key, compare, observed):
+    from dockerlab.exercises import SOLUTIONS
+
+    first = (SOLUTIONS / f"{key}.txt").read_text().splitlines()[0]
+    assert first.startswith("prediction = ") and compare(eval(first.split("=", 1)[1]), observed)[0]
