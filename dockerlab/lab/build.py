@@ -175,6 +175,11 @@ class BuildMixin(LabBase):
         mirrors = engine_mirrors(self._gate.info())
         return re.sub(r"^https?://", "", mirrors[0]) if mirrors else ""
 
+    def registry_ref(self, path: str) -> str:
+        """The image ``path`` (``"library/hello-world"``) as pulled from the classroom registry
+        (``f"{lab.registry}/{path}"``), or from Docker Hub where the engine has no registry mirror."""
+        return f"{self.registry}/{path}" if self.registry else path
+
     def push(self, ref: str, *, quiet: bool = False) -> str:
         """`docker push REF`: upload an image to the registry its name starts with (tag it first:
         ``lab.tag("nb10/hello:v1", f"{lab.registry}/nb10/hello:v1")``). Returns the pushed digest."""

@@ -322,3 +322,12 @@ def test_rest_answers_for_ones_own_containers_only(pair, eng):
     assert [c["Names"][0] for c in alice.rest("/containers/json", all=1)] == ["/own-1"]
     assert [c["Names"][0] for c in alice.rest("/system/df")["Containers"]] == ["/own-1"]
     assert alice.container("not-the-kits", confirm=True).name == "not-the-kits"  # the lab's own look still works
+
+
+def test_registry_ref_names_the_classroom_registry_or_docker_hub(eng, monkeypatch):
+    lab = Lab(eng, owner="dan", session="sd1", show_cli=False)
+    assert lab.registry == "" and lab.registry_ref("library/hello-world") == "library/hello-world"
+    info = eng.info
+    monkeypatch.setattr(eng, "info", lambda: {**info(), "RegistryConfig": {"Mirrors": ["http://127.0.0.1:5055/"]}})
+    assert lab.registry == "127.0.0.1:5055"
+    assert lab.registry_ref("library/hello-world") == "127.0.0.1:5055/library/hello-world"
