@@ -45,7 +45,7 @@ class DockerLabError(Exception):
     def message(self) -> str:
         parts = [self.what.rstrip(".") + "."]
         if self.state:
-            parts.append(self.state[:1].upper() + self.state[1:].rstrip(".") + ".")
+            parts.append(_sentence(self.state.rstrip(".")) + ".")
         if self.hint:
             parts.append("Hint: " + self.hint.rstrip(".") + ".")
         # a multi-line state (a list of what was tried) keeps the hint on a line of its own
@@ -60,6 +60,15 @@ class DockerLabError(Exception):
         if self.hint:
             rows.append(f"<i>Hint:</i> {escape(self.hint)}")
         return '<div class="dockerlab-error">' + "<br>".join(rows) + "</div>"
+
+
+def _sentence(text: str) -> str:
+    """``text`` as a sentence: a plain first word gets its capital; a name or a command keeps its case
+    (``nb05-alpine was removed``, ``docker ps ...``, ``web_1 ...``)."""
+    first = text.split(" ", 1)[0]
+    if first.isalpha() and first.islower() and first not in ("docker", "lab"):
+        return text[:1].upper() + text[1:]
+    return text
 
 
 class EngineUnavailable(DockerLabError):

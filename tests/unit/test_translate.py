@@ -258,3 +258,14 @@ def test_a_client_side_python_error_is_never_the_engines():
     err = translate_error(TypeError("unsupported operand type(s) for +: 'int' and 'str'"), action="wait for web")
     assert isinstance(err, E.InvalidReference) and "engine said" not in str(err) and err.hint
     assert "nothing was sent to the engine" in err.state
+
+
+def test_a_state_reads_as_a_sentence_but_a_name_keeps_its_case():
+    from dockerlab import errors as E
+
+    gone = E.ContainerNotFound("No such container: nb05-alpine", container="nb05-alpine",
+                               state="nb05-alpine was removed by lab.cleanup() (the cleanup cell)")
+    assert "nb05-alpine was removed by lab.cleanup()" in gone.message and "Nb05" not in gone.message
+    plain = E.ContainerNotFound("No such container: x", container="x", state="nothing was started")
+    assert "Nothing was started." in plain.message
+    assert "docker ps lists it." in E.ContainerNotFound("x", container="x", state="docker ps lists it").message
