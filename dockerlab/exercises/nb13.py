@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from ..cmdline import meaning, read
 from ..errors import CLIRefused, CommandLineError
-from . import Verdict, blank, exercise, failed, no_answer, passed
+from . import Verdict, blank, exercise, failed, no_answer, passed, predict, predicting
 
 
 SAFE = "nb13.safe-command"
 PRUNE = "nb13.prune"
+PREDICT_RM = "nb13.predict-rm"
 HINT = "docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=YOU)"
 
 #: filters every one of the learner's containers passes anyway (they narrow nothing of theirs)
@@ -161,3 +162,52 @@ def check_prune(lab, stopped=("nb13-ex-1", "nb13-ex-2"), keep: str = "nb13-ex-ke
         return failed(PRUNE, f"still there: {', '.join(left)}.",
                       "lab.ps(all=True, scope='session') shows their STATE; lab.remove(name) removes one")
     return passed(PRUNE, f"{', '.join(stopped)} removed, {keep} still running.")
+
+
+_REFUSED = ("refused", "refuses", "it refuses", "error", "an error", "fails", "it fails", "nothing", "no",
+            "stays", "it stays", "kept", "not removed", "refuse")
+_REMOVED = ("removed", "removes it", "it is removed", "gone", "deleted", "yes", "stopped and removed")
+
+
+def compare_rm(guess, observed: str):
+    """A prediction of what `docker rm` does to a running container: the engine refuses (409), and the
+    container runs on. Right: a word for "refused"; the verdict says what -f does instead."""
+    if not isinstance(guess, str) or not guess.strip():
+        return False, 'predict in words: "removed" or "refused"'
+    g = " ".join(guess.strip().lower().rstrip(".!").split())
+    if g in _REFUSED:
+        ok = observed == "refused"
+    elif g in _REMOVED:
+        ok = observed == "removed"
+    else:
+        return False, 'answer "removed" or "refused"'
+    if ok:
+        return True, ("The engine answers 409 (\"stop the container before removing\"), and it runs on: "
+                      "docker rm -f stops it with SIGKILL first, and docker stop then docker rm lets it end cleanly.")
+    return False, ("a running container is never removed by a plain docker rm: the engine refuses, "
+                   "so that work in progress is not lost by accident; -f is how you insist")
+
+
+@predicting(PREDICT_RM, "predict: docker rm of a running container")
+def predict_rm(lab, prediction, name: str = "nb13-guess"):
+    """Predict, then run: `docker rm nb13-guess` (no -f) while it runs `sleep 600`: removed or refused?"""
+    from ..errors import ContainerStateError, DockerLabError
+
+    def action():
+        try:
+            lab.remove(name, force=True)  # a run interrupted earlier left it
+        except DockerLabError:
+            pass
+        lab.run("alpine", "sleep 600", name=name, detach=True)
+        try:
+            lab.remove(name)
+            return "removed"
+        except ContainerStateError:
+            return "refused"
+        finally:
+            try:
+                lab.remove(name, force=True)
+            except DockerLabError:
+                pass
+
+    return predict(PREDICT_RM, prediction, action, compare_rm, owner=getattr(lab, "owner", None))

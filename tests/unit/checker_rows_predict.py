@@ -52,3 +52,12 @@ KEPT_PREDICT_ROWS = [((g, f), True) for g, f in [
     (True, "volume"), (None, "volume"), (1, "volume"), ("yes", "volume"), ("the writable layer", "volume"),
     ({"volume", "bind"}, "volume"), ({"both"}, "volume"), ("volume", "both"), (["volume", 1], "volume"),
     ("volumen", "volume"), ("the container", "volume")]]
+
+# nb13.compare_rm(guess, what the engine did): `docker rm` (no -f) of a running container ("refused")
+RM_ROWS = [((g, "refused"), True) for g in [
+    "refused", "Refused", "REFUSED", " refused ", "refused.", "it refuses", "refuses", "error", "an error",
+    "fails", "it fails", "nothing", "no", "stays", "it stays", "kept", "not removed", "refuse!"]] + [
+    ((g, "refused"), False) for g in [
+    "removed", "Removed", "removes it", "it is removed", "gone", "deleted", "yes", "stopped and removed",
+    "", "   ", "maybe", "it stops", "409", True, False, None, ..., 0, 1, ["refused"], {"refused"}]] + [
+    (("removed", "removed"), True), (("refused", "removed"), False)]

@@ -296,3 +296,20 @@ def test_the_solutions_prediction_is_what_this_engine_does(key, compare, observe
 
     first = (SOLUTIONS / f"{key}.txt").read_text().splitlines()[0]
     assert first.startswith("prediction = ") and compare(eval(first.split("=", 1)[1]), observed)[0]
+
+
+def test_nb13_predict_rm_on_a_lab_refused_then_removed_with_force(progress_file, capsys):
+    from dockerlab.lab import Lab
+
+    from .fake_engine import FakeEngine
+
+    eng = FakeEngine()
+    lab = Lab(eng, owner="ann", session="s13", lesson="13-cleanup")
+    assert not nb13.predict_rm(lab, ...).tried and eng.containers(all=True) == []  # nothing before a prediction
+    v = nb13.predict_rm(lab, "refused")
+    assert v.ok and "409" in repr(v) and "docker rm -f" in repr(v)
+    w = nb13.predict_rm(lab, "removed")
+    assert not w.ok and "-f is how you insist" in repr(w)
+    assert eng.containers(all=True) == []  # the question removed what it made, both times
+    out = capsys.readouterr().out
+    assert "$ docker rm nb13-guess" in out and "$ docker rm -f nb13-guess" in out
