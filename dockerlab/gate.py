@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from . import args as A
 from . import errors as E
-from . import labels, names, policy
+from . import labels, names, notices, policy
 from .results import Container, row_name
 
 #: Per process, by owner: the names ``lab.cleanup()`` removed in this kernel (a cleanup cell may
@@ -256,9 +256,9 @@ class Gate:
                     pass
             return self.__engine.inspect_container(ref)
         except E.ContainerNotFound as e:
-            if ref in self.cleaned:  # say why it is gone, and how to get it back
-                raise e.refine(state=f"{ref} was removed by lab.cleanup() (the cleanup cell)",
-                               hint="run the cell that made it again") from None
+            by = notices.BY_CLEANUP if ref in self.cleaned else notices.removed_by(ref)
+            if by:  # say why it is gone, and how to get it back
+                raise e.refine(state=f"{ref} was removed by {by}", hint="run the cell that made it again") from None
             raise
 
     def _target(self, d: dict, act: bool) -> Target:
@@ -347,6 +347,7 @@ class Gate:
                                              environment=environment, host_config=host_config, labels=kit,
                                              **({"ports": ports} if ports else {}))
         c = Container(id=cid, name=(name or cid[:12]), image=image, state="created", labels=kit)
+        notices.made_again(c.name)
         return Target(c, {"Id": cid}, True, self)
 
     def slot(self):

@@ -53,7 +53,10 @@ def check_which_port(answer, lab, name: str = "nb11-web2") -> "Verdict":
         return failed(WHICH_PORT, f"{answer!r} is not a port number.", "for example 8080")
     try:
         d = lab.engine.inspect_container(name)
-    except ContainerNotFound:
+    except ContainerNotFound as e:
+        if "was removed by" in e.state:  # the cleanup cell took it (Run All): not the learner's answer's fault
+            return no_answer(WHICH_PORT, f"{e.state}, so its port cannot be checked.", "run the cells of section 5 "
+                             "again, then this one")
         return failed(WHICH_PORT, f"there is no container {name!r}.", "run the cells of section 5 first")
     ports = [p for p in published(d) if p.container_port == 80]
     if not ports:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from .. import args as A
 from .. import errors as E
+from .. import notices
 from ..results import CleanupReport
 from .base import LabBase
 
@@ -58,6 +59,7 @@ class CleanupMixin(LabBase):
                 self._made.discard(name)
             except (E.ContainerNotFound, E.ContainerStateError):
                 continue  # removed (or being removed) by someone else meanwhile: nothing to do
+        notices.removed(report.removed, by=notices.BY_CLEANUP)
         if images is True:
             report.images_removed = self.prune_images(quiet=True)
             if scope == "mine":  # and the images the kit built for you (lab.build)

@@ -68,6 +68,12 @@ def ok_html(text: str) -> str:
             f"{escape(text)}</div>")
 
 
+def note_html(text: str) -> str:
+    """A plain notice (not an error, not a success): what changed since the widget last showed it."""
+    return ("<div style='border-left:4px solid #6e7781; padding:4px 8px; margin-top:2px'>"
+            f"{escape(text)}</div>")
+
+
 def pre_html(text: str) -> str:
     return ("<pre style='margin:2px 0; max-height:20em; overflow:auto; background:var(--jp-layout-color2, #f5f5f5); "
             f"padding:4px 6px'>{escape(text)}</pre>")

@@ -9,7 +9,8 @@ import traitlets
 
 from .. import twin
 from ..errors import DockerLabError
-from ._common import attempt, clear, cli_html, error_html, new_history, ok_html, pre_html, quiet
+from .. import notices
+from ._common import attempt, clear, cli_html, error_html, new_history, note_html, ok_html, pre_html, quiet
 
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -54,6 +55,7 @@ class Launcher(W.VBox):
         self.lab = lab
         self._lab = quiet(lab)
         self.timeout = timeout
+        notices.listen(self)  # the cleanup cell says when it removed what this form started
         self.result = None  # the last RunResult or Container
         self.error: DockerLabError | None = None
         lay = W.Layout(width="auto")
@@ -211,6 +213,12 @@ class Launcher(W.VBox):
         if not hasattr(res, "container"):
             self.set_trait("last_container", res.name)
         return res
+
+    def containers_removed(self, names: set, by: str) -> None:
+        """What this form last started was removed (by the cleanup cell, say): the result says so."""
+        if self.last_container and self.last_container in names:
+            self._result.value += note_html(f"{self.last_container} was removed by {by}: Launch again to start "
+                                            "a new one.")
 
     @property
     def shown(self) -> str:

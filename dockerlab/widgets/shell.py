@@ -11,6 +11,7 @@ import traitlets
 from .. import twin
 from ..errors import DockerLabError, InvalidReference
 from ..results import ExecResult, Text
+from .. import notices
 from ._common import attempt, quiet
 from .launcher import plain
 
@@ -80,6 +81,7 @@ class Shell(W.VBox):
         self.lab = lab
         self._lab = quiet(lab)
         self.timeout = timeout
+        notices.listen(self)  # the cleanup cell says when it removed the container this shell is in
         self.last = None  # the last ExecResult
         self.error: DockerLabError | None = None
         self._entries: list[str] = []  # HTML of each command and its output
@@ -227,6 +229,11 @@ class Shell(W.VBox):
                       + (f": {escape(getattr(err, 'message', str(err)))}" if err is not None else "") + ")</span>")
             return False
         return True
+
+    def containers_removed(self, names: set, by: str) -> None:
+        if self.container and self.container in names:
+            self._add(f"<span style='color:#ffb74d'>({escape(self.container)} was removed by {escape(by)}: run the "
+                      "cell that made it again to go on)</span>")
 
     def _fail(self, err) -> None:
         self.error = err

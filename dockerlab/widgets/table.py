@@ -7,8 +7,9 @@ from html import escape
 import ipywidgets as W
 import traitlets
 
+from .. import notices
 from ._common import (attempt, background, clear, cli_html, close_all, error_html, gone_message, is_gone,
-                      new_history, ok_html, pre_html, quiet)
+                      new_history, note_html, ok_html, pre_html, quiet)
 from .launcher import plain
 
 ACTIONS = ("start", "stop", "restart", "kill", "remove", "logs")
@@ -59,6 +60,7 @@ class ContainerTable(W.VBox):
         super().__init__()
         self.lab = lab
         self._lab = quiet(lab)
+        notices.listen(self)  # rows the cleanup cell removed leave the table, with a word why
         self._bg = background(lab)  # auto-refresh's `docker ps` stays out of lab.history
         self.frame = None  # the last `docker ps` DataFrame
         self._refresh_lock = threading.Lock()
@@ -158,6 +160,13 @@ class ContainerTable(W.VBox):
             self._replace_rows(rows, key)
             self.set_trait("names", list(df["NAMES"]))
             return df
+
+    def containers_removed(self, names: set, by: str) -> None:
+        """Containers this table lists were removed elsewhere (the cleanup cell): list again, say why."""
+        gone = sorted(set(self.names) & names)
+        if gone:
+            self.refresh(_lab=self._bg)
+            self._detail.value = note_html(f"{', '.join(gone)} {'was' if len(gone) == 1 else 'were'} removed by {by}.")
 
     def _replace_rows(self, rows, key) -> None:
         old = list(self._grid.children)

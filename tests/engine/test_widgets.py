@@ -242,3 +242,24 @@ def test_engine_status_and_info_dashboard(lab):
     d = InfoDashboard(lab)
     assert d.summary()["Server Version"] == lab.server_version and "Storage Driver" in d.shown
     assert repr(st) == "EngineStatus()" and repr(d) == "InfoDashboard()"
+
+
+def test_after_the_cleanup_cell_no_widget_says_up_for_a_removed_container(lab, capsys):
+    from dockerlab.lab import Lab
+
+    name = unique_name("gone")
+    launcher = Launcher(lab, image="alpine", command="sleep 300", name=name)
+    launcher._launch.click()
+    table = ContainerTable(lab, scope="session")
+    shell = Shell(lab, name)
+    assert f"Started {name}" in launcher.shown and name in table.names
+    # the lesson's "When you are done" cell: a lab of its own, the same owner and lesson
+    Lab(lab.engine, owner=lab.owner, lesson=lab.lesson, session="cleanupcell", show_cli=False).cleanup("lesson")
+    assert f"{name} was removed by lab.cleanup() (the cleanup cell): Launch again" in launcher.shown
+    assert name not in table.names and "Up " not in table.shown and f"{name} was removed by lab.cleanup()" in table.shown
+    assert f"{name} was removed by lab.cleanup()" in shell.shown
+    with pytest.raises(E.ContainerNotFound) as e:
+        lab.container(name)
+    assert "was removed by lab.cleanup()" in e.value.state
+    launcher.close(), table.close(), shell.close()
+    capsys.readouterr()

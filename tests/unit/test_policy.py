@@ -331,3 +331,43 @@ def test_registry_ref_names_the_classroom_registry_or_docker_hub(eng, monkeypatc
     monkeypatch.setattr(eng, "info", lambda: {**info(), "RegistryConfig": {"Mirrors": ["http://127.0.0.1:5055/"]}})
     assert lab.registry == "127.0.0.1:5055"
     assert lab.registry_ref("library/hello-world") == "127.0.0.1:5055/library/hello-world"
+
+
+def test_cleanup_tells_the_listening_widgets_what_it_removed(eng):
+    from dockerlab import notices
+
+    heard = []
+
+    class Listener:
+        def containers_removed(self, names, by):
+            heard.append((sorted(names), by))
+
+    ear = Listener()
+    notices.listen(ear)
+    lab = Lab(eng, owner="erin", session="se1", lesson="06-lifecycle", show_cli=False)
+    lab.run("alpine", "sleep 30", name="n1", detach=True)
+    lab.create("alpine", "sleep 30", name="n2")
+    other = Lab(eng, owner="erin", session="se2", lesson="06-lifecycle", show_cli=False)  # the cleanup cell's
+    other.cleanup("lesson")
+    assert heard == [(["n1", "n2"], "lab.cleanup() (the cleanup cell)")]
+    other.cleanup("lesson")  # nothing left: nothing said
+    assert len(heard) == 1
+
+
+def test_a_container_the_cleanup_cell_removed_says_so_in_every_lab_of_the_kernel(eng, progress_file):
+    from dockerlab import errors as E
+    from dockerlab.exercises import nb11
+
+    lab = Lab(eng, owner="fay", session="sf1", lesson="11-publish-a-port", show_cli=False)
+    lab.run("alpine", "sleep 30", name="nb11-web2", detach=True)
+    Lab(eng, owner="fay", session="sf2", lesson="11-publish-a-port", show_cli=False).cleanup("lesson")
+    with pytest.raises(E.ContainerNotFound) as e:
+        lab.engine.inspect_container("nb11-web2")
+    assert "nb11-web2 was removed by lab.cleanup() (the cleanup cell)" in e.value.state and "run the cell" in e.value.hint
+    v = nb11.check_which_port(8081, lab)
+    assert not v.ok and not v.tried and "was removed by lab.cleanup()" in repr(v)
+    lab.run("alpine", "sleep 30", name="nb11-web2", detach=True)  # made again: no old news about it
+    lab.remove("nb11-web2", force=True)
+    with pytest.raises(E.ContainerNotFound) as e:
+        lab.engine.inspect_container("nb11-web2")
+    assert "cleanup cell" not in e.value.state

@@ -699,3 +699,37 @@ def test_table_auto_refresh_closes_the_rows_it_replaces():
     n = len(W.Widget.widgets)
     t.refresh()  # nothing changed: the rows stay (no rebuild, no new widgets)
     assert len(W.Widget.widgets) == n
+
+
+def test_widgets_say_when_the_cleanup_cell_removed_their_containers(capsys):
+    from dockerlab import notices
+
+    lab = FakeLab()  # its containers: web (running), old (exited)
+    launcher = Launcher(lab, image="alpine", command="sleep 300", name="web")
+    launcher._launch.click()
+    table = ContainerTable(lab, all=True)
+    shell = Shell(lab, "web")
+    assert "web" in table.names and "Started web" in launcher.shown
+    del lab.containers["web"]  # what the cleanup cell's own lab did on the engine
+    notices.removed(["web", "someone-else"], by="the cleanup cell (lab.cleanup())")
+    assert "web was removed by the cleanup cell (lab.cleanup()): Launch again" in launcher.shown
+    assert "web" not in table.names and "web was removed by the cleanup cell" in table.shown
+    assert "web was removed by the cleanup cell" in shell.shown
+    notices.removed(["nothing-of-theirs"], by="x")  # others' news changes nothing
+    assert launcher.shown.count("was removed") == 1 and "nothing-of-theirs" not in table.shown
+    launcher.close(), table.close(), shell.close()
+    capsys.readouterr()
+
+
+def test_a_broken_listener_does_not_break_the_cleanup(caplog):
+    from dockerlab import notices
+
+    class Broken:
+        def containers_removed(self, names, by):
+            raise RuntimeError("boom")
+
+    b = Broken()
+    notices.listen(b)
+    with caplog.at_level("ERROR", logger="dockerlab.notices"):
+        notices.removed(["x"], by="lab.cleanup()")
+    assert "could not take the news" in caplog.text
