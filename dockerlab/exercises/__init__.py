@@ -71,6 +71,19 @@ def failed(exercise: str, reason: str, hint: str = "") -> Verdict:
     return Verdict(False, exercise, reason, hint)
 
 
+def discard(lab, exercise: str, name: str, reason: str, hint: str) -> Verdict:
+    """A wrong try that cannot become right where it stands (a container made with the wrong image,
+    limits or ports): the check removes the learner's own container ``name``, so the next try can
+    use the same name, and says so. The one retry rule of every exercise that makes a container."""
+    from ..errors import DockerLabError
+
+    try:
+        lab.remove(name, force=True)
+    except DockerLabError:
+        return failed(exercise, reason, f"remove it (lab.remove({name!r}, force=True)) and {hint}")
+    return failed(exercise, reason + f" (The check removed {name}, so you can try again with the same name.)", hint)
+
+
 def no_answer(exercise: str, reason: str, hint: str = "") -> Verdict:
     """The placeholder (``...``, an empty string): not yet an answer, so not recorded as a try."""
     v = failed(exercise, reason, hint)

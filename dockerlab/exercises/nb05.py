@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..errors import DockerLabError
 from ..refs import _DASHES, parse_image
-from . import blank, exercise, failed, no_answer, passed, predict, predicting
+from . import blank, discard, exercise, failed, no_answer, passed, predict, predicting
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
 
@@ -105,13 +105,8 @@ def check_named_shell(lab, name: str = "nb05-mine"):
     cfg, st = d.get("Config") or {}, d.get("State") or {}
     image = cfg.get("Image", "")
 
-    def wrong(reason: str, hint: str):
-        # a wrong try leaves nothing behind: the name is free for the next one
-        try:
-            lab.remove(name, force=True)
-        except DockerLabError:
-            return failed(ex, reason, f"remove it (lab.remove({name!r}, force=True)) and {hint}")
-        return failed(ex, reason + f" (The check removed {name}, so you can try again with the same name.)", hint)
+    def wrong(reason: str, hint: str):  # a wrong try leaves nothing behind: the name is free for the next one
+        return discard(lab, ex, name, reason, hint)
 
     try:
         repo = parse_image(image).repository

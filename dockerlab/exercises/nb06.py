@@ -1,7 +1,7 @@
 """Checks for 06-lifecycle: `docker ps -a`, and a container stopped on purpose."""
 from __future__ import annotations
 
-from . import Verdict, blank, exercise, failed, no_answer, passed, predict, predicting
+from . import Verdict, blank, discard, exercise, failed, no_answer, passed, predict, predicting
 
 
 PS_ALL = "nb06.ps-all"
@@ -99,11 +99,11 @@ def check_stopped(lab, name: str = "nb06-ex") -> "Verdict":
     except DockerLabError:
         image = c.image
     if image != "alpine":
-        return failed(STOPPED, f"{name} was made from {c.image!r}; the exercise asks for alpine.",
-                      f"remove it (lab.remove({name!r})) and run it from alpine")
+        return discard(lab, STOPPED, name, f"{name} was made from {c.image!r}; the exercise asks for alpine.",
+                       "run it from alpine")
     if c.exit_code not in (137, 143):
-        return failed(STOPPED, f"{name} exited by itself (exit code {c.exit_code}): nothing stopped it.",
-                      f"remove it (lab.remove({name!r})), run `sleep 600` with detach=True, then lab.stop({name!r}, timeout=1)")
+        return discard(lab, STOPPED, name, f"{name} exited by itself (exit code {c.exit_code}): nothing stopped it.",
+                       f"run `sleep 600` with detach=True, then lab.stop({name!r}, timeout=1)")
     how = "SIGKILL after the grace period" if c.exit_code == 137 else "SIGTERM"
     return passed(STOPPED, f"{name} was stopped (exit code {c.exit_code}: {how}); `docker ps -a` still lists it, "
                   "`docker ps` does not.")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from . import Verdict, blank, exercise, failed, measure_in_container, no_answer, passed, predict, predicting
+from . import Verdict, blank, discard, exercise, failed, measure_in_container, no_answer, passed, predict, predicting
 
 
 CPU = "nb07.cpu-percent"
@@ -53,17 +53,19 @@ def check_limits(lab, name: str = "nb07-ex", *, cpus: float = 0.25, memory_mib: 
     if not got_cpus and hc.get("CpuQuota") and hc.get("CpuPeriod"):
         got_cpus = hc["CpuQuota"] / hc["CpuPeriod"]
     got_mem = hc.get("Memory") or 0
+    # limits are set when a container is made: a wrong one is removed, and the name is free again
     if not got_cpus:
-        return failed(LIMITS, f"{name} has no CPU limit.", f"pass cpus={cpus:g} (the CLI's --cpus {cpus:g})")
+        return discard(lab, LIMITS, name, f"{name} has no CPU limit.", f"pass cpus={cpus:g} (the CLI's --cpus {cpus:g})")
     if abs(got_cpus - cpus) > 1e-6:
-        return failed(LIMITS, f"{name} may use {got_cpus:g} CPUs, not {cpus:g}.", f"cpus={cpus:g} means a quarter of one CPU")
+        return discard(lab, LIMITS, name, f"{name} may use {got_cpus:g} CPUs, not {cpus:g}.",
+                       f"cpus={cpus:g} means a quarter of one CPU")
     if got_mem != memory_mib * 2**20:
         have = f"{got_mem / 2**20:g} MiB" if got_mem else "no limit"
-        return failed(LIMITS, f"{name}'s memory limit is {have}, not {memory_mib} MiB.",
-                      f'memory="{memory_mib}m" (the CLI\'s --memory {memory_mib}m; m means MiB)')
+        return discard(lab, LIMITS, name, f"{name}'s memory limit is {have}, not {memory_mib} MiB.",
+                       f'memory="{memory_mib}m" (the CLI\'s --memory {memory_mib}m; m means MiB)')
     if state != "running":
-        return failed(LIMITS, f"the limits are right, but {name} is {state}, not running.",
-                      "give it a command that keeps running, e.g. sleep 600, and detach=True")
+        return discard(lab, LIMITS, name, f"the limits are right, but {name} is {state}, not running.",
+                       "give it a command that keeps running, e.g. sleep 600, and detach=True")
     return passed(LIMITS, f"{name} runs with --cpus {cpus:g} --memory {memory_mib}m.")
 
 

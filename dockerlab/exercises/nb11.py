@@ -1,7 +1,7 @@
 """Checks for 11-publish-a-port: publishing a port yourself, and reading the PORTS column."""
 from __future__ import annotations
 
-from . import Verdict, blank, exercise, failed, gone, needs, no_answer, passed, predict, predicting
+from . import Verdict, blank, discard, exercise, failed, gone, needs, no_answer, passed, predict, predicting
 
 PUBLISH = "nb11.publish"
 WHICH_PORT = "nb11.which-port"
@@ -25,11 +25,11 @@ def check_publish(lab, name: str = "nb11-ex", host_port: int = 8090) -> "Verdict
         return failed(PUBLISH, f"{name} is not running.", f"start it: lab.start({name!r})")
     ports = [p for p in published(d) if p.container_port == 80]
     if not ports:
-        return failed(PUBLISH, f"{name} publishes no port for its port 80.",
-                      f"remove it (lab.remove({name!r}, force=True)) and run it again with ports='{host_port}:80'")
+        return discard(lab, PUBLISH, name, f"{name} publishes no port for its port 80.",
+                       f"run it again with ports='{host_port}:80'")
     if ports[0].host_port != host_port:
-        return failed(PUBLISH, f"{name}'s port 80 is published on {ports[0].address}, not on port {host_port}.",
-                      f"HOST:CONTAINER: ports='{host_port}:80'")
+        return discard(lab, PUBLISH, name, f"{name}'s port 80 is published on {ports[0].address}, not on port {host_port}.",
+                       f"HOST:CONTAINER: ports='{host_port}:80'")
     try:
         import urllib.request
 

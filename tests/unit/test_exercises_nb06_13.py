@@ -44,6 +44,10 @@ class FakeLab:
     def container(self, ref):
         return Container.from_inspect(self.engine.inspect_container(ref))
 
+    def remove(self, name, force=False):  # the retry rule: a wrong try's container goes
+        self.engine.inspect_container(name)
+        self.engine.c.pop(name)
+
 
 def ok(v):
     assert isinstance(v, Verdict) and v.ok, repr(v)
@@ -96,8 +100,12 @@ def test_nb06_stopped():
     bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", exit_code=0)), "nb06-ex"), "exited by itself")
     bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", exit_code=1)), "nb06-ex"), "exit code 1")
     # busybox is not alpine
-    bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "exited", image="busybox", exit_code=137)), "nb06-ex"),
-        "busybox", "alpine")
+    busy = FakeLab(inspect_json("nb06-ex", "exited", image="busybox", exit_code=137))
+    bad(nb06.check_stopped(busy, "nb06-ex"), "busybox", "alpine", "the check removed nb06-ex, so you can try again")
+    assert "nb06-ex" not in busy.engine.c  # the name is free for the next try
+    running = FakeLab(inspect_json("nb06-ex", "running"))
+    nb06.check_stopped(running, "nb06-ex")
+    assert "nb06-ex" in running.engine.c  # on its way to right: kept
     bad(nb06.check_stopped(FakeLab(), "nb06-ex"), "no container named")
     bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "running")), "nb06-ex"), "still running", "lab.stop")
     bad(nb06.check_stopped(FakeLab(inspect_json("nb06-ex", "paused")), "nb06-ex"), "paused", "unpause")
@@ -291,3 +299,12 @@ def test_the_solutions_answers_pass():
     assert nb09.compare_used_mib(0.5, 0.45)[0] and "prediction = 0.5" in (SOLUTIONS / "nb09.predict-used.txt").read_text()
     assert nb13.check_safe_command("docker rm -f $(docker ps -aq --filter label=org.dockerlab.owner=YOU)")
     assert "accepts no arguments" in (SOLUTIONS / "nb06.ps-all.txt").read_text()
+
+
+def test_one_retry_rule_a_wrong_container_is_removed_and_the_verdict_says_so():
+    wrong = FakeLab(inspect_json("nb07-ex", "running", nano_cpus=500_000_000, memory=32 * 2**20))
+    v = nb07.check_limits(wrong, "nb07-ex")
+    assert not v.ok and "The check removed nb07-ex, so you can try again with the same name" in repr(v)
+    assert "nb07-ex" not in wrong.engine.c
+    right = FakeLab(inspect_json("nb07-ex", "running", nano_cpus=250_000_000, memory=32 * 2**20))
+    assert nb07.check_limits(right, "nb07-ex").ok and "nb07-ex" in right.engine.c  # a right one stays
