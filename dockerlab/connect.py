@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import weakref
 
 from . import endpoints as ep_mod
 from . import errors as E
@@ -104,7 +105,39 @@ def connect(*, lesson: str = "", owner: str | None = None, show_cli: bool = True
     from . import reaper  # containers of this learner's crashed kernels go; this session's go at exit
 
     lab.reaped = reaper.on_connect(lab)
+    _LABS_IN_THIS_PROCESS.add(lab)
     return lab
+
+
+#: The labs connect() made in this process (a kernel): an interrupt says what they left running.
+_LABS_IN_THIS_PROCESS: "weakref.WeakSet" = weakref.WeakSet()
+
+
+def still_running() -> list[str]:
+    """The running containers of this kernel's labs (their sessions), for a word after an interrupt;
+    [] when the engine does not answer at once."""
+    names = []
+    for lab in list(_LABS_IN_THIS_PROCESS):
+        if getattr(lab, "closed", False):
+            continue
+        try:
+            with lab.quietly(record=False):
+                df = lab.ps(scope="session")
+            names += [n for n in df["NAMES"] if n not in names]
+        except BaseException:  # noqa: BLE001 (a second Ctrl-C, an engine gone: say nothing rather than fail)
+            continue
+    return sorted(names)
+
+
+def interrupted_lines() -> list[str]:
+    """What a cell interrupted outside the kit's own waits shows: that it stopped, and what still runs."""
+    lines = ["KeyboardInterrupt: the cell stopped (Kernel > Interrupt)."]
+    running = still_running()
+    if running:
+        lines.append(f"  Still running from this notebook: {', '.join(running)}; lab.ps() lists them, "
+                     "lab.stop(name) stops one, the cleanup cell removes them.")
+    lines.append("  Run the cell again to go on.")
+    return lines
 
 
 def show_errors_briefly() -> bool:
@@ -123,6 +156,10 @@ def show_errors_briefly() -> bool:
         import sys
 
         sys.last_type, sys.last_value, sys.last_traceback = etype, value, tb
+        if not isinstance(value, DockerLabError):  # Ctrl-C in a cell, outside the kit's own waits
+            lines = interrupted_lines() + ["  (%tb shows the Python traceback)"]
+            shell._showtraceback(etype, value, ["\n".join(lines)])
+            return
         lines = [f"{etype.__name__}: {value.what.rstrip('.')}."]
         if value.state:
             lines.append(f"  {value.state.rstrip('.')}.")
@@ -131,5 +168,5 @@ def show_errors_briefly() -> bool:
         lines.append("  (dockerlab's own error: %tb shows the Python traceback)")
         shell._showtraceback(etype, value, ["\n".join(lines)])  # an error output, as Jupyter expects
 
-    ip.set_custom_exc((DockerLabError,), _brief)
+    ip.set_custom_exc((DockerLabError, KeyboardInterrupt), _brief)
     return True

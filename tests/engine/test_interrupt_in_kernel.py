@@ -81,6 +81,33 @@ def test_interrupting_a_long_foreground_run(engine_lab):
         reap(raw(engine_lab), session)
 
 
+def test_an_interrupt_anywhere_says_what_still_runs_never_a_traceback(engine_lab):
+    """Ctrl-C in a cell of the learner's own (a sleep), not in a wait of the kit's: the kit's words."""
+    session = "i" + uuid.uuid4().hex[:11]
+    name = "int-" + uuid.uuid4().hex[:6]
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        setup = (f"import time, dockerlab\nlab = dockerlab.connect(lesson='interrupt-test', session={session!r}, "
+                 f"owner='tester-{session}')\nlab.run('alpine', 'sleep 300', name={name!r}, detach=True)\n")
+        _, ok = _collect(kc, kc.execute(setup), time.monotonic() + 60)
+        assert ok
+        msg_id = kc.execute("for i in range(1000):\n    time.sleep(0.05)")
+        time.sleep(1.5)
+        km.interrupt_kernel()
+        msgs, done = _collect(kc, msg_id, time.monotonic() + 30)
+        assert done, "the kernel did not come back after the interrupt"
+        shown = _text(msgs)
+        assert "KeyboardInterrupt: the cell stopped (Kernel > Interrupt)." in shown, shown
+        assert f"Still running from this notebook: {name}" in shown and "the cleanup cell removes them" in shown
+        assert "Traceback" not in shown and "File " not in shown, shown
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        from tests.conftest import reap
+
+        reap(raw(engine_lab), session)
+
+
 def test_leftovers_of_the_same_lesson_are_replaced_nothing_else(engine_lab, capsys):
     owner = "tester-" + uuid.uuid4().hex[:8]
     sessions = ["l" + uuid.uuid4().hex[:11] for _ in range(3)]
