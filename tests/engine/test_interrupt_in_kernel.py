@@ -4,6 +4,7 @@ through requests/urllib3; a run that takes long says so after a few seconds. And
 lesson's leftovers of an earlier run are replaced, nothing else."""
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 
@@ -47,15 +48,28 @@ def _text(msgs) -> str:
     return "\n".join(parts)
 
 
-def test_interrupting_a_long_foreground_run(engine_lab):
+@contextlib.contextmanager
+def _kernel_with_a_lab(engine_lab, then: str = ""):
+    """A real IPython kernel whose `lab` is connected (then ``then`` run); shut down and reaped after."""
     session = "i" + uuid.uuid4().hex[:11]
-    name = "int-" + uuid.uuid4().hex[:6]
     km, kc = start_new_kernel(kernel_name="python3")
     try:
-        setup = (f"import dockerlab\nlab = dockerlab.connect(lesson='interrupt-test', session={session!r}, "
-                 f"owner='tester-{session}')\n")
+        setup = (f"import time, dockerlab\nlab = dockerlab.connect(lesson='interrupt-test', session={session!r}, "
+                 f"owner='tester-{session}')\n{then}")
         _, ok = _collect(kc, kc.execute(setup), time.monotonic() + 60)
         assert ok
+        yield km, kc
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+        from tests.conftest import reap
+
+        reap(raw(engine_lab), session)
+
+
+def test_interrupting_a_long_foreground_run(engine_lab):
+    name = "int-" + uuid.uuid4().hex[:6]
+    with _kernel_with_a_lab(engine_lab) as (km, kc):
         t0 = time.monotonic()
         msg_id = kc.execute(f"lab.run('alpine', 'sleep 1000', name={name!r})")
         first, done = _collect(kc, msg_id, t0 + 8)
@@ -73,24 +87,12 @@ def test_interrupting_a_long_foreground_run(engine_lab):
         # following the hint works
         _, ok = _collect(kc, kc.execute(f"lab.stop({name!r}, timeout=0)"), time.monotonic() + 30)
         assert ok and raw(engine_lab).inspect_container(name)["State"]["Status"] == "exited"
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-        from tests.conftest import reap
-
-        reap(raw(engine_lab), session)
 
 
 def test_an_interrupt_anywhere_says_what_still_runs_never_a_traceback(engine_lab):
     """Ctrl-C in a cell of the learner's own (a sleep), not in a wait of the kit's: the kit's words."""
-    session = "i" + uuid.uuid4().hex[:11]
     name = "int-" + uuid.uuid4().hex[:6]
-    km, kc = start_new_kernel(kernel_name="python3")
-    try:
-        setup = (f"import time, dockerlab\nlab = dockerlab.connect(lesson='interrupt-test', session={session!r}, "
-                 f"owner='tester-{session}')\nlab.run('alpine', 'sleep 300', name={name!r}, detach=True)\n")
-        _, ok = _collect(kc, kc.execute(setup), time.monotonic() + 60)
-        assert ok
+    with _kernel_with_a_lab(engine_lab, f"lab.run('alpine', 'sleep 300', name={name!r}, detach=True)\n") as (km, kc):
         msg_id = kc.execute("for i in range(1000):\n    time.sleep(0.05)")
         time.sleep(1.5)
         km.interrupt_kernel()
@@ -100,12 +102,6 @@ def test_an_interrupt_anywhere_says_what_still_runs_never_a_traceback(engine_lab
         assert "KeyboardInterrupt: the cell stopped (Kernel > Interrupt)." in shown, shown
         assert f"Still running from this notebook: {name}" in shown and "the cleanup cell removes them" in shown
         assert "Traceback" not in shown and "File " not in shown, shown
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
-        from tests.conftest import reap
-
-        reap(raw(engine_lab), session)
 
 
 def test_leftovers_of_the_same_lesson_are_replaced_nothing_else(engine_lab, capsys):
