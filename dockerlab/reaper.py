@@ -19,10 +19,12 @@ current session's. ``DOCKERLAB_REAP=0`` turns both off.
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import socket
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import labels
 from .errors import DockerLabError
@@ -120,17 +122,56 @@ def reap_stale(engine, owner: str, *, current_session: str, host: str | None = N
     return report
 
 
-def reap_session(engine, owner: str, session: str) -> list[str]:
-    """Remove this session's containers (what the atexit hook does)."""
-    removed = []
+def reap_session(engine, owner: str, session: str, *, note: bool = False) -> list[str]:
+    """Remove this session's containers (what the atexit hook does, with ``note=True``: the names go to
+    :func:`exits_file`, by lesson, for the next kernel of that lesson to say what went)."""
+    removed, by_lesson = [], {}
     flt = {"label": labels.label_filter(owner=owner, session=session)}
     for c in engine.containers(all=True, filters=flt):
         try:
             engine.remove(c["Id"], force=True)
             removed.append(row_name(c))
+            by_lesson.setdefault((c.get("Labels") or {}).get(labels.LESSON, ""), []).append(row_name(c))
         except DockerLabError:
             pass
+    if note and by_lesson:
+        _note_exit(owner, by_lesson)
     return removed
+
+
+def exits_file() -> Path:
+    """Where a kernel's exit notes what it removed (beside the learner's progress file)."""
+    from . import tracking
+
+    return tracking.path().parent / "kernel-exits.json"
+
+
+def _note_exit(owner: str, by_lesson: dict) -> None:
+    try:
+        path = exits_file()
+        data = json.loads(path.read_text()) if path.exists() else {}
+        for lesson, names in by_lesson.items():
+            data[f"{owner}/{lesson}"] = sorted(set(data.get(f"{owner}/{lesson}", [])) | set(names))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(data, indent=1, sort_keys=True))
+    except (OSError, ValueError):  # at exit: nothing to do about a file that cannot be written
+        pass
+
+
+def removed_at_last_exit(owner: str, lesson: str) -> list[str]:
+    """What the last kernel of this lesson removed when it stopped (a restart, a shut-down), said once:
+    the note is dropped as it is read."""
+    if not lesson:
+        return []
+    try:
+        path = exits_file()
+        data = json.loads(path.read_text())
+        names = data.pop(f"{owner}/{lesson}", [])
+        if names:
+            path.write_text(json.dumps(data, indent=1, sort_keys=True))
+        return list(names)
+    except (OSError, ValueError):
+        return []
 
 
 def register_atexit(engine, owner: str, session: str) -> bool:
@@ -146,7 +187,7 @@ def register_atexit(engine, owner: str, session: str) -> bool:
         if os.getpid() != me or not enabled():  # a forked child: not its session to end
             return
         try:
-            reap_session(engine, owner, session)
+            reap_session(engine, owner, session, note=True)
         except Exception:  # the engine may be gone at exit: nothing to do, nothing to print
             pass
 
@@ -160,4 +201,8 @@ def on_connect(lab) -> Reaped:
     # through the lab's gate (lab.engine, which prints no CLI twin at connect and at exit)
     report = reap_stale(lab.engine, lab.owner, current_session=lab.session)
     register_atexit(lab.engine, lab.owner, lab.session)
+    gone = removed_at_last_exit(lab.owner, lab.lesson)
+    if gone:
+        lab.note(f"(when this notebook's last kernel stopped (a restart, or a shut-down) it removed what it had "
+                  f"made: {', '.join(gone)}; run the cells that made them again to go on)")
     return report

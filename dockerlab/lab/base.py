@@ -154,6 +154,11 @@ class LabBase:
         if here is not False:
             print(text, file=here or self._out or sys.stdout)
 
+    def note(self, text: str) -> None:
+        """A line of the kit's own about what happened around the learner's calls (the reaper's, at
+        connect), said as :meth:`_tell` says it."""
+        self._tell(text)
+
     # --- docker info / version ----------------------------------------------------
     def info(self) -> Info:
         """`docker info`: the engine's facts."""

@@ -58,7 +58,7 @@ def _kernel_with_a_lab(engine_lab, then: str = ""):
                  f"owner='tester-{session}')\n{then}")
         _, ok = _collect(kc, kc.execute(setup), time.monotonic() + 60)
         assert ok
-        yield km, kc
+        yield km, kc, f"tester-{session}"
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
@@ -69,7 +69,7 @@ def _kernel_with_a_lab(engine_lab, then: str = ""):
 
 def test_interrupting_a_long_foreground_run(engine_lab):
     name = "int-" + uuid.uuid4().hex[:6]
-    with _kernel_with_a_lab(engine_lab) as (km, kc):
+    with _kernel_with_a_lab(engine_lab) as (km, kc, _):
         t0 = time.monotonic()
         msg_id = kc.execute(f"lab.run('alpine', 'sleep 1000', name={name!r})")
         first, done = _collect(kc, msg_id, t0 + 8)
@@ -92,7 +92,7 @@ def test_interrupting_a_long_foreground_run(engine_lab):
 def test_an_interrupt_anywhere_says_what_still_runs_never_a_traceback(engine_lab):
     """Ctrl-C in a cell of the learner's own (a sleep), not in a wait of the kit's: the kit's words."""
     name = "int-" + uuid.uuid4().hex[:6]
-    with _kernel_with_a_lab(engine_lab, f"lab.run('alpine', 'sleep 300', name={name!r}, detach=True)\n") as (km, kc):
+    with _kernel_with_a_lab(engine_lab, f"lab.run('alpine', 'sleep 300', name={name!r}, detach=True)\n") as (km, kc, _):
         msg_id = kc.execute("for i in range(1000):\n    time.sleep(0.05)")
         time.sleep(1.5)
         km.interrupt_kernel()
@@ -145,3 +145,23 @@ def test_leftovers_of_the_same_lesson_are_replaced_nothing_else(engine_lab, caps
             reap(raw(engine_lab), s)
         if stranger:
             raw(engine_lab).remove(stranger, force=True)
+
+
+def test_after_a_kernel_restart_the_next_connect_says_what_the_exit_removed(engine_lab, tmp_path, monkeypatch):
+    """Kernel > Restart: the old kernel's exit removes its containers; the notebook's next connect (the
+    cleanup cell's, or the top's) says which, instead of a bare 'Nothing to clean up'."""
+    monkeypatch.setenv("DOCKERLAB_PROGRESS_FILE", str(tmp_path / "progress.jsonl"))  # the kernels inherit it
+    name = "rst-" + uuid.uuid4().hex[:6]
+    run = f"lab.run('alpine', 'sleep 300', name={name!r}, detach=True)\n"
+    with _kernel_with_a_lab(engine_lab, run) as (km, kc, owner):
+        assert raw(engine_lab).inspect_container(name)["State"]["Status"] == "running"
+        km.restart_kernel(now=False)  # a graceful restart: the old kernel's atexit hook runs
+        kc.wait_for_ready(timeout=60)
+        with pytest.raises(E.ContainerNotFound):
+            raw(engine_lab).inspect_container(name)
+        cleanup_cell = (f"import dockerlab\ndockerlab.connect(lesson='interrupt-test', owner={owner!r})"
+                        ".cleanup('lesson')")
+        msgs, ok = _collect(kc, kc.execute(cleanup_cell), time.monotonic() + 60)
+        assert ok
+        shown = _text(msgs)
+        assert "when this notebook's last kernel stopped" in shown and name in shown, shown

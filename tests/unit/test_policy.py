@@ -371,3 +371,23 @@ def test_a_container_the_cleanup_cell_removed_says_so_in_every_lab_of_the_kernel
     with pytest.raises(E.ContainerNotFound) as e:
         lab.engine.inspect_container("nb11-web2")
     assert "cleanup cell" not in e.value.state
+
+
+def test_the_next_kernel_says_what_the_last_ones_exit_removed(eng, progress_file, capsys):
+    from dockerlab import reaper
+
+    lab = Lab(eng, owner="gil", session="sg1", lesson="07-stats", show_cli=False)
+    lab.run("alpine", "sleep 30", name="nb07-busy", detach=True)
+    lab.run("alpine", "sleep 30", name="nb07-idle", detach=True)
+    Lab(eng, owner="gil", session="sg9", lesson="06-lifecycle", show_cli=False).run(
+        "alpine", "sleep 30", name="nb06-x", detach=True)
+    assert sorted(reaper.reap_session(eng, "gil", "sg1", note=True)) == ["nb07-busy", "nb07-idle"]  # the atexit hook
+    capsys.readouterr()
+    after = Lab(eng, owner="gil", session="sg2", lesson="07-stats", show_cli=False)  # the restarted kernel
+    reaper.on_connect(after)
+    said = capsys.readouterr().out
+    assert "when this notebook's last kernel stopped" in said and "nb07-busy, nb07-idle" in said
+    reaper.on_connect(Lab(eng, owner="gil", session="sg3", lesson="07-stats", show_cli=False))
+    assert "last kernel stopped" not in capsys.readouterr().out  # said once
+    reaper.on_connect(Lab(eng, owner="hal", session="sh1", lesson="07-stats", show_cli=False))
+    assert "nb07" not in capsys.readouterr().out  # another learner's news is not theirs
