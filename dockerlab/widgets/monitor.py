@@ -26,7 +26,7 @@ import traitlets
 
 from ..errors import DockerLabError
 from ..sampler import REMOVED, RUNNING, STOPPED, Sampler
-from ._common import attempt, error_html, ok_html
+from ._common import attempt, error_html, note_html, ok_html
 from .lines import Track
 from .monitor_draw import Drawing, cpu_ceiling, nice_ceiling
 
@@ -57,6 +57,9 @@ class Monitor(W.VBox):
         super().__init__()
         self.lab = lab
         self.sampler = Sampler(lab, containers, scope=scope, maxlen=maxlen)
+        # what it follows: a newer monitor of the same (a re-run cell, the notebook in another tab) replaces it
+        self._watching = (getattr(lab, "owner", ""), getattr(lab, "lesson", ""), scope,
+                          tuple(sorted(containers)) if containers is not None else None)
         self._draw_lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = None
@@ -168,6 +171,14 @@ class Monitor(W.VBox):
         else:
             self._thread = threading.Thread(target=self._loop, name="dockerlab-monitor", daemon=True)
             self._thread.start()
+        older = [m for m in list(_LIVE_IN_THIS_PROCESS) if m is not self and m._watching == self._watching]
+        for m in older:
+            m.stop()
+            m._message.value = note_html("Stopped: a newer monitor of the same containers started (this cell "
+                                         "run again, or this notebook open in another tab). One at a time.")
+        if older:
+            self._message.value = note_html("A monitor of the same containers was running (an earlier run of this "
+                                            "cell, or this notebook in another tab) and was stopped: one at a time.")
         _LIVE_IN_THIS_PROCESS.add(self)
         return self
 

@@ -733,3 +733,18 @@ def test_a_broken_listener_does_not_break_the_cleanup(caplog):
     with caplog.at_level("ERROR", logger="dockerlab.notices"):
         notices.removed(["x"], by="lab.cleanup()")
     assert "could not take the news" in caplog.text
+
+
+def test_a_newer_monitor_of_the_same_containers_replaces_the_running_one():
+    lab = FakeLab()
+    lab.engine = FakeEngine(states={"busy": "running"})
+    first = Monitor(lab, ["busy"], window=10)
+    other = Monitor(lab, ["idle"], window=10)  # other containers: stays
+    assert first.running and other.running
+    again = Monitor(lab, ["busy"], window=10)  # the cell run again, or the notebook in another tab
+    try:
+        assert again.running and not first.running and other.running
+        assert "Stopped: a newer monitor of the same containers started" in first.shown
+        assert "was running (an earlier run of this cell, or this notebook in another tab) and was stopped" in again.shown
+    finally:
+        Monitor.stop_all()
