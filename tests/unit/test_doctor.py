@@ -531,3 +531,30 @@ def test_the_hub_check_states_todays_anonymous_limit(monkeypatch):
     check = registry._check_hub(types.SimpleNamespace(timeout=1, info={}, online=True))
     assert check.status == "warn" and "3 of 10 left per 1 h" in check.evidence
     assert "10 pulls per hour per IPv4 address (or IPv6 /64)" in check.fix
+
+
+def test_the_dockerd_named_is_the_one_holding_the_engines_socket(tmp_path):
+    import socket as sk
+
+    from dockerlab.doctor.checks.system import _local_dockerd, socket_inodes
+
+    path = str(tmp_path / "engine.sock")
+    s = sk.socket(sk.AF_UNIX)
+    s.bind(path)
+    s.listen(1)
+    try:
+        assert socket_inodes(path) == {os.fstat(s.fileno()).st_ino}
+        # a /proc of two dockerds: the second holds the socket
+        proc = tmp_path / "proc"
+        for pid, holds in ((101, False), (202, True)):
+            (proc / str(pid) / "fd").mkdir(parents=True)
+            (proc / str(pid) / "comm").write_text("dockerd\n")
+            target = f"socket:[{os.fstat(s.fileno()).st_ino}]" if holds else "socket:[1]"
+            os.symlink(target, proc / str(pid) / "fd" / "3")
+        assert _local_dockerd(path, proc=str(proc)) == 202
+        assert _local_dockerd(str(tmp_path / "other.sock"), proc=str(proc)) is None  # neither: name none
+        (proc / "101").rename(tmp_path / "gone")
+        (proc / "202" / "fd" / "3").unlink()
+        assert _local_dockerd("", proc=str(proc)) == 202  # no socket asked: the only dockerd
+    finally:
+        s.close()

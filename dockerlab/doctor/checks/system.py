@@ -131,15 +131,33 @@ def _inside_container(ctx: Ctx) -> list[str]:
     return signs
 
 
-def _local_dockerd() -> int | None:
-    """The pid of a dockerd visible from here (the engine runs in this machine or container), else None."""
+def socket_inodes(path: str, net_unix: str = "/proc/net/unix") -> set[int]:
+    """The inodes of the unix sockets bound to ``path`` (the kernel's table: ``/proc/net/unix``)."""
+    inodes = set()
     with contextlib.suppress(OSError):
-        for entry in os.scandir("/proc"):
-            if entry.name.isdigit():
-                with contextlib.suppress(OSError):
-                    if Path(entry.path, "comm").read_text().strip() == "dockerd":
-                        return int(entry.name)
-    return None
+        for line in Path(net_unix).read_text().splitlines()[1:]:
+            f = line.split()
+            if len(f) >= 8 and f[7] == path and f[6].isdigit():  # Num RefCount Protocol Flags Type St Inode Path
+                inodes.add(int(f[6]))
+    return inodes
+
+
+def _local_dockerd(socket_path: str = "", proc: str = "/proc") -> int | None:
+    """The pid of the dockerd that holds the engine's socket ``socket_path`` (several engines may run
+    here), else of the only dockerd visible from here, else None."""
+    wanted = {f"socket:[{i}]" for i in socket_inodes(socket_path)} if socket_path else set()
+    dockerds = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(proc):
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                if Path(entry.path, "comm").read_text().strip() != "dockerd":
+                    continue
+                dockerds.append(int(entry.name))
+                if wanted and any(os.readlink(fd.path) in wanted for fd in os.scandir(Path(entry.path, "fd"))):
+                    return int(entry.name)
+    return dockerds[0] if len(dockerds) == 1 and not wanted else None
 
 
 @check("Inside a container", group="System", uses=("engine",))
@@ -150,7 +168,8 @@ def _check_container(ctx: Ctx) -> Check:
         return Check("Inside a container", "pass", "no: running directly on the machine", group="System", data=data)
     ev = "yes (" + ", ".join(signs) + ")"
     if ctx.lab is not None:
-        pid = _local_dockerd()
+        url = ctx.endpoint.url if ctx.endpoint is not None else ""
+        pid = _local_dockerd(url[len("unix://"):] if url.startswith("unix://") else "")
         data["dockerd_pid"] = pid
         if pid:
             return Check("Inside a container", "pass", ev + f"; the engine runs in here too (dockerd, pid {pid})",
