@@ -54,8 +54,10 @@ BOXES = [
         teardown=_rm("nb06-term")),
     Box("07-oom", "docker run --rm --memory 64m alpine sh -c 'x=$(head -c 80000000 /dev/zero | tr -c a a); "
                   "echo survived'; echo \"exit code $?\""),
-    Box("07-stats", "docker stats --no-stream nb07-term", setup=_sleepers("nb07-term"), teardown=_rm("nb07-term"),
-        numbers=True),
+    # started as the kit starts a lesson's containers (the teacher's 512 MiB), so its LIMIT is the lesson's
+    Box("07-stats", "docker stats --no-stream nb07-term",
+        setup=("docker run -d --name nb07-term --memory 512m --memory-swap 512m alpine sleep 600",),
+        teardown=_rm("nb07-term"), numbers=True),
     Box("08-images", "docker images alpine"),
     Box("08-ps-size", "docker ps -s --filter name=nb08-term",
         setup=_sleepers("nb08-term") + ("docker exec nb08-term sh -c 'head -c 1000000 /dev/zero > /data.bin'",),

@@ -91,8 +91,9 @@ class WebLink:
         from html import escape
 
         href = escape(self.path, quote=True)
-        return (f"<p><a href='{href}' target='_blank' rel='noopener'>Open {escape(self.published.url)} "
-                f"(through JupyterLab: {escape(self.path)})</a></p>"
+        return (f"<p><a href='{href}' target='_blank' rel='noopener'>Open the page through JupyterLab "
+                f"({escape(self.path)})</a>: the container's port {self.published.container_port}, published on "
+                f"{escape(self.published.url)} of the machine this kernel runs on</p>"
                 f"<iframe src='{href}' style='width:100%;height:220px;border:1px solid #ccc' "
                 f"title='the page published on port {self.published.host_port}'></iframe>")
 

@@ -150,3 +150,15 @@ def test_a_teacher_allows_public_ports_by_environment_or_file(tmp_path):
     f = tmp_path / "guards.toml"
     f.write_text("allow_public_ports = true\n")
     assert guards.load(env={}, files=[f]).allow_public_ports is True
+
+
+def test_a_web_link_says_where_it_goes_in_its_own_text():
+    from dockerlab.lab.web import WebLink
+    from dockerlab.ports import Published
+
+    link = WebLink(Published(80, "tcp", "127.0.0.1", 8080), prefix="/user/ann/")
+    html = link._repr_html_()
+    text = html.split("<a ", 1)[1].split("</a>")[0]
+    assert "href='/user/ann/proxy/8080/'" in text and "Open the page through JupyterLab (/user/ann/proxy/8080/)" in text
+    assert "http://127.0.0.1:8080/" not in text  # the link's words name where it goes, not another address
+    assert "port 80, published on http://127.0.0.1:8080/" in html
