@@ -183,7 +183,7 @@ class ContainerTable(W.VBox):
             # the visible word is the button's accessible name; the tooltip (title) the command it runs
             b = W.Button(description=action, icon=_ICONS[action],
                          tooltip=f"docker {'rm' if action == 'remove' else action} {name}",
-                         layout=W.Layout(width="auto", padding="0 6px"))
+                         layout=W.Layout(width="auto", flex="0 0 auto", padding="0 6px"))  # never squeezed to "s…"
             running = state in _RUNNING
             b.disabled = (action == "start" and running) or (action in ("stop", "restart", "kill") and not running)
             b._dockerlab_action = (action, name)
