@@ -6,7 +6,8 @@
 - :func:`image_and_containers`: one image and the many containers made from it.
 
 Both return a matplotlib ``Figure`` (made without pyplot, so it is shown once:
-as the cell's result), or save it with ``fig.savefig(...)``.
+as the cell's result), or save it with ``fig.savefig(...)``. A notebook shows it as
+``<img alt=...>``: ``fig.alt`` says what it draws in words, ``fig.table`` lists what it names.
 """
 from __future__ import annotations
 
@@ -29,6 +30,14 @@ def _figure(size):
             buf = io.BytesIO()
             self.savefig(buf, format="png", dpi=80)
             return buf.getvalue()
+
+        def _repr_html_(self) -> str:  # the same picture with its text alternative (preferred by JupyterLab)
+            from .a11y import figure_html
+
+            return figure_html(self._repr_png_(), self.alt, self.table,
+                               summary="What the diagram shows, as a table")
+
+    Diagram.alt, Diagram.table = "A diagram.", None
 
     fig = Diagram(figsize=size)
     return fig, fig.subplots()
@@ -114,6 +123,20 @@ def architecture(images=("alpine", "ubuntu"), containers=(("web", "alpine"), ("d
     ax.text(0.98, 0.39, "private registry", ha="center", fontsize=10, weight="bold")
     ax.text(0.98, 0.22, (f"here: a mirror at\n{mirror}" if mirror else "your company's,\nor a classroom mirror"),
             ha="center", fontsize=8)
+    fig.alt = (f"Diagram: {title or 'Docker architecture'}. Clients (the docker CLI, dockerlab's Python SDK, any HTTP "
+               f"client) talk over the REST API to dockerd, the Docker Engine on the Docker host, which answers on "
+               f"{socket}. dockerd stores images ({', '.join(images) or 'none'}) and creates, starts and stops "
+               f"containers ({', '.join(n + (f' from {i}' if i else '') for n, i in containers) or 'none'}); "
+               "a container is a copy of an image with its own writable layer. dockerd pulls images from registries "
+               "(Docker Hub, the default, and a private registry"
+               + (f": here a pull-only mirror at {mirror})" if mirror else ") and pushes to them") + ".")
+    fig.table = (["part", "what it is here"],
+                 [["clients", "docker CLI; dockerlab (Python SDK); curl, any HTTP client"],
+                  ["engine", f"dockerd, answering the REST API on {socket}"],
+                  ["images", ", ".join(images) or "none"],
+                  ["containers", ", ".join(n + (f" (from {i})" if i else "") for n, i in containers) or "none"],
+                  ["registries", "Docker Hub (docker.io); " + (f"a mirror at {mirror} (pull only)" if mirror
+                                                              else "a private registry (pull and push)")]])
     _arrow(ax, (0.88, 0.65), (0.76, 0.79), "pull / push", both=True, offset=(0.0, 0.0))
     if mirror:  # a mirror only serves pulls: the engine never pushes to it
         _arrow(ax, (0.88, 0.31), (0.76, 0.72), "pull (a mirror is pull-only)", offset=(0.0, -0.06))
@@ -143,5 +166,10 @@ def image_and_containers(image: str, containers, *, title: str | None = None):
         color = CONTAINER if state in ("", "running") else "#eeeeee"
         _box(ax, 0.62, y, 0.33, 0.6, f"{name}" + (f"  [{state}]" if state else ""), color, size=10)
         _arrow(ax, (0.33, n / 2), (0.62, y + 0.3))
+    fig.alt = (f"Diagram: one image, {image} (read-only), with an arrow to each of {len(rows)} container"
+               f"{'s' * (len(rows) != 1)} made from it: "
+               + (", ".join(name + (f" ({state})" if state else "") for name, state in rows) or "none")
+               + ". Each container is the image's files plus a writable layer of its own.")
+    fig.table = (["container", "state", "image"], [[name, state or "", image] for name, state in rows])
     fig.tight_layout()
     return fig

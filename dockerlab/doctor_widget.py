@@ -15,6 +15,7 @@ import ipywidgets as W
 import traitlets
 
 from . import doctor
+from .a11y import box
 from .errors import DockerLabError
 
 
@@ -82,8 +83,7 @@ class DoctorWidget(W.VBox):
             self.set_trait("status", "error")
             self.set_trait("summary", str(err))
             body = err._repr_html_() if isinstance(err, DockerLabError) else f"<b>{escape(type(err).__name__)}</b>: {escape(str(err))}"
-            self._status.value = ("<div style='border-left:4px solid #d9534f; background:#fdf2f2; padding:4px 8px'>"
-                                  f"The doctor could not finish: {body}</div>")
+            self._status.value = box("error", f"The doctor could not finish: {body}")
             self._table.value = ""
             return None
         self.report = report

@@ -2,6 +2,9 @@
 
 Each function draws one figure from the kit's frames and shows it (``show=False`` returns the
 figure instead, for tests). Published VM figures are the ones 09-containers-vs-vms cites.
+Every figure has a text alternative: it is shown as ``<img alt=...>`` with the numbers it plots
+in a table under it (:mod:`dockerlab.a11y`); the returned figure carries both as ``fig.alt`` and
+``fig.table`` (``(columns, rows)``).
 """
 from __future__ import annotations
 
@@ -18,13 +21,18 @@ CLEAR_CONTAINERS_MB = 20
 CLASSIC_VM_MS = (3_000, 180_000)  # "a few seconds to a few minutes": our reading
 
 
-def _done(fig, show: bool):
-    import matplotlib.pyplot as plt
+def _done(fig, show: bool, alt: str, table=None):
+    from .a11y import show as show_figure
 
+    fig.alt, fig.table = alt, table
     if show:
-        plt.show()
+        show_figure(fig, alt, table)
         return None
     return fig
+
+
+def _listing(pairs, unit: str) -> str:
+    return "; ".join(f"{name} {value:g} {unit}" for name, value in pairs)
 
 
 def cpu_over_time(samples, *, cap: float | None = 50, show: bool = True):
@@ -41,7 +49,15 @@ def cpu_over_time(samples, *, cap: float | None = 50, show: bool = True):
     ax.set(xlabel="seconds", ylabel="CPU % (100 = one CPU)", title="CPU % of this notebook's containers",
            ylim=(-5, top))
     ax.legend(loc="upper left", bbox_to_anchor=(1, 1))
-    return _done(fig, show)
+    rows = []
+    for name, got in samples.groupby("name"):
+        cpu = got["cpu %"]
+        rows.append([name, len(got), round(float(cpu.mean()), 1), round(float(cpu.max()), 1), round(float(cpu.iloc[-1]), 1)])
+    span = float(seconds.max()) if len(samples) else 0.0
+    alt = (f"Line chart: CPU % of this notebook's containers over {span:.0f} s (100 = one CPU). "
+           + ". ".join(f"{n}: mean {m:g} %, peak {p:g} %" for n, _, m, p, _ in rows)
+           + (f". A dotted line marks the --cpus {cap / 100:g} limit at {cap:g} %." if cap is not None else "."))
+    return _done(fig, show, alt, (["container", "samples", "mean CPU %", "peak CPU %", "last CPU %"], rows))
 
 
 def image_sizes(images, *, show: bool = True):
@@ -54,7 +70,10 @@ def image_sizes(images, *, show: bool = True):
         ax.text(mb, y, f" {mb:g} MB", va="center")
     ax.set(xlabel="size (MB)", title="Lesson images on this engine", xlim=(0, images["SIZE (MB)"].max() * 1.3))
     ax.invert_yaxis()
-    return _done(fig, show)
+    names = list(images["REPOSITORY"] + ":" + images["TAG"])
+    sizes = [float(v) for v in images["SIZE (MB)"]]
+    alt = f"Bar chart: the size of each lesson image on this engine, in MB. {_listing(zip(names, sizes), 'MB')}."
+    return _done(fig, show, alt, (["image", "size (MB)"], [[n, s] for n, s in zip(names, sizes)]))
 
 
 def container_layers(layers, *, image: str = "alpine", show: bool = True):
@@ -69,7 +88,10 @@ def container_layers(layers, *, image: str = "alpine", show: bool = True):
     ax.set(xlabel="MB", title="What each container sees")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35), ncol=2, fontsize=8)
     ax.invert_yaxis()
-    return _done(fig, show)
+    rows = [[n, round(float(b), 2), round(float(w), 2)] for n, b, w in zip(layers["NAME"], base, layers["WRITABLE LAYER (MB)"])]
+    alt = (f"Stacked bars: what each container sees, in MB: the {image} image (read-only, shared, stored once) "
+           "plus its own writable layer. " + "; ".join(f"{n}: image {b:g} MB + own layer {w:g} MB" for n, b, w in rows) + ".")
+    return _done(fig, show, alt, (["container", f"{image} image (MB, shared)", "writable layer (MB)"], rows))
 
 
 def run_times(times_s, *, command: str = "docker run --rm alpine true", show: bool = True):
@@ -83,7 +105,10 @@ def run_times(times_s, *, command: str = "docker run --rm alpine true", show: bo
     ax.set(xlabel="run", ylabel="ms", xticks=range(1, len(ms) + 1),
            title=f"{command}: create, start, run, wait, remove")
     ax.legend()
-    return _done(fig, show)
+    med = statistics.median(ms)
+    alt = (f"Bar chart: the time of each of {len(ms)} runs of {command}, in ms; the dashed line is the median, "
+           f"{med:.0f} ms (fastest {min(ms):.0f} ms, slowest {max(ms):.0f} ms).")
+    return _done(fig, show, alt, (["run", "ms"], [[i, round(v, 1)] for i, v in enumerate(ms, 1)]))
 
 
 def idle_memory(stats, *, prefix: str = "nb09-", show: bool = True):
@@ -94,7 +119,10 @@ def idle_memory(stats, *, prefix: str = "nb09-", show: bool = True):
     ax.bar(stats["NAME"].str.replace(prefix, ""), stats["MEM USAGE (MiB)"], color="tab:green")
     ax.set(ylabel="MiB", title=f"{len(stats)} idle containers: {stats['MEM USAGE (MiB)'].sum():.1f} MiB in all")
     ax.tick_params(axis="x", labelrotation=45)
-    return _done(fig, show)
+    rows = [[n, round(float(m), 2)] for n, m in zip(stats["NAME"], stats["MEM USAGE (MiB)"])]
+    alt = (f"Bar chart: the memory of each of {len(stats)} idle containers, in MiB; "
+           f"{stats['MEM USAGE (MiB)'].sum():.1f} MiB in all. {_listing(rows, 'MiB')}.")
+    return _done(fig, show, alt, (["container", "memory (MiB)"], rows))
 
 
 def start_vs_vms(median_ms: float, *, process_ms: float | None = None, api_calls: int | None = None,
@@ -120,7 +148,11 @@ def start_vs_vms(median_ms: float, *, process_ms: float | None = None, api_calls
     ax.set(xlabel="milliseconds (log scale)", title="Start time: measured here vs. published (not like-for-like)",
            xlim=(0.1 if process_ms is not None else 10, 1e6))
     ax.invert_yaxis()
-    return _done(fig, show)
+    table = [[label.replace("\n", " "), round(value, 1), "measured here" if color != "tab:orange" else "published"]
+             for label, value, color in rows] + [["classic VM (a few s to a few min)", f"{lo}-{hi}", "our reading"]]
+    alt = ("Bar chart, log scale: start time in milliseconds, measured here vs. published (not like-for-like). "
+           + "; ".join(f"{r[0]}: {r[1]} ms" for r in table) + ".")
+    return _done(fig, show, alt, (["what", "ms", "source"], table))
 
 
 def memory_vs_vms(idle_mib: float, shim_mib: float, *, limit_mib: float | None = None,
@@ -163,4 +195,10 @@ def memory_vs_vms(idle_mib: float, shim_mib: float, *, limit_mib: float | None =
     used.set_xlim(0.1, 2000)
     for ax in (given, used):
         ax.invert_yaxis()
-    return _done(fig, show)
+    table = [["allotted", "container here (its --memory limit)", f"{limit:g}" if known(limit_mib) else "no limit"],
+             ["allotted", "Firecracker microVM guest RAM (its default)", f"{guest_mib:g}"]]
+    table += [["used", label.replace("\n", " "), text] for label, _, _, text in rows]
+    alt = ("Two bar charts of memory per instance in MiB, like with like. Allotted (the most it may use): "
+           + "; ".join(f"{r[1]}: {r[2]}" for r in table[:2]) + ". Used (what it really takes): "
+           + "; ".join(f"{r[1]}: {r[2]}" for r in table[2:]) + ".")
+    return _done(fig, show, alt, (["kind", "what", "MiB"], table))

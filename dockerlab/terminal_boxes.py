@@ -158,11 +158,14 @@ class Terminal:
 
     def _repr_html_(self) -> str:
         cli = f", docker CLI {escape(self.cli)}" if self.cli else ""
-        code = "" if self.exit_code == 0 else f" <span style='color:#b35900'>(exit code {self.exit_code})</span>"
+        code = "" if self.exit_code == 0 else f" <b>(exit code {self.exit_code})</b>"  # the theme's text colour
         note = f"<div style='font-size:90%'>{escape(self.note)}</div>" if self.note else ""
         return ("<div style='border:1px solid #999;border-radius:4px;padding:4px 8px;margin:4px 0'>"
                 f"<div style='font-size:90%'>⌨ {HOW}{cli}, this printed{code}:</div>"
-                "<pre style='background:#1e1e1e;color:#eee;padding:6px;margin:4px 0;font-family:monospace;white-space:pre'>"
+                # scrolls sideways when a line is long: focusable (tabindex) and named, so a keyboard scrolls it too
+                f"<pre tabindex='0' role='region' aria-label='{escape(self.key)}: what the terminal printed' "
+                "style='background:#1e1e1e;color:#eee;padding:6px;margin:4px 0;font-family:monospace;"
+                "white-space:pre;overflow-x:auto'>"
                 f"{escape(self.text())}</pre>{note}</div>")
 
 

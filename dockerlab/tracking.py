@@ -20,6 +20,7 @@ from html import escape
 from pathlib import Path
 
 from . import labels
+from .a11y import VISUALLY_HIDDEN
 
 KEYS = ("lesson", "exercise", "ok", "time", "owner")
 
@@ -82,6 +83,15 @@ def notebook_of(lesson: str, folder: str | os.PathLike = ".") -> str:
     return hits[0].name if hits else ""
 
 
+def _mark(r) -> str:
+    """A plain sign (DejaVu fonts have it; no emoji font needed): ✓ done, ✗ tried, · not tried."""
+    return "✓" if r.done else ("✗" if r.tries else "·")
+
+
+def _word(r) -> str:
+    return "done" if r.done else ("tried, not yet right" if r.tries else "not tried")
+
+
 class Progress:
     """What :func:`progress_of` returns: ``.frame`` (pandas), an HTML table with links in a notebook."""
 
@@ -98,7 +108,7 @@ class Progress:
     def __repr__(self) -> str:
         lines = [f"Progress: {self.done} of {len(self)} exercises done ({path()})"]
         for r in self.frame.itertuples():
-            mark = "✅" if r.done else ("❌" if r.tries else "·")
+            mark = _mark(r)
             lines.append(f"  {mark} {r.lesson} {r.exercise:<14} tries {r.tries}")
         return "\n".join(lines)
 
@@ -108,12 +118,13 @@ class Progress:
             nb = group["notebook"].iloc[0]
             link = f"<a href='{escape(nb)}'>{escape(nb)}</a>" if nb else escape(lesson)
             cells = " ".join(
-                f"<span title='{escape(r.title)}: {r.tries} tries'>{'✅' if r.done else ('❌' if r.tries else '·')} "
-                f"{escape(r.exercise)}</span>" for r in group.itertuples())
+                f"<span title='{escape(r.title)}: {r.tries} tries'>{_mark(r)}"
+                f"<span style='{VISUALLY_HIDDEN}'> {_word(r)}:</span> {escape(r.exercise)}</span>"
+                for r in group.itertuples())
             n = int(group["done"].sum())
             rows.append(f"<tr><td>{link}</td><td>{n}/{len(group)}</td><td style='text-align:left'>{cells}</td></tr>")
         return (f"<p>{self.done} of {len(self)} exercises done "
-                "(✅ done, ❌ tried, not yet right, · not tried).</p>"
+                "(✓ done, ✗ tried, not yet right, · not tried).</p>"
                 "<table><tr><th>notebook</th><th>done</th><th>exercises</th></tr>" + "".join(rows) + "</table>")
 
 
@@ -121,7 +132,7 @@ def progress_of(exercises: dict, *, owner: str | None = None, file: str | os.Pat
     """Which lessons and exercises are done: one row per exercise of ``exercises`` ((lesson, exercise) ->
     title, as :data:`EXERCISES`), and one for each other exercise the records name.
 
-    ``done``: the check said ✅ at least once; ``tries``: how many times it ran with an answer;
+    ``done``: the check said ✓ (correct) at least once; ``tries``: how many times it ran with an answer;
     ``last``: when it last ran. ``owner`` keeps one learner's records (a shared file).
     """
     import pandas as pd

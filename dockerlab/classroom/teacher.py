@@ -125,7 +125,8 @@ class Classroom:
 
     # --- results -------------------------------------------------------------------------------
     def results(self):
-        """One row per learner, one column per exercise: ✅ passed, ❌ tried and not passed yet."""
+        """One row per learner, one column per exercise: ✓ passed, ✗ tried and not passed yet
+        (plain signs with their word: no emoji font needed)."""
         import pandas as pd
 
         table = {}
@@ -134,7 +135,7 @@ class Classroom:
                 home = pwd.getpwnam(user).pw_dir
             except KeyError:
                 continue
-            table[user] = {ex: ("✅" if ok else "❌") for ex, ok in summary(read_progress(home)).items()}
+            table[user] = {ex: ("✓ passed" if ok else "✗ tried") for ex, ok in summary(read_progress(home)).items()}
         df = pd.DataFrame.from_dict(table, orient="index")
         known = every_exercise()  # every declared check is a column, tried or not ("" = not tried)
         df = df.reindex(columns=known + sorted(set(df.columns) - set(known))).fillna("")

@@ -8,7 +8,7 @@ teacher's gate, teacher_service.py), or as root where ``dockerlab classroom up``
 
 Three tabs, read by Refresh: **Learners** (connected, server, engine, memory, exercises
 passed), **Containers** (each learner's running containers, CPU % and memory) and
-**Exercises** (✅ passed, ❌ tried, per learner and exercise). Below the tabs: a learner
+**Exercises** (✓ passed, ✗ tried, per learner and exercise). Below the tabs: a learner
 and **Stop their containers**, which asks for a second click naming what it will remove.
 Every call goes through :mod:`dockerlab.classroom.teacher` (the ``Classroom``), inside
 ``attempt`` (an error is the kit's message in the view, never a traceback, in a kernel too).

@@ -133,10 +133,11 @@ class Report:
                 rows.append(f"<tr><th colspan='4' style='text-align:left;padding-top:0.6em'>{escape(group)}</th></tr>")
             fix = escape(c.fix) if c.fix else ""
             if fix and c.status == "pass":
-                fix = f"<span style='color:#6e7781'>{fix}</span>"
+                fix = f"<span style='opacity:0.85'>{fix}</span>"  # muted, in the theme's text colour
             rows.append(
                 f"<tr class='dockerlab-doctor-{c.status}'>"
-                f"<td style='vertical-align:top;text-align:left;font-weight:bold;color:{_COLOUR[c.status]}'>{_MARK[c.status]}</td>"
+                f"<td style='vertical-align:top;text-align:left;font-weight:bold;border-left:4px solid {_COLOUR[c.status]}'>"
+                f"{_MARK[c.status]}</td>"
                 f"<td style='vertical-align:top;text-align:left;white-space:nowrap'>{escape(c.name)}</td>"
                 f"<td style='vertical-align:top;text-align:left;white-space:pre-wrap'>{escape(c.evidence)}</td>"
                 f"<td style='vertical-align:top;text-align:left;white-space:pre-wrap'>{fix}</td></tr>")
@@ -145,7 +146,7 @@ class Report:
                 "<tr><th style='text-align:left'></th><th style='text-align:left'>check</th>"
                 "<th style='text-align:left'>what the doctor saw</th><th style='text-align:left'>what to do</th></tr>"
                 + "".join(rows) + "</table>"
-                f"<p style='color:{colour};font-weight:bold'>{escape(self.summary())}</p>")
+                f"<p style='border-left:4px solid {colour};padding-left:6px;font-weight:bold'>{escape(self.summary())}</p>")
         if self.show_install:
             html += ("<details open><summary>How to install Docker here</summary>"
                      f"<pre>{escape(self.install.text())}</pre></details>")

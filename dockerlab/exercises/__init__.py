@@ -21,6 +21,11 @@ from pathlib import Path
 from .. import tracking
 
 
+#: The verdict's sign, beside its words ("correct", "not yet"): plain symbols that DejaVu fonts have
+#: (an emoji needs an emoji font, and its colour was the only other sign).
+PASS, FAIL = "✓", "✗"
+
+
 @dataclass
 class Verdict:
     ok: bool
@@ -34,8 +39,8 @@ class Verdict:
 
     def __repr__(self) -> str:
         if self.ok:
-            return f"✅ {self.exercise}: correct." + (f" {self.reason}" if self.reason else "")
-        text = f"❌ {self.exercise}: not yet. {self.reason}"
+            return f"{PASS} {self.exercise}: correct." + (f" {self.reason}" if self.reason else "")
+        text = f"{FAIL} {self.exercise}: not yet. {self.reason}"
         if self.hint:
             text += f"\n   Hint: {self.hint}"
         return text
@@ -46,7 +51,7 @@ class Verdict:
         MathJax to skip (mathjax_ignore, tex2jax_ignore), every ``$`` is an entity, and code is in <code>."""
         from html import escape
 
-        color = "#1a7f37" if self.ok else "#b35900"
+        color = "#1a7f37" if self.ok else "#b35900"  # the border only: the text keeps the theme's colour
         parts = repr(self).split("`")
         body = "".join(f"<code>{escape(p)}</code>" if i % 2 else escape(p) for i, p in enumerate(parts))
         if len(parts) % 2 == 0:  # an odd backtick: keep it as text

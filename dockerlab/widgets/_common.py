@@ -4,6 +4,7 @@ from __future__ import annotations
 import contextlib
 from html import escape
 
+from ..a11y import box
 from ..errors import ContainerNotFound, DockerLabError
 
 
@@ -59,13 +60,15 @@ def error_html(err: Exception) -> str:
         body = err._repr_html_()
     else:  # should not happen: the lab translates everything; still no traceback
         body = f"<b>{escape(type(err).__name__)}</b>: {escape(str(err))}"
-    return ("<div style='border-left:4px solid #d9534f; background:#fdf2f2; color:#611a15; padding:4px 8px; "
-            f"white-space:normal'>{body}</div>")
+    return box("error", body, extra="white-space:normal")
 
 
 def ok_html(text: str) -> str:
-    return ("<div style='border-left:4px solid #2e7d32; background:#eef7ee; color:#1b4d1e; padding:4px 8px'>"
-            f"{escape(text)}</div>")
+    return box("ok", escape(text))
+
+
+def warn_html(text: str) -> str:
+    return box("warn", "&#9888; " + escape(text))
 
 
 def note_html(text: str) -> str:

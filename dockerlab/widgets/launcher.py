@@ -10,6 +10,7 @@ import traitlets
 from .. import twin
 from ..errors import DockerLabError
 from .. import notices
+from ..a11y import focus_style
 from ._common import attempt, clear, cli_html, error_html, new_history, note_html, ok_html, pre_html, quiet
 
 _TAGS = re.compile(r"<[^>]+>")
@@ -90,8 +91,9 @@ class Launcher(W.VBox):
             self._image, self._name, self._command, self._mode, self._ports,
             W.HBox([self._memory, self._cpus, self._pids]),
             W.HBox([self._launch, self._twin]),
-            self._result, self._out,
+            self._result, self._out, focus_style(),
         ]
+        self.add_class("dockerlab-widget")
         self.image, self.command, self.name, self.detach = image, command, name, detach
         self._sync_children()
         self.update_twin()
@@ -144,7 +146,7 @@ class Launcher(W.VBox):
         except DockerLabError as e:  # a value the lab would refuse: say why, and keep Launch off
             self.set_trait("twin", "")
             self.set_trait("problem", e.message)
-            self._twin.value = ("<span style='color:#b71c1c'>&#9888; " + escape(e.message) + "</span>")
+            self._twin.value = "<span>&#9888; " + escape(e.message) + "</span>"  # the theme's text colour
             self._launch.disabled = True
             return ""
         line = plan.twin

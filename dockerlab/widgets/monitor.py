@@ -26,15 +26,24 @@ import traitlets
 
 from ..errors import DockerLabError
 from ..sampler import REMOVED, RUNNING, STOPPED, Sampler
+from ..a11y import Announcer, dot, live_region_html, table_html
 from ._common import attempt, error_html, note_html, ok_html
 from .lines import Track
-from .monitor_draw import Drawing, cpu_ceiling, nice_ceiling
+from .monitor_draw import Drawing, cpu_ceiling, describe, latest, nice_ceiling, numbers
 
 #: The monitors of this process whose redraw thread runs. Per process on purpose: a kernel is one
 #: process, and a re-run cell makes a new Monitor while the old one keeps drawing from its thread,
 #: out of the learner's reach; only this set can still find it (``Monitor.stop_all()`` stops
 #: every one of them). A monitor leaves it when stopped.
 _LIVE_IN_THIS_PROCESS: set = set()
+
+class _Picture(W.Image):
+    """An Image whose title (its ``tooltip``) is the picture's text alternative. ipywidgets 8.1's front end
+    reads the widget's ``description`` when it sets the title, and an Image has none (the view breaks):
+    an empty one is synced with it."""
+
+    description = traitlets.Unicode("").tag(sync=True)
+
 
 class Monitor(W.VBox):
     """CPU % and memory of chosen containers, plotted live (about once a second).
@@ -72,26 +81,33 @@ class Monitor(W.VBox):
         self.frames_drawn = 0
         self._pause = W.ToggleButton(description="Pause", icon="pause", value=False,
                                      tooltip="freeze the picture (sampling goes on)")
-        self._window = W.IntSlider(description="window (s)", min=10, max=600, step=10, value=window,
-                                   continuous_update=False, style={"description_width": "6em"})
+        # a number box, not a slider: its label names it (ipywidgets' slider handle has no accessible name)
+        self._window = W.BoundedIntText(description="window (s)", min=10, max=600, step=10, value=window,
+                                        continuous_update=False, style={"description_width": "6em"},
+                                        layout=W.Layout(width="13em"))
         self._export = W.Button(description="Export CSV", icon="download")
         self._csv_path = W.Text(value="monitor-samples.csv", layout=W.Layout(width="16em"))
         w = int(round(size[0] * dpi))
         cell = dict(grid_area="plot", width=f"{w}px", max_width="100%", margin="0")
-        self._image = W.Image(format="png", layout=W.Layout(height="auto", **cell))
+        self._image = _Picture(format="png", layout=W.Layout(height="auto", **cell))
         self._overlay = W.HTML(layout=W.Layout(height="auto", **cell))
         self._plot = W.GridBox([self._image, self._overlay],
                                layout=W.Layout(grid_template_areas='"plot"', width=f"{w}px", max_width="100%"))
         self._status = W.HTML()
         self._message = W.HTML()
+        # for screen readers: the picture in words, every few seconds (a polite live region), and its numbers
+        self.announcer = Announcer(every=5.0)
+        self._live = W.HTML()
+        self._numbers = W.HTML()
+        self.described = ""  # the alt text now
         self._pause.observe(self._on_pause_button, names="value")
         self._window.observe(self._on_window_slider, names="value")
         self._export.on_click(self._on_export)
         self.observe(self._on_paused, names="paused")
         self.observe(self._on_window, names="window")
         self.observe(self._on_running, names="running")
-        self.children = [W.HBox([self._pause, self._window]), self._plot, self._status,
-                         W.HBox([self._export, self._csv_path]), self._message]
+        self.children = [W.HBox([self._pause, self._window]), self._plot, self._status, self._numbers,
+                         W.HBox([self._export, self._csv_path]), self._message, self._live]
         # clip-path ids must be unique in the page, which may show monitors of several kernels
         self.drawing = Drawing(size, dpi, f"dlmon-{uuid.uuid4().hex[:10]}")
         self.window, self.interval = window, interval
@@ -310,7 +326,28 @@ class Monitor(W.VBox):
             if statuses != self.statuses:
                 self.set_trait("statuses", dict(statuses))
             self._show_status(statuses, notes)
+            self._describe(names, statuses, tracks, state_changed=force or key != getattr(self, "_said_key", None))
+            self._said_key = key
             return True
+
+    def _describe(self, names, statuses, tracks, *, state_changed: bool) -> None:
+        """The alt text (the picture's title), the numbers' table and the live region's words: at the
+        announcer's pace (every few seconds), or at once when the layout changed (a status, the window)."""
+        state = "paused" if self.paused else ("live" if self.running else "stopped")
+        text = describe({n: statuses.get(n, "") for n in names}, latest(tracks, names), self._shown, state)
+        if state_changed:
+            self.announcer.said, self.announcer._at = "", None  # say it now
+        said = self.announcer.offer(text)
+        if said is None and self.described:
+            return
+        self.described = text
+        self._image.tooltip = text
+        columns, rows = numbers(statuses, tracks, names)
+        self._numbers.value = ("<details><summary>The numbers in the plot, as a table</summary>"
+                               + table_html(columns, rows, caption=f"Monitor, {state}, last {self._shown:g} s")
+                               + "</details>")
+        if said is not None:
+            self._live.value = live_region_html(said)
 
     # --- drawing (monitor_draw.Drawing draws) ---------------------------------------------------
     @property
@@ -335,7 +372,8 @@ class Monitor(W.VBox):
             return
         self._status_key = key
         colors = {RUNNING: "#2e7d32", STOPPED: "#e65100", REMOVED: "#b71c1c"}
-        parts = [f"<span style='color:{colors.get(st, '#555')}'>&#9679; {escape(n)}: {escape(st)}</span>"
+        # the colour is a dot beside the words (the theme's text colour: readable on light and dark)
+        parts = [f"<span>{dot(colors.get(st, '#777'))}{escape(n)}: {escape(st)}</span>"
                  for n, st in statuses.items()]
         notes = self.sampler.notes[-4:]
         html = " &nbsp; ".join(parts) or "<i>no container followed yet</i>"

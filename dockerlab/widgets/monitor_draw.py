@@ -209,8 +209,50 @@ class Drawing:
                 dash = _DASHES.get(line.get_linestyle(), "")
                 styles[(name, i)] = f' stroke="{line.get_color()}"' + (f' stroke-dasharray="{dash}"' if dash else "")
         head = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" '
+                f'aria-hidden="true" focusable="false" '  # the picture's alt text (the Image's title) says it all
                 f'style="display:block;width:100%;height:auto;pointer-events:none" fill="none" '
                 f'stroke-width="{_LW * px:.1f}" stroke-linejoin="round" stroke-linecap="butt">'
                 f'<defs>{"".join(clips)}</defs>')
         self._svg_layout = (head, axes, styles, origin, cross)
         return self._svg_layout
+
+
+def latest(tracks, names) -> dict:
+    """Each shown container's newest sample: name -> (cpu %, mem MiB); names without samples left out."""
+    return {n: (tracks[n].samples[-1][1], tracks[n].samples[-1][2]) for n in names
+            if n in tracks and tracks[n].samples}
+
+
+def describe(statuses: dict, values: dict, window: float, state: str) -> str:
+    """The picture in words (its alt text, and what the live region says): what it plots, over how
+    long, and each container's status and newest CPU % and memory."""
+    head = (f"Resource monitor, {state}: CPU % (100 = one core, top) and memory in MiB (bottom) "
+            f"of each container over the last {window:g} s.")
+    if not statuses:
+        return head + " No container followed yet."
+    parts = []
+    for name, status in statuses.items():
+        if name in values:
+            cpu, mem = values[name]
+            parts.append(f"{name} ({status}): {cpu:.1f} % CPU, {mem:.1f} MiB")
+        else:
+            parts.append(f"{name} ({status}): no sample yet")
+    return head + " Now: " + "; ".join(parts) + "."
+
+
+def numbers(statuses: dict, tracks, names) -> tuple[list, list]:
+    """The numbers behind the picture, as (columns, rows): per container its status, newest, highest
+    and mean CPU % and memory over the window (a table a screen reader reads)."""
+    columns = ["container", "status", "samples", "CPU % now", "CPU % peak", "CPU % mean", "MiB now", "MiB peak"]
+    rows = []
+    for name in names:
+        tr = tracks.get(name)
+        got = list(tr.samples) if tr is not None else []
+        if not got:
+            rows.append([name, statuses.get(name, ""), 0, "", "", "", "", ""])
+            continue
+        cpu = [s[1] for s in got]
+        mem = [s[2] for s in got]
+        rows.append([name, statuses.get(name, ""), len(got), round(cpu[-1], 1), round(max(cpu), 1),
+                     round(sum(cpu) / len(cpu), 1), round(mem[-1], 1), round(max(mem), 1)])
+    return columns, rows

@@ -96,7 +96,9 @@ class Shell(W.VBox):
         self._stop = W.Button(description="Stop", icon="stop", disabled=True, layout=W.Layout(width="6em"),
                               tooltip="stop the line that is running")
         self._clear = W.Button(description="Clear", icon="eraser", layout=W.Layout(width="6em"))
-        self._recall = W.Dropdown(options=[("history", "")], value="", layout=W.Layout(width="12em"))
+        # its label names the list for a screen reader (a bare <select> has no accessible name)
+        self._recall = W.Dropdown(options=[("history", "")], value="", description="recall",
+                                  style={"description_width": "initial"}, layout=W.Layout(width="15em"))
         self._screen = W.HTML()
         self._input.observe(self._on_submit, names="value")
         self._run.on_click(self._on_run)

@@ -6,6 +6,7 @@ from html import escape
 import ipywidgets as W
 import traitlets
 
+from ..a11y import box, dot
 from ..errors import DockerLabError
 from ._common import attempt, error_html, quiet
 from .launcher import plain
@@ -58,8 +59,7 @@ class EngineStatus(W.HBox):
                 f"{images} images")
         self.set_trait("ok", True)
         self.set_trait("text", text)
-        self._banner.value = ("<div style='border-left:4px solid #2e7d32; background:#eef7ee; padding:4px 8px'>"
-                              f"<span style='color:#2e7d32'>&#9679;</span> {escape(text)}</div>")
+        self._banner.value = box("ok", dot("#2e7d32") + escape(text))
         return True
 
     @property

@@ -8,8 +8,9 @@ import ipywidgets as W
 import traitlets
 
 from .. import notices
+from ..a11y import focus_style
 from ._common import (attempt, background, clear, cli_html, close_all, error_html, gone_message, is_gone,
-                      new_history, note_html, ok_html, pre_html, quiet)
+                      new_history, note_html, ok_html, pre_html, quiet, warn_html)
 from .launcher import plain
 
 ACTIONS = ("start", "stop", "restart", "kill", "remove", "logs")
@@ -79,7 +80,9 @@ class ContainerTable(W.VBox):
         self._toggle.observe(self._on_toggle, names="value")
         self._refresh.on_click(self._on_refresh)
         self._auto.observe(self._on_auto, names="value")
-        self.children = [W.HBox([self._toggle, self._refresh, self._auto]), self._grid, self._cmd, self._detail, self._out]
+        self.children = [W.HBox([self._toggle, self._refresh, self._auto]), self._grid, self._cmd, self._detail, self._out,
+                         focus_style()]
+        self.add_class("dockerlab-widget")
         self.scope, self.interval, self.stop_timeout = scope, interval, stop_timeout
         self.all = all
         self.observe(self._on_all, names="all")
@@ -186,8 +189,10 @@ class ContainerTable(W.VBox):
                  W.HTML(ports_html(r.get("PORTS", ""), running=state in _RUNNING), layout=W.Layout(width=_WIDTHS[5]))]
         buttons = {}
         for action in ACTIONS:
-            b = W.Button(icon=_ICONS[action], tooltip=f"docker {'rm' if action == 'remove' else action} {name}",
-                         layout=W.Layout(width="3.2em"))
+            # the visible word is the button's accessible name; the tooltip (title) the command it runs
+            b = W.Button(description=action, icon=_ICONS[action],
+                         tooltip=f"docker {'rm' if action == 'remove' else action} {name}",
+                         layout=W.Layout(width="auto", flex="0 0 auto", padding="0 6px"))  # never squeezed to "s…"
             running = state in _RUNNING
             b.disabled = (action == "start" and running) or (action in ("stop", "restart", "kill") and not running)
             b._dockerlab_action = (action, name)
@@ -226,8 +231,7 @@ class ContainerTable(W.VBox):
         if err is not None:
             self._detail.value = error_html(err)
             if is_gone(err) and name in self._rows:  # a row that was listed: its container went away
-                self._detail.value = ("<div style='border-left:4px solid #e65100; background:#fff4e5; padding:4px 8px'>"
-                                      f"{escape(gone_message(name, self.lab))}</div>")
+                self._detail.value = warn_html(gone_message(name, self.lab))
             self.refresh()
             return None
         if action == "logs":

@@ -23,6 +23,18 @@ class CellError(AssertionError):
     pass
 
 
+def wait_until(what: str, check, timeout: float = 60, every: float = 0.3):
+    """``check()``'s first true value, polled every ``every`` s; an AssertionError after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = check()
+        if last:
+            return last
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+
+
 class Notebook:
     """One open notebook tab in the page."""
 
@@ -91,7 +103,7 @@ class Notebook:
         quiet_since = None
         while time.monotonic() < deadline:
             prompts = self.prompts()
-            idle = self.panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
+            idle = self.kernel_idle()
             ran = any(re.fullmatch(r"\[\d+\]:", p) for p in prompts)
             if idle and ran and not any(p == "[*]:" for p in prompts):
                 quiet_since = quiet_since or time.monotonic()
@@ -101,6 +113,10 @@ class Notebook:
                 quiet_since = None
             time.sleep(0.25)
         raise AssertionError(f"{self.name}: cells still running after {timeout:.0f} s; prompts: {self.prompts()}")
+
+    def kernel_idle(self) -> bool:
+        """The notebook's toolbar says its kernel is idle."""
+        return self.panel.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
 
     def kernel_state(self) -> str:
         """The kernel's state as the toolbar shows it (idle, busy, ...)."""

@@ -22,7 +22,7 @@ import uuid
 
 import pytest
 
-from jlab import ARTIFACTS, Notebook
+from jlab import ARTIFACTS, Notebook, wait_until
 from tests.engine.raw import raw
 
 pytestmark = [pytest.mark.browser, pytest.mark.engine, pytest.mark.timeout(600)]
@@ -46,15 +46,7 @@ def _container(engine_lab, name: str) -> dict | None:
     return found[0] if found else None
 
 
-def _wait(what: str, check, timeout: float = 60, every: float = 0.3):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = check()
-        if last:
-            return last
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what} (last: {last!r})")
+_wait = wait_until
 
 
 def test_lifecycle_launcher_and_table(jupyter, page, engine_lab, owner):

@@ -217,7 +217,7 @@ def test_teacher_view(room):
     row = df[(df.LEARNER == u) & (df.NAME == "shown")]
     assert len(row) == 1 and row["CPU %"].iloc[0] > 5, df.to_string()
     res = cls.results()
-    assert res.loc[u, "nb05.run"] == "✅" and res.loc[u, "nb06.stopped"] == "❌"
+    assert res.loc[u, "nb05.run"] == "✓ passed" and res.loc[u, "nb06.stopped"] == "✗ tried"
     out = room.cli("status").stdout
     assert "shown" in out and u in out and "nb05.run" in out
     from dockerlab.classroom.view import TeacherView

@@ -26,7 +26,7 @@ def test_the_check_judges_the_row(check, i, row, right):
     if isinstance(got, Verdict):
         assert got.ok is right, repr(got)
         text = repr(got)
-        assert text.startswith("✅" if right else "❌") and (right or (got.reason and (got.hint or not got.tried))), text
+        assert text.startswith("✓" if right else "✗") and (right or (got.reason and (got.hint or not got.tried))), text
     else:
         assert got is right
 

@@ -44,13 +44,13 @@ def image(ref, id_="sha256:1"):
 
 def ok(v):
     assert isinstance(v, Verdict) and v.ok, repr(v)
-    assert repr(v).startswith("✅")
+    assert repr(v).startswith("✓")
 
 
 def bad(v, *words):
     assert isinstance(v, Verdict) and not v.ok, repr(v)
     text = repr(v)
-    assert text.startswith("❌") and v.reason and v.hint, text
+    assert text.startswith("✗") and v.reason and v.hint, text
     for w in words:
         assert w in text, f"{w!r} not in {text!r}"
     return v

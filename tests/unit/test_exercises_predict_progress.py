@@ -94,7 +94,7 @@ def test_progress_shows_done_tried_and_not_tried_with_links(progress_file):
     assert p.done == 1
     html = p._repr_html_()
     assert "href='05-run.ipynb'" in html and "href='13-cleanup.ipynb'" in html and "1 of" in html
-    assert "✅ nb05 alpine-shell" in repr(p)
+    assert "✓ nb05 alpine-shell" in repr(p)
 
 
 def test_progress_without_a_file_is_all_not_tried(progress_file):

@@ -24,7 +24,7 @@ class _Room:
         return pd.DataFrame(rows, columns=["LEARNER", "NAME", "CPU %", "MEM"])
 
     def results(self):
-        return pd.DataFrame({"nb05.run": ["✅", "❌"]}, index=pd.Index(["ann", "bob"], name="LEARNER"))
+        return pd.DataFrame({"nb05.run": ["✓ passed", "✗ tried"]}, index=pd.Index(["ann", "bob"], name="LEARNER"))
 
     def stop_containers(self, user):
         self.stopped.append(user)
@@ -37,7 +37,7 @@ def test_it_shows_the_three_tables_and_the_learners():
     text = v.shown
     assert "2 learners, an engine each" in text
     assert "[Containers] LEARNER NAME" in text and "web" in text and "db" in text
-    assert "nb05.run" in text and "✅" in text and v.error is None
+    assert "nb05.run" in text and "✓ passed" in text and v.error is None
     assert [value for _, value in v._learner.options] == ["", "ann", "bob"] and v._learner.value == ""
     assert repr(v) == "TeacherView(learners=2)"
 
