@@ -107,9 +107,10 @@ class Progress:
 
     def __repr__(self) -> str:
         lines = [f"Progress: {self.done} of {len(self)} exercises done ({path()})"]
+        width = max([14] + [len(str(e)) for e in self.frame["exercise"]])  # one column, however long a name
         for r in self.frame.itertuples():
             mark = _mark(r)
-            lines.append(f"  {mark} {r.lesson} {r.exercise:<14} tries {r.tries}")
+            lines.append(f"  {mark} {r.lesson} {r.exercise:<{width}} tries {r.tries}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
