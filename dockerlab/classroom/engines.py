@@ -40,8 +40,9 @@ CGROUP_PARENT = "dockerlab-classroom"
 HOST_FROM_ENGINE = "10.0.2.2"
 #: the registry address the lessons use (``docker pull 127.0.0.1:5000/library/busybox``)
 LESSON_REGISTRY_PORT = 5000
-#: where root writes the learners' OCI runtime (root-owned: a learner can run it, not change it)
-RUNTIME_PATH = Path(os.environ.get("DOCKERLAB_CLASSROOM_LIB", "/var/lib/dockerlab/classroom")) / "runc-budget"
+#: where root writes the learners' OCI runtime (root-owned: a learner can run it, not change it). Not in
+#: the classroom's state folder, which is root's alone (mode 700: the cards, the hashes, the token)
+RUNTIME_PATH = Path(os.environ.get("DOCKERLAB_CLASSROOM_LIB", "/var/lib/dockerlab/classroom-runtime")) / "runc-budget"
 #: the runtime: runc, which moves into the learner's ``containers`` cgroup to start something
 #: (each controller's line of /proc/self/cgroup that ends in .../<learner>/engine names the
 #: cgroup next to it); it manages what runs from the engine's
@@ -249,11 +250,19 @@ class LearnerEngine:
 
     def _write_runtime(self) -> None:
         RUNTIME_PATH.parent.mkdir(parents=True, exist_ok=True)
+        RUNTIME_PATH.parent.chmod(0o755)
         if not RUNTIME_PATH.exists() or RUNTIME_PATH.read_text() != RUNTIME_SCRIPT:
             tmp = RUNTIME_PATH.with_suffix(".new")
             tmp.write_text(RUNTIME_SCRIPT)
             tmp.chmod(0o755)
             tmp.replace(RUNTIME_PATH)
+        blocked = [str(p) for p in (*reversed(RUNTIME_PATH.parents), RUNTIME_PATH)
+                   if not p.stat().st_mode & 0o001]  # a folder others may not enter, or a file they may not run
+        if blocked:  # every container of every learner would fail with "permission denied"
+            raise ClassroomError(f"The learners' OCI runtime {RUNTIME_PATH} cannot be run by them: {blocked[0]} "
+                                 "is closed to other users",
+                                 state="no learner's engine was started",
+                                 hint="DOCKERLAB_CLASSROOM_LIB must name a folder every user may enter")
 
     def start(self, *, mirror_port: int = 5000, limits: Limits | None = None, wait: float = 60.0,
               attempts: int = 2) -> int:

@@ -46,7 +46,7 @@ def test_published_page_opens_through_jupyterlab_proxy(jupyter, page, engine_lab
     frame_el = out.locator("iframe")
     frame_el.wait_for(timeout=30_000)
     assert frame_el.get_attribute("src") == "/proxy/8080/"
-    link = out.locator("a", has_text="Open http://127.0.0.1:8080/")
+    link = out.locator("a", has_text="Open the page through JupyterLab")
     assert link.count() == 1 and link.get_attribute("href") == "/proxy/8080/"
     frame = frame_el.content_frame
     frame.locator("h1", has_text="Welcome to nginx!").wait_for(timeout=30_000)

@@ -187,7 +187,9 @@ def test_table_messages(executed):
     _, r, prefix = executed
     cleaned = r["table-after-cleanup"]
     assert cleaned["result"] == "None"
-    assert f"{prefix}-t is gone (removed by cleanup; run the cell that made it again)" in cleaned["shown"]
+    # the cleanup cell told the table (dockerlab.notices): its row went at once, and a click on the name says why
+    assert f"{prefix}-t was removed by lab.cleanup() (the cleanup cell)" in cleaned["shown"]
+    assert "run the cell that made it again" in cleaned["shown"]
     assert f"{prefix}-t" not in cleaned["names"]
     stale = r["table-stale-row"]
     assert f"{prefix}-s is gone (removed outside this table); the table was refreshed" in stale["shown"]

@@ -223,3 +223,11 @@ def test_the_culler_writes_its_pid_where_a_new_hub_and_down_find_it(tmp_path, mo
     assert (tmp_path / culler.PIDFILE).read_text() == str(os.getpid())
     assert seen["argv"] == ["jupyterhub-idle-culler", "--timeout=20", "--cull-every=10"]
     assert cli.CULLER_PIDFILE == culler.PIDFILE
+
+
+def test_the_learners_runtime_is_outside_the_root_only_state_folder():
+    from dockerlab.classroom import engines, settings
+
+    state = settings.DEFAULT_STATE.resolve()
+    runtime = engines.RUNTIME_PATH.resolve()
+    assert state not in runtime.parents, (runtime, state)  # the state folder is mode 700: learners could not run it
