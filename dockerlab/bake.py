@@ -25,7 +25,7 @@ from pathlib import Path
 
 # The images the lessons use (scripts/provision-engine builds an offline stand-in of each;
 # tests/unit/test_bake.py keeps the two lists the same).
-LESSON_IMAGES = ("alpine", "ubuntu", "hello-world", "busybox", "nginx", "registry")  # registry: lesson 10
+LESSON_IMAGES = ("alpine", "ubuntu", "hello-world", "busybox", "nginx", "registry", "redis")  # registry: 10, redis: 14
 MIRROR = "mirror.gcr.io"
 
 

@@ -238,6 +238,22 @@ class VolumeInUse(DockerLabError):
         super().__init__(what, state=state, hint=hint)
 
 
+class NetworkInUse(DockerLabError):
+    """A network that containers are still attached to cannot be removed."""
+
+    def __init__(self, what: str, *, network: str = "", state: str = "", hint: str = ""):
+        self.network = network
+        super().__init__(what, state=state, hint=hint)
+
+
+class ComposeFailed(DockerLabError):
+    """`docker compose` did not do what it was asked; ``output`` is what it printed."""
+
+    def __init__(self, what: str, *, output: str = "", state: str = "", hint: str = ""):
+        self.output = output
+        super().__init__(what, state=state, hint=hint)
+
+
 class BuildFailed(DockerLabError):
     """`docker build` stopped at a step: ``step`` is that step's line, ``output`` what the build printed."""
 

@@ -201,6 +201,83 @@ class Gate:
             on_allowed()
         self.__engine.remove_volume(name, force=force)
 
+    # --- networks (lesson 14) ---------------------------------------------------------------------
+    def networks(self, *, filters=None) -> list[dict]:
+        return self.__engine.networks(filters=filters)
+
+    def inspect_network(self, name: str) -> dict:
+        name = A.image_text(name, "A network name")
+        if self.qualifying() and not name.startswith(names.prefix(self.owner)):  # the owner's own first
+            with contextlib.suppress(E.NetworkNotFound):
+                return self.__engine.inspect_network(names.qualify(name, self.owner))
+        return self.__engine.inspect_network(name)
+
+    def create_network(self, name: str, *, session: str, lesson: str = "") -> dict:
+        return self.__engine.create_network(name, labels=labels.make_labels(owner=self.owner, session=session,
+                                                                            lesson=lesson))
+
+    def network_mine(self, name: str) -> str:
+        """A user-defined network a launch may join (``--network NAME``): the owner's own, or with the
+        teacher's ``allow_others`` anyone's; its engine name."""
+        try:
+            d = self.inspect_network(name)
+        except E.NetworkNotFound as e:
+            raise e.refine(state="no container was launched",
+                           hint=f"make it first: lab.network_create({name!r}); lab.networks() lists yours") from None
+        kind = policy.whose(d.get("Labels") or {}, self.owner)
+        if kind == "mine" or self.settings().allow_others:
+            return d.get("Name") or name
+        whose = "it belongs to another learner" if kind == "other" else "dockerlab did not create it"
+        raise E.GuardRefused(f"Refusing --network {name}: {whose}", guard="network", state="no container was launched",
+                             hint="join a network of your own: lab.network_create('my-net'), then network='my-net'")
+
+    def volume_mine(self, name: str) -> str:
+        """A volume made outside a Compose project that it may mount: the owner's own only."""
+        try:
+            lab = self.__engine.inspect_volume(name).get("Labels") or {}
+        except E.VolumeNotFound:
+            return name  # Compose makes it (with the project's labels, the kit's among them)
+        if policy.whose(lab, self.owner) != "mine" and not self.settings().allow_others:
+            raise E.GuardRefused(f"Refusing the volume {name}: it is not one of yours", guard="volume",
+                                 state="nothing was started", hint="use a volume the project makes itself")
+        return name
+
+    def remove_network(self, name: str, *, confirm: bool = False, on_allowed=None) -> str:
+        """A network of the owner's, or with ``confirm=True`` one the kit did not make (or, with the
+        teacher's ``allow_others``, another learner's). Returns the engine's name of it."""
+        d = self.inspect_network(name)
+        kind = policy.whose(d.get("Labels") or {}, self.owner)
+        if (d.get("Name") or name) in policy.BUILTIN_NETWORKS + ("host",):
+            raise E.GuardRefused(f"Refusing to remove the network {name}: every engine has it", guard="network",
+                                 state="it is still there", hint="only networks made with network create go")
+        if kind != "mine" and not (A.flag(confirm, "confirm") and (kind == "foreign" or self.settings().allow_others)):
+            whose = "it belongs to another learner" if kind == "other" else "dockerlab did not create it"
+            raise E.NotOwned(f"Refusing to remove the network {name}: {whose}", container=name, owner="",
+                             state="it is still there", hint="only your own networks are removed without confirm=True")
+        if on_allowed is not None:
+            on_allowed()
+        self.__engine.remove_network(d.get("Id") or name)
+        return d.get("Name") or name
+
+    # --- Compose (lesson 14) -------------------------------------------------------------------------
+    def compose(self, args: list[str], *, files: list[str], project: str, cwd: str, session: str, lesson: str = ""):
+        """`docker compose ARGS` on a project as Compose reads it (``config``), checked and labelled
+        (:func:`dockerlab.compose_model.check`); only the checked model is run. Returns (what Compose
+        printed, the :class:`~dockerlab.compose_model.Checked` project)."""
+        from . import compose_model as cm
+
+        model = cm.parse_config(self.__engine.compose(["config", "--format", "json"], files=files, project=project,
+                                                      cwd=cwd))
+        settings = self.settings()
+        checked = cm.check(model, owner=self.owner, session=session, lesson=lesson, cwd=cwd, settings=settings,
+                           join=self.join, network_ok=self.network_mine, volume_ok=self.volume_mine,
+                           qualifying=self.qualifying())
+        if args and args[0] in cm.STARTING and settings.max_running is not None:
+            cm.check_running(self.__engine.containers(filters=self.filters("mine")), project, checked, self.owner,
+                             settings)
+        with cm.checked_file(checked) as path:
+            return self.__engine.compose(list(args), files=[path], project=project, cwd=cwd), checked
+
     # --- containers: lists ------------------------------------------------------------------------
     def filters(self, scope: str, *, session: str = "", lesson: str = "") -> dict:
         """The engine's filters for a read scope ("mine", "session", "lesson", "kit", "engine")."""
@@ -334,7 +411,7 @@ class Gate:
     def admit(self, *, privileged=False, network=None, pid=None, ipc=None, binds=None, cwd=None):
         """The launch options checked (:func:`dockerlab.policy.check_launch`): the host config and its flags."""
         return policy.check_launch(privileged=privileged, network=network, pid=pid, ipc=ipc, binds=binds, cwd=cwd,
-                                   join=self.join, policy=self.settings())
+                                   join=self.join, network_ok=self.network_mine, policy=self.settings())
 
     def create(self, *, image: str, command=None, name=None, tty=False, stdin_open=False, environment=None,
                host_config: dict | None = None, ports=None, session: str, lesson: str = "",

@@ -93,6 +93,21 @@ class GuardedEngine:
     def remove_volume(self, *a, **kw):
         raise _volume_refused()
 
+    def networks(self, *, filters=None):
+        return self._gate.networks(filters=filters)
+
+    def inspect_network(self, name):
+        return self._gate.inspect_network(name)
+
+    def create_network(self, *a, **kw):
+        raise _refused("network changes", "network", "lab.network_create(name) and lab.network_remove(name)")
+
+    def remove_network(self, *a, **kw):
+        raise _refused("network changes", "network", "lab.network_create(name) and lab.network_remove(name)")
+
+    def compose(self, *a, **kw):
+        raise _refused("Compose runs", "compose", "app = lab.compose('folder'), then app.up(), app.down()")
+
     # --- containers: each one resolved by the gate for its action -------------------------------
     def containers(self, *, all=False, filters=None):
         return self._gate.containers(all=all, filters=filters)
@@ -171,6 +186,11 @@ class GuardedEngine:
 
     def close(self):
         self._gate.close()
+
+
+def _refused(what: str, guard: str, use: str) -> E.GuardRefused:
+    return E.GuardRefused(f"lab.engine's {what} are not offered: they go through the lab, whose policy decides",
+                          guard=guard, state="nothing was changed", hint=f"use {use}")
 
 
 def _volume_refused() -> E.GuardRefused:

@@ -55,6 +55,8 @@ _WHY = {
     "user": "the lessons run as the image's user",
 }
 _MODES = ("rw", "ro")
+#: The networks every engine has (besides "host", a teacher's switch): anyone may use them.
+BUILTIN_NETWORKS = ("bridge", "none", "default")
 
 
 def settings() -> guards.Policy:
@@ -298,12 +300,13 @@ class Launch:
 
 
 def check_launch(*, privileged=False, network=None, pid=None, ipc=None, volumes=None, binds=None, cwd=None,
-                 join=None, policy: guards.Policy | None = None) -> Launch:
+                 join=None, network_ok=None, policy: guards.Policy | None = None) -> Launch:
     """Check every launch option; return the host config to send and its CLI flags.
 
     ``binds``: the mounts already parsed (:func:`dockerlab.mounts.parse_mounts`, the one ``-v``
     grammar), else ``volumes`` is parsed here with it. ``join(ref, key) -> container id`` resolves a
-    ``container:<ref>`` namespace join (the gate gives one that accepts only the owner's own)."""
+    ``container:<ref>`` namespace join (the gate gives one that accepts only the owner's own);
+    ``network_ok(name) -> name`` a user-defined network (the gate's accepts the owner's own only)."""
     p = settings() if policy is None else policy
     hc, flags = {}, []
     if not isinstance(privileged, bool):
@@ -322,6 +325,10 @@ def check_launch(*, privileged=False, network=None, pid=None, ipc=None, volumes=
         if value is None:
             continue
         mode = _namespace(key, value, allow, join)
+        if key == "network" and mode.lower() not in BUILTIN_NETWORKS and not mode.startswith("container:"):
+            if network_ok is None:
+                raise _refuse("network", f"--network {mode}", "joining a network of your own needs the lab")
+            mode = network_ok(mode)
         hc[hc_key] = mode
         flags.append(f"{flag} {mode}")
     roots = p.bind_roots if p.bind_roots is not None else default_roots(cwd)
@@ -336,7 +343,7 @@ def check_launch(*, privileged=False, network=None, pid=None, ipc=None, volumes=
 
 
 def _namespace(key: str, value, allow_host: bool, join) -> str:
-    examples = {"network": "'none', 'bridge' or 'container:NAME' (one of yours)",
+    examples = {"network": "'none', 'bridge', a network of yours, or 'container:NAME' (one of yours)",
                 "pid": "'container:NAME' (one of yours)", "ipc": "'private', 'shareable' or 'container:NAME'"}
     if not isinstance(value, str) or not value.strip() or "\x00" in value or len(value) > 300:
         raise E.InvalidReference(f"Invalid {key} mode {value!r}"[:200], value=repr(value)[:80],

@@ -102,9 +102,10 @@ class CleanupReport:
     skipped: list = field(default_factory=list)  # (name, reason)
     images_removed: list = field(default_factory=list)
     volumes_removed: list = field(default_factory=list)
+    networks_removed: list = field(default_factory=list)
 
     def __repr__(self) -> str:
-        if not (self.stopped or self.removed or self.images_removed or self.volumes_removed):
+        if not (self.stopped or self.removed or self.images_removed or self.volumes_removed or self.networks_removed):
             return "Nothing to clean up."
         lines = []
         if self.stopped:
@@ -115,6 +116,8 @@ class CleanupReport:
             lines.append(f"Removed images {len(self.images_removed)}: {', '.join(self.images_removed)}")
         if self.volumes_removed:
             lines.append(f"Removed volumes {len(self.volumes_removed)}: {', '.join(self.volumes_removed)}")
+        if self.networks_removed:
+            lines.append(f"Removed networks {len(self.networks_removed)}: {', '.join(self.networks_removed)}")
         for name, why in self.skipped:
             lines.append(f"Left {name}: {why}")
         return "\n".join(lines)

@@ -33,17 +33,22 @@ def _cli_env(url: str) -> dict | None:
     return None
 
 
-def available(url: str) -> bool:
-    """Does this machine's docker CLI have buildx, and can it reach ``url``?"""
+def plugin_answers(url: str, plugin: str) -> bool:
+    """Does this machine's docker CLI have ``plugin`` (buildx, compose), and can it reach ``url``?"""
     docker = shutil.which("docker")
     env = _cli_env(url)
     if not docker or env is None:
         return False
     try:
-        r = subprocess.run([docker, "buildx", "version"], env=env, capture_output=True, timeout=20)
+        r = subprocess.run([docker, plugin, "version"], env=env, capture_output=True, timeout=20)
     except (OSError, subprocess.SubprocessError):
         return False
     return r.returncode == 0
+
+
+def available(url: str) -> bool:
+    """Does this machine's docker CLI have buildx, and can it reach ``url``?"""
+    return plugin_answers(url, "buildx")
 
 
 def build(url: str, *, tag: str, path: str | None = None, dockerfile_text: str | None = None,

@@ -55,6 +55,8 @@ FEATURES = {
     "ports": "publish a container's port on the machine (-p)",
     "volumes": "named volumes (docker volume create, -v name:/path)",
     "cgroup-files": "each container has a cgroup of its own, whose files hold the kernel's counters",
+    "networks": "user-defined networks, where containers find each other by name (docker network create)",
+    "compose": "run a multi-container app from a compose.yaml (docker compose, the Compose v2 plugin)",
 }
 
 #: The methods that belong to a feature: an engine without the feature inherits the base's,
@@ -66,6 +68,8 @@ FEATURE_METHODS = {
     "push": ("push",),
     "save": ("save_images",),
     "events": ("events", "events_stream"),
+    "networks": ("create_network", "networks", "inspect_network", "remove_network"),
+    "compose": ("compose",),
 }
 
 #: What each feature-bound method is called in an error ("docker events is not available ...").
@@ -74,7 +78,10 @@ _SAID = {"build": "Building an image (docker build)", "history": "docker history
          "inspect_volume": "Inspecting a volume (docker volume inspect)",
          "remove_volume": "Removing a volume (docker volume rm)", "pause": "docker pause", "unpause": "docker unpause",
          "push": "docker push", "save_images": "docker save", "events": "docker events",
-         "events_stream": "Following the engine's events"}
+         "events_stream": "Following the engine's events",
+         "create_network": "A network of your own (docker network create)", "networks": "Listing networks (docker network ls)",
+         "inspect_network": "Inspecting a network (docker network inspect)",
+         "remove_network": "Removing a network (docker network rm)", "compose": "docker compose"}
 
 
 def _feature_method(name: str, feature: str):
@@ -217,6 +224,15 @@ class Engine:
     inspect_volume = _feature_method("inspect_volume", "volumes")  # (name) -> dict
     remove_volume = _feature_method("remove_volume", "volumes")  # (name, *, force=False)
 
+    # --- networks (feature "networks"): the Engine API's shapes (GET /networks, /networks/NAME) ---
+    create_network = _feature_method("create_network", "networks")  # (name, *, labels=None, driver="bridge") -> dict
+    networks = _feature_method("networks", "networks")  # (*, filters=None) -> list[dict]
+    inspect_network = _feature_method("inspect_network", "networks")  # (name) -> dict
+    remove_network = _feature_method("remove_network", "networks")  # (name)
+
+    # --- Compose (feature "compose"): `docker compose` run against this engine; raises ComposeFailed ---
+    compose = _feature_method("compose", "compose")  # (args, *, files, project, cwd) -> str (what it printed)
+
     # --- the REST API, and the end ---
     def rest_get(self, path: str, params: dict | None = None): ...
     def close(self) -> None: ...
@@ -231,7 +247,9 @@ REQUIRED = sorted(set(METHODS) - _BOUND)
 _BOUND_PARAMS = {"build": ["tag", "path", "dockerfile_text"], "history": ["ref"], "create_volume": ["name", "labels"],
                  "volumes": ["filters"], "inspect_volume": ["name"], "remove_volume": ["name", "force"],
                  "pause": ["ref"], "unpause": ["ref"], "push": ["repository", "tag"], "save_images": ["names"],
-                 "events": ["since", "filters"], "events_stream": ["since", "filters"]}
+                 "events": ["since", "filters"], "events_stream": ["since", "filters"],
+                 "create_network": ["name", "labels"], "networks": ["filters"], "inspect_network": ["name"],
+                 "remove_network": ["name"], "compose": ["args", "files", "project", "cwd"]}
 ATTRIBUTES = ["kind", "FEATURES", "LIMITATIONS", "cannot", "rest_note", "endpoint", "api_version", "calls"]
 
 

@@ -26,10 +26,12 @@ class DockerEngine(Engine):
     #: the udocker backend lists fewer.
     FEATURES = frozenset({"detach", "stop", "logs", "exec", "stats", "events", "limits", "pid-namespace",
                           "network-isolation", "pull", "restart", "kill", "df", "pause", "load",
-                          "build", "push", "ports", "volumes", "save", "cgroup-files"})
+                          "build", "push", "ports", "volumes", "save", "cgroup-files", "networks", "compose"})
     LIMITATIONS = {"limits": "this engine has no cgroup driver (docker info: Cgroup Driver none): a rootless engine on "
                              "cgroup v1 accepts --memory and --cpus and does not enforce them",
-                   "pause": "this engine has no cgroup driver (docker info: Cgroup Driver none), so no freezer"}
+                   "pause": "this engine has no cgroup driver (docker info: Cgroup Driver none), so no freezer",
+                   "compose": "this machine's docker CLI has no Compose v2 plugin (docker compose version fails), or "
+                              "cannot reach this engine"}
 
     def __init__(self, endpoint: Endpoint, *, timeout: float = 60, max_pool_size: int = 64):
         import docker
@@ -85,7 +87,10 @@ class DockerEngine(Engine):
                 return self.FEATURES
             no_cgroups = str(info.get("CgroupDriver", "")).lower() == "none"
             # no cgroups: no limits, and no freezer for `docker pause` either
-            self._features = self.FEATURES - {"limits", "pause"} if no_cgroups else self.FEATURES
+            feats = self.FEATURES - {"limits", "pause"} if no_cgroups else self.FEATURES
+            from . import compose_cli
+
+            self._features = feats if compose_cli.available(self.endpoint.url) else feats - {"compose"}
         return self._features
 
     def ping(self) -> bool:
@@ -312,6 +317,26 @@ class DockerEngine(Engine):
 
     def remove_volume(self, name: str, *, force: bool = False) -> None:
         self._call(f"remove the volume {name}", lambda: self.api.remove_volume(name, force=force))
+
+
+    # --- networks and Compose (lesson 14) -----------------------------------------------
+    def create_network(self, name: str, *, labels: dict | None = None, driver: str = "bridge") -> dict:
+        return self._call(f"create the network {name}", lambda: self.api.create_network(
+            name, driver=driver, labels=labels, check_duplicate=True))
+
+    def networks(self, *, filters: dict | None = None) -> list[dict]:
+        return self._call("list networks", lambda: self.api.networks(filters=filters)) or []
+
+    def inspect_network(self, name: str) -> dict:
+        return self._call(f"inspect the network {name}", lambda: self.api.inspect_network(name))
+
+    def remove_network(self, name: str) -> None:
+        self._call(f"remove the network {name}", lambda: self.api.remove_network(name))
+
+    def compose(self, args: list[str], *, files: list[str], project: str, cwd: str) -> str:
+        from . import compose_cli
+
+        return compose_cli.run(self.endpoint.url, args, files=files, project=project, cwd=cwd)
 
 
 class _JsonLines:

@@ -199,6 +199,14 @@ def _port_in_use(m):
              "lab.port(name)); lab.ps() shows your containers' ports")
 
 
+def _network_in_use(m):
+    net = re.search(r"network ([\w.-]+) (?:id \w+ )?has active endpoints", m.text)
+    name = net.group(1) if net else ""
+    return E.NetworkInUse(f"Cannot remove the network {name}: containers are still attached to it".replace("  ", " "),
+                          network=name, state=m.text,
+                          hint="remove its containers first (lab.network_inspect(name) lists them), then the network")
+
+
 def _volume_in_use(m):
     vol = m.action.rsplit(" ", 1)[-1]
     return E.VolumeInUse(f"Cannot remove the volume {vol}: a container uses it", volume=vol, state=m.text,
@@ -300,6 +308,7 @@ RULES = [
     ("volume not found", lambda m: "no such volume" in m.low, _volume_not_found),
     ("port in use", lambda m: "port is already allocated" in m.low
      or ("address already in use" in m.low and "bind" in m.low), _port_in_use),
+    ("network in use", lambda m: "network" in m.action and "active endpoints" in m.low, _network_in_use),
     ("volume in use", lambda m: "volume" in m.action and m.status == 409 and "in use" in m.low, _volume_in_use),
     ("name conflict", lambda m: m.status == 409 and "is already in use" in m.low, _name_conflict),
     ("not running", lambda m: m.status == 409 and ("is not running" in m.low or "is paused" in m.low

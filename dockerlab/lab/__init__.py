@@ -12,8 +12,10 @@ from ..results import CleanupReport, Container, ExecResult, Image, Info, RunResu
 from .base import LabBase
 from .build import BuildMixin, BuildResult, build_source, history_frame  # noqa: F401
 from .cleanup import CleanupMixin
+from .compose import ComposeApp, ComposeMixin  # noqa: F401
 from .containers import ContainersMixin
 from .images import ImagesMixin
+from .networks import Network, NetworksMixin, networks_frame  # noqa: F401
 from .rest import RestMixin
 from .run import RunMixin, RunPlan  # noqa: F401
 from .tables import TablesMixin
@@ -22,7 +24,7 @@ from .web import WebLink, WebMixin, jupyter_prefix  # noqa: F401
 
 
 class Lab(RunMixin, ContainersMixin, ImagesMixin, TablesMixin, CleanupMixin, RestMixin, BuildMixin, WebMixin,
-          VolumesMixin, LabBase):
+          VolumesMixin, NetworksMixin, ComposeMixin, LabBase):
     """The lab: what ``dockerlab.connect()`` returns.
 
     What a learner may do is decided in :mod:`dockerlab.policy` and applied by the lab's gate

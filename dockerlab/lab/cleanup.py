@@ -66,6 +66,8 @@ class CleanupMixin(LabBase):
                 report.images_removed += self.remove_my_images()
         elif images:
             report.images_removed = self._forget_images(images)
+        if self.can("networks") and scope in ("session", "mine", "lesson"):  # the kit's networks of yours, now empty
+            report.networks_removed = self.remove_my_networks(scope=scope)
         if volumes and self.can("volumes") and scope in ("session", "mine", "lesson"):  # the kit's volumes of yours
             report.volumes_removed = self.remove_my_volumes(scope=scope)
         return report

@@ -209,6 +209,9 @@ REAL = [  # (rule, status, message, context, expected class, words the error say
     ("port in use", 500, "driver failed programming external connectivity on endpoint nb11-web (0123abc): Bind for "
      "127.0.0.1:8080 failed: port is already allocated", {"action": "start nb11-web", "image": "nginx"},
      E.PortInUse, "127.0.0.1:8080"),
+    # Docker 28.5's words (the kit's engine), then 20.10's: both name the network
+    ("network in use", 403, 'error while removing network: network nb14-net has active endpoints (name:"nb14-store" '
+     'id:"bff3fe6665a5")', {"action": "remove the network nb14-net"}, E.NetworkInUse, "nb14-net"),
     ("volume in use", 409, "remove nb12-notes: volume is in use - [0123456789abcdef]",
      {"action": "remove the volume nb12-notes"}, E.VolumeInUse, "nb12-notes"),
     ("name conflict", 409, 'Conflict. The container name "/web" is already in use by container '
@@ -247,6 +250,12 @@ def test_each_rule_with_a_real_engine_message(rule, status, message, ctx, cls, w
     err = translate_message(message, status, **ctx)
     assert type(err) is cls, (rule, type(err).__name__, str(err))
     assert words in str(err) and err.hint
+
+
+def test_docker_20_10_says_a_network_is_in_use_with_its_id():
+    err = translate_message("error while removing network: network nb14-net id 3c5e0a1b2d has active endpoints", 403,
+                            action="remove the network nb14-net")
+    assert isinstance(err, E.NetworkInUse) and err.network == "nb14-net" and "attached" in err.what
 
 
 def test_a_network_404_is_not_a_missing_image():

@@ -24,6 +24,10 @@ LIMITATIONS = {
     "network-isolation": "containers share the host's network: there is no network namespace, and no "
                          "port publishing (-p)",
     "events": "there is no daemon to report events",
+    "networks": "containers share the host's network (there is no network namespace), so there are no networks "
+                "to create: read lesson 14 and try it where Docker runs (Docker Desktop, or the class's hub)",
+    "compose": "Compose talks to a Docker Engine's API, and udocker has no daemon: read lesson 14's compose.yaml "
+               "and run it where Docker runs",
     "build": "udocker has no image builder (no `docker build`): images come from a registry or a "
              "`docker save` archive",
     "ports": "containers share the host's network: a server in a container listens on this machine's own "
