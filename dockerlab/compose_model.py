@@ -58,7 +58,6 @@ class Checked:
 
 def _refuse(what: str, why: str, hint: str = "") -> E.GuardRefused:
     return E.GuardRefused(f"Refusing this compose file: {what}" + (f": {why}" if why else ""), guard="compose",
-                          state="nothing was started; the project is as it was",
                           hint=hint or "remove it from compose.yaml: a lesson never needs it")
 
 
@@ -69,7 +68,16 @@ def _reserved(where: str, lab: dict | None) -> None:
                           hint="use label names of your own; the kit labels the project itself")
 
 
-def check(model: dict, *, owner: str, session: str, lesson: str, cwd: str, settings: guards.Policy,
+def check(model: dict, **kw) -> Checked:
+    """The checked, labelled model of a project (:func:`_check`); any refusal says nothing was started."""
+    try:
+        return _check(model, **kw)
+    except (E.GuardRefused, E.NotOwned, E.NetworkNotFound) as e:
+        raise e.refine(state=f"{e.state + '; ' if e.state and 'launched' not in e.state else ''}nothing was "
+                             "started: the project is as it was") from None
+
+
+def _check(model: dict, *, owner: str, session: str, lesson: str, cwd: str, settings: guards.Policy,
           join=None, network_ok=None, volume_ok=None, qualifying: bool = False) -> Checked:
     """The checked, labelled model of a project, or the kit's refusal of the first thing it may not ask.
 

@@ -325,9 +325,10 @@ def check_launch(*, privileged=False, network=None, pid=None, ipc=None, volumes=
         if value is None:
             continue
         mode = _namespace(key, value, allow, join)
-        if key == "network" and mode.lower() not in BUILTIN_NETWORKS and not mode.startswith("container:"):
+        if key == "network" and mode.lower() not in BUILTIN_NETWORKS + ("host",) and not mode.startswith("container:"):
             if network_ok is None:
-                raise _refuse("network", f"--network {mode}", "joining a network of your own needs the lab")
+                raise _refuse("network", f"--network {mode}", "joining a network of your own needs the lab",
+                              hint=f"lab.run(..., network={mode!r}) joins it once it is yours (lab.network_create)")
             mode = network_ok(mode)
         hc[hc_key] = mode
         flags.append(f"{flag} {mode}")

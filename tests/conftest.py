@@ -60,6 +60,18 @@ def reap(engine, session: str) -> None:
             engine.remove(c["Id"], force=True)
         except Exception:
             pass
+    if "networks" in engine.features:  # then its networks (a Compose project's too), and its volumes
+        for n in engine.networks(filters={"label": [f"{labels.SESSION}={session}"]}):
+            try:
+                engine.remove_network(n["Id"])
+            except Exception:
+                pass
+    if "volumes" in engine.features:
+        for v in engine.volumes(filters={"label": [f"{labels.SESSION}={session}"]}):
+            try:
+                engine.remove_volume(v["Name"], force=True)
+            except Exception:
+                pass
 
 
 @pytest.fixture

@@ -39,13 +39,13 @@ class Network(dict):
         return cfg[0].get("Subnet", "") if cfg else ""
 
     def containers(self):
-        """The containers on this network and their addresses on it (NAME, IPv4 ADDRESS, MAC ADDRESS)."""
+        """The containers on this network and their addresses on it (NAME, IPv4 ADDRESS); the
+        inspect's ``Containers`` has their MAC addresses too (made anew for each container)."""
         import pandas as pd
 
-        rows = [{"NAME": c.get("Name", ""), "IPv4 ADDRESS": (c.get("IPv4Address") or "").split("/")[0],
-                 "MAC ADDRESS": c.get("MacAddress", "")} for c in (self.get("Containers") or {}).values()]
-        return pd.DataFrame(rows, columns=["NAME", "IPv4 ADDRESS", "MAC ADDRESS"]).sort_values(
-            "NAME", ignore_index=True)
+        rows = [{"NAME": c.get("Name", ""), "IPv4 ADDRESS": (c.get("IPv4Address") or "").split("/")[0]}
+                for c in (self.get("Containers") or {}).values()]
+        return pd.DataFrame(rows, columns=["NAME", "IPv4 ADDRESS"]).sort_values("NAME", ignore_index=True)
 
     def __repr__(self) -> str:
         n = len(self.get("Containers") or {})
