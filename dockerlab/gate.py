@@ -19,10 +19,12 @@ applied, once:
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 
 from . import args as A
+from . import buildopts
 from . import errors as E
 from . import labels, names, notices, policy
 from .results import Container, row_name
@@ -165,11 +167,18 @@ class Gate:
     def load_images(self, data):
         return self.__engine.load_images(data)
 
-    def build(self, *, tag: str, path=None, dockerfile_text=None, nocache=False, pull=False):
-        """`docker build`, the image labelled as the owner's (the kit's mark, no session: a rebuild hits the cache)."""
+    def build(self, *, tag: str, path=None, dockerfile_text=None, nocache=False, pull=False, build_args=None,
+              target=None, secrets=None, cwd=None):
+        """`docker build`, the image labelled as the owner's (the kit's mark, no session: a rebuild hits the cache).
+        A secret's file only from the owner's folders (:func:`dockerlab.buildopts.admit_secrets`), checked here,
+        before the engine's iterator is made (a refusal comes before anything is built)."""
         kit = {labels.MANAGED: "true", labels.OWNER: self.owner}
+        args = A.env(build_args, option="build_args", flag="--build-arg", noun="a build argument name")
+        files = buildopts.admit_secrets(buildopts.secret_specs(secrets), cwd=cwd or os.getcwd(),
+                                        settings=self.settings())
         return self.__engine.build(tag=tag, path=path, dockerfile_text=dockerfile_text, labels=kit,
-                                   nocache=nocache, pull=pull)
+                                   nocache=nocache, pull=pull, build_args=args or None,
+                                   target=buildopts.target(target), secrets=files or None)
 
     def events(self, **kw):
         return _Visible(self.__engine.events(**kw), self)

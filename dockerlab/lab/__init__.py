@@ -14,6 +14,7 @@ from .build import BuildMixin, BuildResult, build_source, history_frame  # noqa:
 from .cleanup import CleanupMixin
 from .containers import ContainersMixin
 from .images import ImagesMixin
+from .layers import LayersMixin
 from .rest import RestMixin
 from .run import RunMixin, RunPlan  # noqa: F401
 from .tables import TablesMixin
@@ -21,8 +22,8 @@ from .volumes import Volume, VolumesMixin, volumes_frame  # noqa: F401
 from .web import WebLink, WebMixin, jupyter_prefix  # noqa: F401
 
 
-class Lab(RunMixin, ContainersMixin, ImagesMixin, TablesMixin, CleanupMixin, RestMixin, BuildMixin, WebMixin,
-          VolumesMixin, LabBase):
+class Lab(RunMixin, ContainersMixin, ImagesMixin, TablesMixin, CleanupMixin, RestMixin, BuildMixin, LayersMixin,
+          WebMixin, VolumesMixin, LabBase):
     """The lab: what ``dockerlab.connect()`` returns.
 
     What a learner may do is decided in :mod:`dockerlab.policy` and applied by the lab's gate
