@@ -44,7 +44,8 @@ def secret_specs(value) -> dict[str, str]:
     for sid, src in value.items():
         if not isinstance(sid, str) or not _SECRET_ID.match(sid):
             shown = repr(sid)[:80]
-            raise E.InvalidReference(f"A secret's id is a short name (letters, digits, . _ -), not {shown}", value=shown,
+            raise E.InvalidReference(f"A secret's id is a short name (letters, digits, . _ -), not {shown}",
+                                     value=shown,
                                      hint="the id is what the Dockerfile says: RUN --mount=type=secret,id=token ...")
         if isinstance(src, os.PathLike):
             src = os.fspath(src)

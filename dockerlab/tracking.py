@@ -33,7 +33,7 @@ EXERCISES: dict[tuple[str, str], str] = {}
 NOTEBOOKS = {"nb04": "04-info-and-pull.ipynb", "nb05": "05-run.ipynb", "nb06": "06-lifecycle.ipynb",
              "nb07": "07-stats.ipynb", "nb08": "08-images.ipynb", "nb09": "09-containers-vs-vms.ipynb",
              "nb10": "10-build-an-image.ipynb", "nb11": "11-publish-a-port.ipynb", "nb12": "12-volumes.ipynb",
-             "nb13": "13-cleanup.ipynb"}
+             "nb13": "13-cleanup.ipynb", "nb15": "15-a-good-image.ipynb"}
 
 
 def path() -> Path:

@@ -117,7 +117,8 @@ def find_in_layers(path: str, wanted: str, *, limit: int = 4096) -> list[dict]:
 
 
 def layers_holding(path: str, needle: bytes, *, chunk: int = 1 << 20) -> list[tuple[int, str, str]]:
-    """(layer, the instruction that made it, file) for every file of every layer of the archive's image whose bytes hold ``needle``."""
+    """(layer, the instruction that made it, file) for every file of every layer of the archive's image
+    whose bytes hold ``needle``."""
     hits = []
     keep = max(len(needle) - 1, 0)
     with tarfile.open(path) as src:

@@ -90,7 +90,8 @@ def test_secrets_on_the_classic_builder_are_refused_before_anything(here, capsys
     ({"build_args": {"1X": "a"}}, E.InvalidReference), ({"build_args": {"A-B": "a"}}, E.InvalidReference),
     ({"build_args": ["A=1"]}, E.InvalidReference), ({"build_args": {"A": None}}, E.InvalidReference),
     ({"build_args": {"A": True}}, E.InvalidReference), ({"build_args": {"A": "x\x00"}}, E.InvalidReference),
-    ({"target": "has space"}, E.InvalidReference), ({"target": ""}, E.InvalidReference), ({"target": 3}, E.InvalidReference),
+    ({"target": "has space"}, E.InvalidReference), ({"target": ""}, E.InvalidReference),
+    ({"target": 3}, E.InvalidReference),
     ({"secrets": ["token.txt"]}, E.InvalidReference), ({"secrets": {"bad id": "token.txt"}}, E.InvalidReference),
     ({"secrets": {"token": ""}}, E.InvalidReference), ({"secrets": {"token": "a,b.txt"}}, E.InvalidReference),
     ({"secrets": {"token": "missing.txt"}}, E.InvalidReference),
@@ -185,7 +186,8 @@ def test_lab_find_in_layers_frames_and_says_its_twin(tmp_path, capsys):
 
     lab = lab_of(Saving())
     df = lab.find_in_layers("alpine", "/tmp/token.txt")
-    assert list(df.columns) == ["LAYER", "CREATED BY", "FILE", "TEXT"] and df["FILE"].tolist() == ["", "written", "deleted"]
+    assert list(df.columns) == ["LAYER", "CREATED BY", "FILE", "TEXT"]
+    assert df["FILE"].tolist() == ["", "written", "deleted"]
     assert df["CREATED BY"][2] == "RUN rm /tmp/token.txt # buildkit"
     out = capsys.readouterr().out
     assert "$ docker save -o image.tar alpine" in out
@@ -195,3 +197,13 @@ def test_lab_find_in_layers_frames_and_says_its_twin(tmp_path, capsys):
     assert SECRET not in capsys.readouterr().out
     with pytest.raises(E.InvalidReference):
         lab.layers_holding("alpine", "ab")
+
+
+def test_image_inspect_says_its_twin_and_gives_the_engines_document(capsys):
+    lab = lab_of(BuildingFakeEngine())
+    assert lab.image_inspect("alpine")["Id"].startswith("sha256:")
+    assert "$ docker image inspect alpine" in capsys.readouterr().out
+    with pytest.raises(E.ImageNotFound):
+        lab.image_inspect("nb15/none")
+    with pytest.raises(E.InvalidReference):
+        lab.image_inspect("Not A Name")
