@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tarfile
 import tempfile
 
+from .. import buildopts
 from .. import errors as E
 from .. import refs
 from ..engine import archives
@@ -24,7 +26,8 @@ class LayersMixin(LabBase):
 
     @contextlib.contextmanager
     def _saved(self, image: str):
-        """The image's `docker save` archive, in a temporary file removed afterwards."""
+        """The image's `docker save` archive, in a temporary file removed afterwards. An archive the kit
+        cannot read is the engine's fault, said as the kit's error."""
         refs.parse_image(image)
         self._need("save", "docker save", state="nothing was done",
                    hint="read the image's layers where a Docker Engine runs")
@@ -34,7 +37,13 @@ class LayersMixin(LabBase):
             with os.fdopen(fd, "wb") as f:
                 for chunk in self._gate.save_images([image]):
                     f.write(chunk)
-            yield path
+            try:
+                yield path
+            except (tarfile.TarError, KeyError, IndexError, ValueError, OSError) as e:
+                raise E.EngineError(f"Could not read the layers of {image} from its docker save archive: {e}",
+                                    explanation=str(e), state="nothing was changed",
+                                    hint="save it in the Terminal (docker save -o image.tar IMAGE) and look inside "
+                                         "with tar -tf image.tar") from e
         finally:
             with contextlib.suppress(OSError):
                 os.unlink(path)
@@ -46,6 +55,10 @@ class LayersMixin(LabBase):
         hides the file from the layers above it: the layer that wrote it still holds it."""
         import pandas as pd
 
+        if not isinstance(path, str) or not path.strip("/ ") or "\x00" in path or len(path) > 4096:
+            raise E.InvalidReference(f"find_in_layers() takes a file's path in the image, not {path!r}"[:200],
+                                     value=repr(path)[:80],
+                                     hint="for example lab.find_in_layers(image, '/tmp/token.txt')")
         with self._saved(image) as archive:
             self._say(f"(then each layer's tar in image.tar, oldest first: tar -xOf LAYER {path.lstrip('/')})")
             rows = archives.find_in_layers(archive, path, limit=limit)
@@ -59,8 +72,9 @@ class LayersMixin(LabBase):
         FILE); empty when no layer has it. The text is not printed (it may be a secret)."""
         import pandas as pd
 
-        if not isinstance(text, str) or len(text.strip()) < 4:
-            raise E.InvalidReference("layers_holding() looks for a text of 4 characters or more", value="(not shown)",
+        if not isinstance(text, str) or len(text.strip()) < 4 or len(text) > buildopts.MAX_SECRET_BYTES:
+            raise E.InvalidReference("layers_holding() looks for a text of 4 characters or more (up to 500 kB)",
+                                     value="(not shown)",
                                      hint="give the whole secret, e.g. Path('token.txt').read_text().strip()")
         with self._saved(image) as archive:
             self._say("(then every file of each layer's tar in image.tar searched for the text you gave, not shown)")

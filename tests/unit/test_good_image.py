@@ -207,3 +207,49 @@ def test_image_inspect_says_its_twin_and_gives_the_engines_document(capsys):
         lab.image_inspect("nb15/none")
     with pytest.raises(E.InvalidReference):
         lab.image_inspect("Not A Name")
+
+
+def test_hostile_values_give_a_result_or_a_hinted_error(here, tmp_path_factory):
+    """The sweep of tests/hostile.py over lesson 15's methods and options (the fake engine builds)."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    import hostile
+
+    path = _archive(tmp_path_factory.mktemp("arch") / "c.tar", LAYERS, oci=True)
+
+    class Saving(BuildingFakeEngine):
+        def save_images(self, names, *, chunk_size=1 << 20):
+            return iter([open(path, "rb").read()])
+
+    lab = Lab(Saving(), show_cli=False)
+    base = {"build": ((DOCKERFILE,), {"tag": "nb15/x:v1", "build_args": {"A": "1"}, "target": "base",
+                                      "secrets": {"token": "token.txt"}}),
+            "find_in_layers": (("alpine", "/tmp/token.txt"), {}), "layers_holding": (("alpine", SECRET), {}),
+            "image_inspect": (("alpine",), {})}
+    bad = []
+    for method, (args, kwargs) in base.items():
+        getattr(lab, method)(*args, **kwargs)  # the call works as it stands
+        slots = [(i, None) for i in range(len(args))] + [(None, k) for k in kwargs]
+        for (i, k), (label, value) in ((s, v) for s in slots for v in hostile.HOSTILE.items()):
+            a, kw = list(args), dict(kwargs)
+            if k is None:
+                a[i] = value
+            else:
+                kw[k] = value
+            try:
+                getattr(lab, method)(*a, **kw)
+            except E.DockerLabError as e:
+                if not e.hint:
+                    bad.append((method, i, k, label, f"no hint: {e}"))
+            except Exception as e:  # noqa: BLE001 - what the sweep counts
+                bad.append((method, i, k, label, f"{type(e).__name__}: {e}"[:200]))
+    assert not bad, bad[:10]
+
+
+def test_an_archive_the_kit_cannot_read_is_the_engines_error():
+    lab = Lab(BuildingFakeEngine(), show_cli=False)  # the fake's save gives bytes that are no tar
+    with pytest.raises(E.EngineError) as ei:
+        lab.find_in_layers("alpine", "/etc/motd")
+    assert ei.value.hint and "docker save" in ei.value.what
