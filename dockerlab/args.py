@@ -84,28 +84,29 @@ def command_size(args: list[str], what: str = "The command") -> list[str]:
     return args
 
 
-def env(value) -> dict | None:
-    """``env=``: a dict of names to values (``{'A': '1'}``)."""
+def env(value, *, option: str = "env", flag: str = "-e", noun: str = "an environment variable name") -> dict | None:
+    """``env=``: a dict of names to values (``{'A': '1'}``); also ``build_args=`` (``--build-arg``), whose
+    names follow the same rule."""
     if value is None:
         return None
     if not isinstance(value, dict):
-        raise InvalidReference(f"env= is a dict like {{'GREETING': 'hi'}}, not {type(value).__name__} {_shown(value)}",
-                               value=_shown(value), hint="write env={'A': '1'} (the CLI's -e A=1)")
+        raise InvalidReference(f"{option}= is a dict like {{'GREETING': 'hi'}}, not {type(value).__name__} {_shown(value)}",
+                               value=_shown(value), hint=f"write {option}={{'A': '1'}} (the CLI's {flag} A=1)")
     out, size = {}, 0
     for k, v in value.items():
         if not isinstance(k, str) or not _ENV_KEY.match(k):
-            raise InvalidReference(f"{_shown(k)} is not an environment variable name", value=_shown(k),
+            raise InvalidReference(f"{_shown(k)} is not {noun}", value=_shown(k),
                                    hint="names are letters, digits and '_', not starting with a digit")
         if isinstance(v, bool) or not isinstance(v, (str, int, float)):
             raise InvalidReference(f"The value of {k} is {type(v).__name__}, not text", value=_shown(v),
-                                   hint=f"write env={{{k!r}: 'text'}}")
+                                   hint=f"write {option}={{{k!r}: 'text'}}")
         v = str(v)
         if "\x00" in v:
             raise InvalidReference(f"The value of {k} contains a NUL byte", value=_shown(v), hint="remove it")
         size += len(k) + len(v.encode("utf-8", "replace")) + 2
         out[k] = v
     if size > MAX_ENV_BYTES:
-        raise InvalidReference(f"env= is {size:,} bytes; the kit sends at most {MAX_ENV_BYTES:,}", value=f"{size} bytes",
+        raise InvalidReference(f"{option}= is {size:,} bytes; the kit sends at most {MAX_ENV_BYTES:,}", value=f"{size} bytes",
                                hint="put large data in a file and mount it (volumes=)")
     return out
 

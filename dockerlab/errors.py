@@ -111,6 +111,18 @@ def not_available(feature: str, what: str, *, engine: str, why: str = "", state:
         hint=hint or "this lesson step needs a Docker Engine (lab.can(...) says what this one can do)")
 
 
+def needs_buildkit(what: str, *, engine: str = "", hint: str = "") -> NotAvailableOnEngine:
+    """What the classic builder cannot do (``what``: "A build secret (docker build --secret)"): BuildKit's own."""
+    return not_available(
+        "build-secrets", what, engine=engine,
+        why="this engine builds with the classic builder (Docker 20.10's, or where the docker CLI has no buildx), "
+            "and build secrets (RUN --mount=type=secret) need BuildKit",
+        state="nothing was built",
+        hint=hint or "give the secret to the container when it runs instead, never to the build: a runtime variable "
+                     "(lab.run(image, env={'TOKEN': ...})) or the file mounted read-only "
+                     "(volumes=['./token.txt:/run/secrets/token:ro'])")
+
+
 class NotFound(DockerLabError):
     """Something named does not exist on the engine."""
 

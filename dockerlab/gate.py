@@ -19,10 +19,12 @@ applied, once:
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from dataclasses import dataclass, field
 
 from . import args as A
+from . import buildopts
 from . import errors as E
 from . import labels, names, notices, policy
 from .results import Container, row_name
@@ -165,17 +167,24 @@ class Gate:
     def load_images(self, data):
         return self.__engine.load_images(data)
 
-    def build(self, *, tag: str, path=None, dockerfile_text=None, nocache=False, pull=False):
-        """`docker build`, the image labelled as the owner's (the kit's mark, no session: a rebuild hits the cache)."""
+    def build(self, *, tag: str, path=None, dockerfile_text=None, nocache=False, pull=False, build_args=None,
+              target=None, secrets=None, cwd=None):
+        """`docker build`, the image labelled as the owner's (the kit's mark, no session: a rebuild hits the cache).
+        A secret's file only from the owner's folders (:func:`dockerlab.buildopts.admit_secrets`), checked here,
+        before the engine's iterator is made (a refusal comes before anything is built)."""
         kit = {labels.MANAGED: "true", labels.OWNER: self.owner}
+        args = A.env(build_args, option="build_args", flag="--build-arg", noun="a build argument name")
+        files = buildopts.admit_secrets(buildopts.secret_specs(secrets), cwd=cwd or os.getcwd(),
+                                        settings=self.settings())
         return self.__engine.build(tag=tag, path=path, dockerfile_text=dockerfile_text, labels=kit,
-                                   nocache=nocache, pull=pull)
+                                   nocache=nocache, pull=pull, build_args=args or None,
+                                   target=buildopts.target(target), secrets=files or None)
 
     def events(self, **kw):
-        return _Visible(self.__engine.events(**kw), self)
+        return policy.VisibleEvents(self.__engine.events(**kw), self.owner, self.settings)
 
     def events_stream(self, **kw):
-        return _Visible(self.__engine.events_stream(**kw), self)
+        return policy.VisibleEvents(self.__engine.events_stream(**kw), self.owner, self.settings)
 
     # --- volumes -----------------------------------------------------------------------------------
     def volumes(self, *, filters=None) -> list[dict]:
@@ -191,15 +200,17 @@ class Gate:
     def remove_volume(self, name: str, *, force: bool = False, confirm: bool = False, on_allowed=None) -> None:
         """A volume of the owner's, or with ``confirm=True`` one the kit did not make (or, with the
         teacher's ``allow_others``, another learner's)."""
-        lab = self.__engine.inspect_volume(name).get("Labels") or {}
-        kind = policy.whose(lab, self.owner)
-        if kind != "mine" and not (confirm and (kind == "foreign" or self.settings().allow_others)):
-            whose = "it belongs to another learner" if kind == "other" else "dockerlab did not create it"
-            raise E.NotOwned(f"Refusing to remove the volume {name}: {whose}", container=name, owner="",
-                             state="its data is untouched", hint="only your own volumes are removed without confirm=True")
+        self._may_remove("volume", name, self.__engine.inspect_volume(name), confirm, "its data is untouched")
         if on_allowed is not None:
             on_allowed()
         self.__engine.remove_volume(name, force=force)
+
+    def _may_remove(self, what: str, name: str, inspected: dict, confirm, state: str) -> None:
+        kind = policy.whose(inspected.get("Labels") or {}, self.owner)
+        if kind != "mine" and not (A.flag(confirm, "confirm") and (kind == "foreign" or self.settings().allow_others)):
+            whose = "it belongs to another learner" if kind == "other" else "dockerlab did not create it"
+            raise E.NotOwned(f"Refusing to remove the {what} {name}: {whose}", container=name, owner="", state=state,
+                             hint=f"only your own {what}s are removed without confirm=True")
 
     # --- networks (lesson 14) ---------------------------------------------------------------------
     def networks(self, *, filters=None) -> list[dict]:
@@ -217,43 +228,38 @@ class Gate:
                                                                             lesson=lesson))
 
     def network_mine(self, name: str) -> str:
-        """A user-defined network a launch may join (``--network NAME``): the owner's own, or with the
-        teacher's ``allow_others`` anyone's; its engine name."""
+        """A user-defined network a launch may join: the owner's own (or, with ``allow_others``, anyone's)."""
         try:
             d = self.inspect_network(name)
         except E.NetworkNotFound as e:
             raise e.refine(state="no container was launched",
                            hint=f"make it first: lab.network_create({name!r}); lab.networks() lists yours") from None
-        kind = policy.whose(d.get("Labels") or {}, self.owner)
-        if kind == "mine" or self.settings().allow_others:
-            return d.get("Name") or name
-        whose = "it belongs to another learner" if kind == "other" else "dockerlab did not create it"
-        raise E.GuardRefused(f"Refusing --network {name}: {whose}", guard="network", state="no container was launched",
-                             hint="join a network of your own: lab.network_create('my-net'), then network='my-net'")
+        return self._mine("network", d.get("Name") or name, d.get("Labels"), "no container was launched",
+                          "join a network of your own: lab.network_create('my-net'), then network='my-net'")
 
     def volume_mine(self, name: str) -> str:
         """A volume made outside a Compose project that it may mount: the owner's own only."""
         try:
-            lab = self.__engine.inspect_volume(name).get("Labels") or {}
+            lab = self.__engine.inspect_volume(name).get("Labels")
         except E.VolumeNotFound:
             return name  # Compose makes it (with the project's labels, the kit's among them)
-        if policy.whose(lab, self.owner) != "mine" and not self.settings().allow_others:
-            raise E.GuardRefused(f"Refusing the volume {name}: it is not one of yours", guard="volume",
-                                 state="nothing was started", hint="use a volume the project makes itself")
-        return name
+        return self._mine("volume", name, lab, "nothing was started", "use a volume the project makes itself")
+
+    def _mine(self, what: str, name: str, lab, state: str, hint: str) -> str:
+        kind = policy.whose(lab or {}, self.owner)
+        if kind == "mine" or self.settings().allow_others:
+            return name
+        whose = "it belongs to another learner" if kind == "other" else "dockerlab did not create it"
+        raise E.GuardRefused(f"Refusing --{what} {name}: {whose}", guard=what, state=state, hint=hint)
 
     def remove_network(self, name: str, *, confirm: bool = False, on_allowed=None) -> str:
         """A network of the owner's, or with ``confirm=True`` one the kit did not make (or, with the
         teacher's ``allow_others``, another learner's). Returns the engine's name of it."""
         d = self.inspect_network(name)
-        kind = policy.whose(d.get("Labels") or {}, self.owner)
         if (d.get("Name") or name) in policy.BUILTIN_NETWORKS + ("host",):
             raise E.GuardRefused(f"Refusing to remove the network {name}: every engine has it", guard="network",
                                  state="it is still there", hint="only networks made with network create go")
-        if kind != "mine" and not (A.flag(confirm, "confirm") and (kind == "foreign" or self.settings().allow_others)):
-            whose = "it belongs to another learner" if kind == "other" else "dockerlab did not create it"
-            raise E.NotOwned(f"Refusing to remove the network {name}: {whose}", container=name, owner="",
-                             state="it is still there", hint="only your own networks are removed without confirm=True")
+        self._may_remove("network", name, d, confirm, "it is still there")
         if on_allowed is not None:
             on_allowed()
         self.__engine.remove_network(d.get("Id") or name)
@@ -470,29 +476,3 @@ class Gate:
         if self.settings().allow_others:
             return rows
         return [r for r in rows if policy.whose(r.get("Labels"), self.owner) == "mine"]
-
-
-class _Visible:
-    """An event stream without the events of containers the owner may not see (a container's
-    events carry its labels, so another learner's start, stop or name never reach the reader)."""
-
-    def __init__(self, raw, gate: Gate):
-        self._raw = raw
-        self._gate = gate
-
-    def __iter__(self):
-        return self
-
-    def __next__(self):
-        while True:
-            ev = next(self._raw) or {}
-            if ev.get("Type", "container") != "container":
-                return ev
-            attrs = (ev.get("Actor") or {}).get("Attributes") or {}
-            if policy.may_see(attrs, self._gate.owner, self._gate.settings()):
-                return ev
-
-    def close(self):
-        close = getattr(self._raw, "close", None)
-        if close is not None:
-            close()

@@ -423,6 +423,32 @@ class Slot:
             self._slots._give_back()
 
 
+class VisibleEvents:
+    """An event stream without the events of containers the owner may not see (a container's
+    events carry its labels, so another learner's start, stop or name never reach the reader);
+    ``settings()`` gives the teacher's settings at each event."""
+
+    def __init__(self, raw, owner: str, settings):
+        self._events, self._owner, self._settings = raw, owner, settings
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        while True:
+            ev = next(self._events) or {}
+            if ev.get("Type", "container") != "container":
+                return ev
+            attrs = (ev.get("Actor") or {}).get("Attributes") or {}
+            if may_see(attrs, self._owner, self._settings()):
+                return ev
+
+    def close(self):
+        close = getattr(self._events, "close", None)
+        if close is not None:
+            close()
+
+
 # --- the REST API -----------------------------------------------------------------------------------
 _REST_FREE = ("/_ping", "/version", "/info", "/images/json", "/system/df", "/containers/json", "/volumes",
               "/networks")

@@ -52,8 +52,10 @@ def available(url: str) -> bool:
 
 
 def build(url: str, *, tag: str, path: str | None = None, dockerfile_text: str | None = None,
-          labels: dict | None = None, nocache: bool = False, pull: bool = False):
-    """Yield :class:`Progress` for each line of ``docker buildx build --progress=plain``."""
+          labels: dict | None = None, nocache: bool = False, pull: bool = False, build_args: dict | None = None,
+          target: str | None = None, secrets: dict | None = None):
+    """Yield :class:`Progress` for each line of ``docker buildx build --progress=plain``. ``secrets``:
+    ``{id: path of the file}`` (``--secret id=ID,src=PATH``: BuildKit reads the file; it is never an argument)."""
     docker = shutil.which("docker") or "docker"
     where = tempfile.mkdtemp(prefix="dockerlab-build-")
     iidfile = os.path.join(where, "iid")  # buildx writes it once the image is made
@@ -64,6 +66,12 @@ def build(url: str, *, tag: str, path: str | None = None, dockerfile_text: str |
         args.append("--no-cache")
     if pull:
         args.append("--pull")
+    for k, v in (build_args or {}).items():
+        args += ["--build-arg", f"{k}={v}"]
+    if target:
+        args += ["--target", target]
+    for sid, src in (secrets or {}).items():
+        args += ["--secret", f"id={sid},src={src}"]
     args.append(path if path is not None else "-")
     proc = subprocess.Popen(args, env=_cli_env(url), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, bufsize=1)

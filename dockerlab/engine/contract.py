@@ -215,7 +215,9 @@ class Engine:
     def load_images(self, data) -> list[Progress]: ...  # each image loaded: its `loaded` name
 
     # --- building (feature "build"): Progress messages (``stream``, ``image_id``, ``error``) ---
-    build = _feature_method("build", "build")  # (*, tag, path=None, dockerfile_text=None, labels=None, nocache, pull)
+    # (*, tag, path=None, dockerfile_text=None, labels=None, nocache, pull, build_args=None, target=None,
+    #  secrets=None: {id: path of the file}, BuildKit's; a builder without them raises errors.needs_buildkit)
+    build = _feature_method("build", "build")
     history = _feature_method("history", "build")  # (ref) -> list[dict]
 
     # --- volumes (feature "volumes") ---
@@ -244,7 +246,8 @@ METHODS = sorted(n for n, v in vars(Engine).items()
                  if callable(v) and not n.startswith("_") and n not in ("can", "not_available", "need"))
 REQUIRED = sorted(set(METHODS) - _BOUND)
 #: The parameters each feature-bound method must take when the engine writes it.
-_BOUND_PARAMS = {"build": ["tag", "path", "dockerfile_text"], "history": ["ref"], "create_volume": ["name", "labels"],
+_BOUND_PARAMS = {"build": ["tag", "path", "dockerfile_text", "build_args", "target", "secrets"], "history": ["ref"],
+                 "create_volume": ["name", "labels"],
                  "volumes": ["filters"], "inspect_volume": ["name"], "remove_volume": ["name", "force"],
                  "pause": ["ref"], "unpause": ["ref"], "push": ["repository", "tag"], "save_images": ["names"],
                  "events": ["since", "filters"], "events_stream": ["since", "filters"],

@@ -283,22 +283,27 @@ class DockerEngine(Engine):
         return self._builder
 
     def build(self, *, tag: str, path: str | None = None, dockerfile_text: str | None = None,
-              labels: dict | None = None, nocache: bool = False, pull: bool = False):
+              labels: dict | None = None, nocache: bool = False, pull: bool = False, build_args: dict | None = None,
+              target: str | None = None, secrets: dict | None = None):
         """`docker build`: the builder's messages, typed (:class:`Progress`: ``stream`` the output as
         the CLI prints it, ``image_id`` the image made, ``error``). BuildKit through the CLI's
-        buildx where :attr:`builder` says so, else the classic builder of the Engine API."""
+        buildx where :attr:`builder` says so, else the classic builder of the Engine API, which takes
+        ``build_args`` and ``target`` and has no ``secrets`` (refused before anything is sent)."""
         import io
 
         if self.builder == "buildkit":
             from . import buildkit
 
             events = buildkit.build(self.endpoint.url, tag=tag, path=path, dockerfile_text=dockerfile_text,
-                                    labels=labels, nocache=nocache, pull=pull)
+                                    labels=labels, nocache=nocache, pull=pull, build_args=build_args,
+                                    target=target, secrets=secrets)
         else:
+            if secrets:
+                raise E.needs_buildkit("A build secret (docker build --secret)", engine=self.kind)
             fileobj = io.BytesIO(dockerfile_text.encode()) if dockerfile_text is not None else None
             events = self._stream(f"build {tag}", lambda: self.api.build(
                 path=path, fileobj=fileobj, tag=tag, labels=labels, nocache=nocache, pull=pull, rm=True,
-                forcerm=True, decode=True), image=tag, typed=Progress.of)
+                forcerm=True, decode=True, buildargs=build_args or None, target=target), image=tag, typed=Progress.of)
         return progress.raising(events, lambda msg, downloading, output: build_failed(tag, msg, output))
 
     def history(self, ref: str) -> list[dict]:

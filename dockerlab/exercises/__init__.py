@@ -89,6 +89,22 @@ def discard(lab, exercise: str, name: str, reason: str, hint: str) -> Verdict:
     return failed(exercise, reason + f" (The check removed {name}, so you can try again with the same name.)", hint)
 
 
+def discard_image(lab, exercise: str, ref: str, image: dict, reason: str, hint: str) -> Verdict:
+    """The retry rule of :func:`discard`, for an image: a wrong one (``image``, its inspect) is removed when it
+    is the learner's own, so the next build of ``ref`` starts afresh, and the verdict says so."""
+    from .. import labels
+    from ..errors import DockerLabError
+
+    mine = ((image.get("Config") or {}).get("Labels") or {}).get(labels.OWNER) == getattr(lab, "owner", None)
+    if mine:
+        try:
+            lab.remove_image(ref, force=True)
+            return failed(exercise, reason + f" (The check removed {ref}, so you can build it again.)", hint)
+        except DockerLabError:
+            pass
+    return failed(exercise, reason, f"build it again ({ref}), and {hint}")
+
+
 def no_answer(exercise: str, reason: str, hint: str = "") -> Verdict:
     """The placeholder (``...``, an empty string): not yet an answer, so not recorded as a try."""
     v = failed(exercise, reason, hint)

@@ -15,6 +15,7 @@ from .cleanup import CleanupMixin
 from .compose import ComposeApp, ComposeMixin  # noqa: F401
 from .containers import ContainersMixin
 from .images import ImagesMixin
+from .layers import LayersMixin
 from .networks import Network, NetworksMixin, networks_frame  # noqa: F401
 from .rest import RestMixin
 from .run import RunMixin, RunPlan  # noqa: F401
@@ -23,8 +24,8 @@ from .volumes import Volume, VolumesMixin, volumes_frame  # noqa: F401
 from .web import WebLink, WebMixin, jupyter_prefix  # noqa: F401
 
 
-class Lab(RunMixin, ContainersMixin, ImagesMixin, TablesMixin, CleanupMixin, RestMixin, BuildMixin, WebMixin,
-          VolumesMixin, NetworksMixin, ComposeMixin, LabBase):
+class Lab(RunMixin, ContainersMixin, ImagesMixin, TablesMixin, CleanupMixin, RestMixin, BuildMixin, LayersMixin,
+          WebMixin, VolumesMixin, NetworksMixin, ComposeMixin, LabBase):
     """The lab: what ``dockerlab.connect()`` returns.
 
     What a learner may do is decided in :mod:`dockerlab.policy` and applied by the lab's gate

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 
-from .. import buildlog, errors as E
+from .. import buildlog, buildopts, errors as E
 from .. import labels, refs, twin
 from ..results import engine_mirrors
 from .base import LabBase
@@ -49,6 +49,12 @@ def build_source(source: str, cwd: str | None = None) -> tuple[str | None, str |
     return path, None
 
 
+def _shown_path(folder: str) -> str:
+    """A folder as a twin shows it: relative to here, unless that climbs out."""
+    shown = os.path.relpath(folder)
+    return folder if shown.startswith("..") else shown
+
+
 def history_frame(rows: list[dict], now: float | None = None):
     """`docker history` as a DataFrame: newest layer first, as the CLI prints it."""
     import time
@@ -72,10 +78,11 @@ def history_frame(rows: list[dict], now: float | None = None):
 def _instruction_of(created_by: str) -> str:
     """A layer's CreatedBy as its Dockerfile line: the classic builder writes
     ``/bin/sh -c #(nop)  CMD ...`` and ``/bin/sh -c chmod ...``, BuildKit ``RUN /bin/sh -c chmod ... # buildkit``
-    (its ``# buildkit`` mark stays: `docker history` shows it too)."""
+    (its ``# buildkit`` mark stays: `docker history` shows it too). The build arguments a RUN saw stay
+    too (``RUN |1 NAME=x echo $NAME``), as `docker history` shows them: why a secret is never a build arg."""
     text = created_by.replace("/bin/sh -c #(nop) ", "").strip()
-    m = re.match(r"^(?:RUN )?(?:\|\d+ \S+ )?/bin/sh -c (.*)$", text, re.S)
-    return f"RUN {m.group(1)}" if m else text
+    m = re.match(r"^(?:RUN )?(\|\d+ (?:\S+ )*?)?/bin/sh -c (.*)$", text, re.S)
+    return f"RUN {m.group(1) or ''}{m.group(2)}" if m else text
 
 
 class BuildResult:
@@ -109,8 +116,9 @@ class BuildResult:
 class BuildMixin(LabBase):
     """`docker build`, `docker history`, `docker push` (see :class:`dockerlab.lab.Lab`)."""
 
-    def build(self, source: str, *, tag: str, nocache: bool = False, pull: bool = False,
-              quiet: bool = False) -> BuildResult:
+    def build(self, source: str, *, tag: str, nocache: bool = False, pull: bool = False, quiet: bool = False,
+              build_args: dict | None = None, target: str | None = None,
+              secrets: dict | None = None) -> BuildResult:
         """`docker build -t TAG FOLDER`: build an image from a Dockerfile, and name it ``tag``.
 
         ``source`` is a folder (the build context: the Dockerfile and the files it COPYs),
@@ -119,36 +127,54 @@ class BuildMixin(LabBase):
         CLI's buildx, as `docker build` on Docker 23 and later), or the classic builder's
         ``Step 1/4 : FROM alpine`` and `` ---> Using cache`` where the CLI has no buildx
         (:attr:`builder` says which). The image gets the kit's labels (yours), so cleanup can find it.
+
+        ``build_args={"NAME": "v"}`` (``--build-arg NAME=v``) sets the Dockerfile's ``ARG NAME``;
+        ``target="build"`` (``--target build``) builds only up to the stage ``FROM ... AS build``;
+        ``secrets={"token": "path/to/file"}`` (``--secret id=token,src=path/to/file``) lets a
+        ``RUN --mount=type=secret,id=token`` read the file at ``/run/secrets/token`` while that step runs,
+        and puts it in no layer. Secrets need BuildKit, and a file under your folders; their text is never
+        printed (a RUN that echoes it shows ``****``).
         """
         self._need("build", "Building an image (docker build)", state="nothing was done",
                    hint="the daemonless engine has no builder: build where a Docker Engine runs, then load the "
                         "image here")
         new = refs.parse_image(tag)
         folder, text = build_source(source)
-        shown = os.path.relpath(folder) if folder else "-"
-        if shown.startswith(".."):
-            shown = folder
+        specs = buildopts.secret_specs(secrets)
+        if specs and self.builder != "buildkit":
+            raise E.needs_buildkit("A build secret (docker build --secret)", engine=self._gate.kind)
+        shown = _shown_path(folder) if folder else "-"
         kit = {labels.MANAGED: "true", labels.OWNER: self.owner}  # what the gate puts on the image
+        # checked by the gate (the secrets' files too) before the twin: a refusal builds nothing and shows nothing
+        events = self._gate.build(tag=f"{new.name}:{new.tag}", path=folder, dockerfile_text=text, nocache=nocache,
+                                  pull=pull, build_args=build_args, target=target, secrets=specs, cwd=self._cwd)
         flags = ["build", "--no-cache" if nocache else "", "--pull" if pull else "",
+                 *(f"--build-arg {twin.q(f'{k}={v}')}" for k, v in (build_args or {}).items()),
+                 f"--target {twin.q(target)}" if target else "",
+                 *(f"--secret {twin.q(f'id={k},src={v}')}" for k, v in specs.items()),
                  *(f"--label {twin.q(f'{k}={v}')}" for k, v in kit.items()), f"-t {twin.q(tag)}",
                  twin.q(shown) if folder else "- <<'EOF' ... EOF"]
         self._twin(twin.join(*flags))
+        mask = buildopts.masker(os.path.join(self._cwd, p) for p in specs.values()) if specs else (lambda t: t)
         lines: list[str] = []
         image_id, pending = "", ""
         say = (lambda s: None) if quiet else self._say
         try:  # a failed build ends with the engine's BuildFailed, after its last words
-            for ev in self._gate.build(tag=f"{new.name}:{new.tag}", path=folder, dockerfile_text=text,
-                                       nocache=nocache, pull=pull):
+            for ev in events:
                 if ev.stream:  # the engine sends pieces of lines: print each line once it is whole
-                    lines.append(ev.stream)
+                    lines.append(mask(ev.stream))
                     pending += ev.stream
                     while "\n" in pending:
                         line, pending = pending.split("\n", 1)
-                        say(line)
+                        say(mask(line))
                 image_id = ev.image_id or image_id
+        except E.BuildFailed as e:
+            if specs:  # its step and output as printed: masked
+                raise e.refine(what=mask(e.what), state=mask(e.state), step=mask(e.step), output=mask(e.output))
+            raise
         finally:
             if pending:
-                say(pending)
+                say(mask(pending))
         return BuildResult(f"{new.name}:{new.tag}", image_id, "".join(lines))
 
     @property

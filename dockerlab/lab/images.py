@@ -69,6 +69,13 @@ class ImagesMixin(LabBase):
         df.attrs["cli"] = "docker images"
         return df
 
+    def image_inspect(self, image: str) -> dict:
+        """`docker image inspect IMAGE`: the engine's document of the image (``["Config"]["User"]``,
+        ``["Config"]["Entrypoint"]``, ``["Size"]`` ...)."""
+        refs.parse_image(image)
+        self._twin(f"docker image inspect {image}")
+        return self._gate.inspect_image(image)
+
     def remove_image(self, ref: str, *, force: bool = False) -> list[str]:
         """`docker rmi ref`."""
         refs.parse_image(A.image_text(ref))

@@ -61,3 +61,11 @@ RM_ROWS = [((g, "refused"), True) for g in [
     "removed", "Removed", "removes it", "it is removed", "gone", "deleted", "yes", "stopped and removed",
     "", "   ", "maybe", "it stops", "409", True, False, None, ..., 0, 1, ["refused"], {"refused"}]] + [
     (("removed", "removed"), True), (("refused", "removed"), False)]
+
+# nb15.compare_rm(guess, whether the image still holds the file a later RUN rm removed: True)
+STILL_THERE_ROWS = [((g, True), True) for g in [
+    True, "True", "true", "TRUE", " true ", "yes", "Yes", "YES", " yes", "yes "]] + [
+    ((g, False), True) for g in [False, "False", "false", "no", "No"]] + [
+    ((g, True), False) for g in [
+    False, "False", "no", "No", "maybe", "", "   ", None, ..., 1, 0, "y", "n", ["True"], {"yes"}, "True False",
+    "still there", 2]] + [((g, False), False) for g in [True, "yes", "true"]]

@@ -14,7 +14,8 @@ import pandas as pd
 from .checker_rows import (CPU_ROWS, DEFAULT_TAG_ROWS, DETACH_ROWS, EXIT_ROWS, FIX_ROWS, LIMITS_ROWS, MIRROR_ROWS, NAMED_ROWS,
                            PREDICT_CPU_ROWS, PS_ROWS, PULL_ROWS, SHELL_ROWS, STATES_ROWS, STOPPED_ROWS, Engine, Lab,
                            _limits, _named, _pull_call, _stopped, _terminal, container)
-from .checker_rows_predict import KEPT_PREDICT_ROWS, NO_PORT_ROWS, PULL_LAYERS_ROWS, REBUILT_ROWS, RM_ROWS
+from .checker_rows_predict import (KEPT_PREDICT_ROWS, NO_PORT_ROWS, PULL_LAYERS_ROWS, REBUILT_ROWS, RM_ROWS,
+                                   STILL_THERE_ROWS)
 
 ALL = ("build", "ports", "volumes", "limits")
 
@@ -356,6 +357,7 @@ TABLES = {
     "nb13.compare_rm": (_compare("nb13.compare_rm"), RM_ROWS),
     "nb13.check_safe_command": (_one("nb13.check_safe_command"), SAFE_ROWS),
     "nb13.check_prune": (_prune, PRUNE_ROWS),
+    "nb15.compare_rm": (_compare("nb15.compare_rm"), STILL_THERE_ROWS),
 }
 
 

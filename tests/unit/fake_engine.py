@@ -352,3 +352,29 @@ class _Closable:
 
     def close(self):
         self.closed = True
+
+
+class BuildingFakeEngine(FakeEngine):
+    """A fake that builds: BuildKit's way, or with ``builder="classic"`` the classic builder's (no secrets).
+    Each build's keywords are kept in ``builds``; it prints ``output`` (a BuildKit-like line by default)."""
+
+    FEATURES = FakeEngine.FEATURES | {"build", "save"}
+
+    def __init__(self, *args, builder: str = "buildkit", output: str = "", **kw):
+        super().__init__(*args, **kw)
+        self.builder = builder
+        self.output = output or "#1 [1/1] FROM docker.io/library/alpine:latest\n#1 DONE 0.0s\n"
+        self.builds: list[dict] = []
+
+    def build(self, *, tag, path=None, dockerfile_text=None, labels=None, nocache=False, pull=False,
+              build_args=None, target=None, secrets=None):
+        if secrets and self.builder != "buildkit":
+            raise E.needs_buildkit("A build secret (docker build --secret)", engine=self.kind)
+        self.builds.append(dict(tag=tag, path=path, dockerfile_text=dockerfile_text, labels=labels, nocache=nocache,
+                                pull=pull, build_args=build_args, target=target, secrets=secrets))
+        iid = "sha256:" + uuid.uuid5(uuid.NAMESPACE_DNS, f"{tag}{len(self.builds)}").hex * 2
+        self._images[self._image_tag(tag)] = iid
+        return iter([Progress(stream=line) for line in self.output.splitlines(keepends=True)] + [Progress(image_id=iid)])
+
+    def history(self, ref):
+        return [{"Id": self.inspect_image(ref)["Id"], "Created": 0, "CreatedBy": 'CMD ["sh"]', "Size": 0}]

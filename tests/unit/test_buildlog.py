@@ -83,7 +83,8 @@ def test_build_result_says_which_builder_ran():
     ("/bin/sh -c chmod +x /usr/local/bin/hello", "RUN chmod +x /usr/local/bin/hello"),
     ("RUN /bin/sh -c chmod +x /usr/local/bin/hello # buildkit",                  # BuildKit (Docker 28.5)
      "RUN chmod +x /usr/local/bin/hello # buildkit"),
-    ("|1 NAME=x /bin/sh -c echo $NAME", "RUN echo $NAME"),                         # a RUN with a build ARG
+    ("|1 NAME=x /bin/sh -c echo $NAME", "RUN |1 NAME=x echo $NAME"),               # a RUN with a build ARG:
+    ("RUN |2 A=1 B=2 /bin/sh -c echo $A # buildkit", "RUN |2 A=1 B=2 echo $A # buildkit"),  # shown, as the CLI does
     ("COPY hello.sh /usr/local/bin/hello # buildkit", "COPY hello.sh /usr/local/bin/hello # buildkit"),
     ('CMD ["hello"]', 'CMD ["hello"]'),
 ])

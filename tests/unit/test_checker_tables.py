@@ -5,12 +5,12 @@ import types
 
 import pytest
 
-from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11, nb12, nb13
+from dockerlab.exercises import Verdict, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11, nb12, nb13, nb15
 
 from . import checker_tables as T
 
 X = types.SimpleNamespace(nb04=nb04, nb05=nb05, nb06=nb06, nb07=nb07, nb08=nb08, nb09=nb09, nb10=nb10,
-                          nb11=nb11, nb12=nb12, nb13=nb13)
+                          nb11=nb11, nb12=nb12, nb13=nb13, nb15=nb15)
 ROWS = [(check, i, row, right) for check, (_, rows) in T.TABLES.items() for i, (row, right) in enumerate(rows)]
 
 
