@@ -17,7 +17,7 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 SERIES = ["01-start-here.ipynb", "02-architecture.ipynb", "03-installation.ipynb", "04-info-and-pull.ipynb",
           "05-run.ipynb", "06-lifecycle.ipynb", "07-stats.ipynb", "08-images.ipynb",
           "09-containers-vs-vms.ipynb", "10-build-an-image.ipynb", "11-publish-a-port.ipynb", "12-volumes.ipynb",
-          "13-cleanup.ipynb"]
+          "13-cleanup.ipynb", "14-containers-that-talk.ipynb", "15-a-good-image.ipynb"]
 NAME_RE = re.compile(r"^\d\d-[a-z0-9]+(?:-[a-z0-9]+)*\.ipynb$")
 INTRO = {"do": r"what you(?:'|’| wi)ll do", "learn": r"what you(?:'|’| wi)ll learn", "need": r"what you(?:'|’| wi)ll need"}
 EXERCISE_TAG = "exercise"

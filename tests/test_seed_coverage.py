@@ -191,6 +191,41 @@ def test_lesson10_names_the_classic_builder_once():
     assert all(n == 1 for n in counts.values()), f"10-build-an-image.ipynb: the classic builder's words {counts}"
 
 
+# --- beyond the seed: what a beginner needs next, each taught (CLI form in the text, lab call in the code) where
+# it belongs, and every lesson of the series in 01's index
+BEYOND = {
+    "docker build": ("10-build-an-image.ipynb", r"docker build -t", r"\blab\.build\("),
+    "docker run -p": ("11-publish-a-port.ipynb", r"docker run -d -p", r"\bports\s*="),
+    "docker volume create": ("12-volumes.ipynb", r"docker volume create", r"\blab\.volume_create\("),
+    "docker network create": ("14-containers-that-talk.ipynb", r"docker network create", r"\blab\.network_create\("),
+    "docker run --network": ("14-containers-that-talk.ipynb", r"docker run --network", r"\bnetwork\s*=\s*\"nb14"),
+    "docker network inspect": ("14-containers-that-talk.ipynb", r"docker network inspect", r"\blab\.network_inspect\("),
+    "docker compose up -d": ("14-containers-that-talk.ipynb", r"docker compose up -d", r"\bapp\.up\(\)"),
+    "docker compose ps/logs/exec": ("14-containers-that-talk.ipynb", r"docker compose exec",
+                                    r"\bapp\.ps\([\s\S]*app\.logs\([\s\S]*app\.exec\("),
+    "docker compose down (-v)": ("14-containers-that-talk.ipynb", r"docker compose down -v", r"\bapp\.down\("),
+    "ARG and --build-arg": ("15-a-good-image.ipynb", r"--build-arg", r"\bbuild_args\s*="),
+    "multi-stage, --target": ("15-a-good-image.ipynb", r"--target", r"\btarget\s*="),
+    "USER": ("15-a-good-image.ipynb", r"`USER", r"\bnb15\.check_not_root\("),
+    "build secrets": ("15-a-good-image.ipynb", r"--mount=type=secret", r"\bsecrets\s*="),
+}
+
+
+@pytest.mark.parametrize("topic", list(BEYOND))
+def test_beyond_the_seed_is_taught(topic):
+    notebook, in_text, in_code = BEYOND[topic]
+    md, code = load(NOTEBOOKS / notebook)
+    assert re.search(in_text, md), f"{notebook} does not show {topic!r} as the learner types it"
+    assert re.search(in_code, code), f"{notebook} does not run {topic!r}"
+
+
+def test_01s_index_lists_every_lesson():
+    md, _ = load(NOTEBOOKS / "01-start-here.ipynb")
+    lessons = sorted(p.name for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
+    missing = [n for n in lessons if f"]({n})" not in md]
+    assert len(lessons) >= 15 and not missing, f"01's index lacks {missing}"
+
+
 def test_the_claim_check_can_fail():
     assert not re.search(CLAIMS["docker ps - a"][2][1], "docker: 'docker ps' accepts no arguments")
     assert not re.search(CLAIMS["improves efficiency and security"][2][0], "containers are secure")
