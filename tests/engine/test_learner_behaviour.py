@@ -9,12 +9,13 @@ may show one; the interrupted cell may say it was interrupted), and at the end n
 learner's containers is left (checked by the owner label). Each notebook runs with an owner
 of its own (DOCKERLAB_OWNER), so nothing here touches anyone else's containers.
 
-CI runs three lessons (LEARNER_NOTEBOOKS: about 80 s); DOCKERLAB_LEARNER_ALL=1
+CI runs five lessons (LEARNER_NOTEBOOKS); DOCKERLAB_LEARNER_ALL=1
 runs every lesson (about four Run Alls each; about 6 min, 07 and 09 being the slowest).
 """
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import threading
 import time
@@ -31,7 +32,8 @@ from tests.engine.raw import raw
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(600)]
 
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
-LEARNER_NOTEBOOKS = ["05-run", "06-lifecycle", "13-cleanup"]  # fixed names, a Shell, a Launcher, a table, cleanup
+# fixed names, a Shell, a Launcher, a table, cleanup; a network and a Compose project; builds with secrets
+LEARNER_NOTEBOOKS = ["05-run", "06-lifecycle", "13-cleanup", "14-containers-that-talk", "15-a-good-image"]
 ALL = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
 CHOSEN = ALL if os.environ.get("DOCKERLAB_LEARNER_ALL") == "1" else [n for n in LEARNER_NOTEBOOKS if n in ALL]
 
@@ -41,6 +43,9 @@ class Learner:
 
     def __init__(self, name: str, owner: str, workdir: Path):
         self.nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)
+        for folder in NOTEBOOKS.glob(f"nb{name[:2]}-*/"):  # the lesson's build contexts and apps, beside it
+            if not (workdir / folder.name).exists():
+                shutil.copytree(folder, workdir / folder.name, symlinks=True)
         for c in self.nb.cells:
             if c.cell_type == "code":
                 c.outputs = []
@@ -102,14 +107,31 @@ class Learner:
 
 
 def _left(engine, owner: str) -> list[str]:
-    found = engine.containers(all=True, filters={"label": [f"{labels.OWNER}={owner}"]})
-    return sorted((c.get("Names") or ["?"])[0].lstrip("/") for c in found)
+    """The learner's containers left, and their networks and volumes (a Compose project makes both)."""
+    mine = {"label": [f"{labels.OWNER}={owner}"]}
+    found = sorted((c.get("Names") or ["?"])[0].lstrip("/") for c in engine.containers(all=True, filters=mine))
+    if "networks" in engine.features:
+        found += sorted("network " + n["Name"] for n in engine.networks(filters=mine))
+    if "volumes" in engine.features:
+        found += sorted("volume " + v["Name"] for v in engine.volumes(filters=mine))
+    return found
 
 
 def _reap(engine, owner: str) -> None:
-    for c in engine.containers(all=True, filters={"label": [f"{labels.OWNER}={owner}"]}):
+    mine = {"label": [f"{labels.OWNER}={owner}"]}
+    for c in engine.containers(all=True, filters=mine):
         try:
             engine.remove(c["Id"], force=True)
+        except Exception:
+            pass
+    for n in engine.networks(filters=mine) if "networks" in engine.features else []:
+        try:
+            engine.remove_network(n["Id"])
+        except Exception:
+            pass
+    for v in engine.volumes(filters=mine) if "volumes" in engine.features else []:
+        try:
+            engine.remove_volume(v["Name"], force=True)
         except Exception:
             pass
 
