@@ -54,11 +54,17 @@ def ensure(user: str, notebooks: Path | None = None, groups: tuple = ()) -> bool
     if notebooks and notebooks.is_dir():
         dest = home / "notebooks"
         dest.mkdir(exist_ok=True)
+        copied = [dest]  # only what root puts there now becomes the learner's (never a path they made)
         for nb in sorted(notebooks.glob("*.ipynb")):
             if not (dest / nb.name).exists():  # a learner's own work is never overwritten
                 shutil.copy(nb, dest / nb.name)
-        for p in [dest, *dest.iterdir()]:
-            os.chown(p, pw.pw_uid, pw.pw_gid)
+                copied.append(dest / nb.name)
+        for folder in sorted(notebooks.glob("nb[0-9][0-9]-*/")):  # the lessons' apps and build contexts
+            if not (dest / folder.name).exists():
+                shutil.copytree(folder, dest / folder.name, symlinks=True)
+                copied += [dest / folder.name, *(dest / folder.name).rglob("*")]
+        for p in copied:
+            os.lchown(p, pw.pw_uid, pw.pw_gid)
     return made
 
 

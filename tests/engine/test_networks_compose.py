@@ -119,20 +119,9 @@ def _up(lab, app_dir, monkeypatch):
     monkeypatch.chdir(app_dir.parent)
     lab._cwd = str(app_dir.parent)
     lab.build(str(app_dir / "web"), tag="nb14/counter:v1", quiet=True)
-    port = _free_port()
-    text = (app_dir / "compose.yaml").read_text().replace("127.0.0.1:8014:80", f"127.0.0.1:{port}:80")
-    (app_dir / "compose.yaml").write_text(text)
     app = lab.compose(app_dir.name)
     app.up()
-    return app, port
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return app, lab.port(app.container("web"), 80).host_port  # the engine picked it ("127.0.0.1::80")
 
 
 def _visits(lab, port) -> int:
@@ -169,6 +158,7 @@ def test_the_lessons_app_counts_and_down_keeps_the_count_until_down_v(compose_la
         v = nb14.check_down(lab, project=app.project, volume=f"{app.project}_counts")
         assert v.ok, v
         app.up()
+        port = lab.port(app.container("web"), 80).host_port  # a new container: the engine picks again
         assert _visits(lab, port) == 4  # 2 visits, the third container's INCR, and this one
         app.down(volumes=True)
         with pytest.raises(E.VolumeNotFound):
