@@ -76,3 +76,55 @@ def test_published_page_opens_through_jupyterlab_proxy(jupyter, page, engine_lab
     nb.menu("Run", "notebook:run-cell")
     nb.wait_idle(60)
     assert not raw(engine_lab).containers(all=True, filters={"name": ["^/nb11-web$"]})
+
+
+TALK = "14-containers-that-talk.ipynb"
+
+
+def test_the_counting_page_of_a_compose_app_opens_through_jupyterlab_and_counts(jupyter, page, engine_lab):
+    """Lesson 14's app (a page and its store, started with Compose) in the browser, through JupyterLab's
+    proxy: the frame shows the count the store keeps, a reload counts one more, a tab of its own too."""
+    import re
+
+    if not engine_lab.can("compose"):
+        pytest.skip("this engine cannot run Compose")
+    cells = json.loads((Path(jupyter.root_dir) / TALK).read_text())["cells"]
+    browse = next(i for i, c in enumerate(cells) if "lab.browse(" in "".join(c["source"]))
+    nb = Notebook(page, jupyter, TALK, ARTIFACTS).open()
+    nb.hide_file_browser()
+    nb.select_cell(browse + 1)
+    nb.menu("Run", "notebook:run-all-above")
+    nb.wait_idle(240)
+    try:
+        out = nb.cell(browse).locator(".jp-OutputArea-output")
+        frame_el = out.locator("iframe")
+        frame_el.wait_for(timeout=30_000)
+        src = frame_el.get_attribute("src")
+        assert re.fullmatch(r"/proxy/\d+/", src), src
+        frame = frame_el.content_frame
+        frame.locator("h1", has_text="Visit counter").wait_for(timeout=30_000)
+        first = int(frame.locator("#count").inner_text())
+        assert first >= 3  # the two visits from Python before it, then the frame's own
+        _copy_shot(nb.shot("14-counter-in-the-notebook", nb.cell(browse)))
+        tab = page.context.new_page()
+        try:
+            tab.goto(jupyter.base + src)
+            assert int(tab.locator("#count").inner_text()) == first + 1
+            tab.reload()
+            assert int(tab.locator("#count").inner_text()) == first + 2
+            shot = ARTIFACTS / "14-counter-through-the-proxy.png"
+            tab.screenshot(path=str(shot))
+            _copy_shot(shot)
+        finally:
+            tab.close()
+        saved = nb.save()
+        problems = [p for p in nb.errors(saved) if int(p.split(":")[0].split()[1]) <= browse]
+        problems += page.console_log.errors
+        assert not problems, "errors a learner would see:\n  " + "\n  ".join(problems)
+    finally:
+        last = max(i for i, c in enumerate(cells) if c.get("cell_type") == "code")
+        nb.select_cell(last)
+        nb.menu("Run", "notebook:run-cell")
+        nb.wait_idle(90)
+    left = raw(engine_lab).containers(all=True, filters={"label": ["com.docker.compose.project=nb14-app"]})
+    assert left == [], [c["Names"] for c in left]

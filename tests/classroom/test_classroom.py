@@ -250,3 +250,20 @@ def test_a_stopped_server_takes_its_engine_and_containers_and_nobody_elses(room)
     r = room.as_learner(stay, ["docker", "ps", "-q"])
     assert r.returncode == 0 and r.stdout.strip(), r.stderr
     room.spawn(gone)  # back, for the tests after these (test_classroom_hostile.py)
+
+
+def test_lesson_14s_app_runs_on_a_learners_rootless_engine(room):
+    """Networks, Docker's DNS and Compose on a learner's own rootless engine (Debian's 20.10 in rootlesskit,
+    slirp4netns): the lesson as the learner runs it, from the copy of it (and its app folder) in their home."""
+    import json
+    import pwd
+
+    u = room.learners[-1]
+    [(nb, rc, secs, tail)] = room.run_notebooks(u, ["14-containers-that-talk.ipynb"])
+    assert rc == 0, tail
+    done = json.loads(Path(pwd.getpwnam(u).pw_dir, "executed", nb).read_text())
+    out = "\n".join(str(o.get("text", "")) + str((o.get("data") or {}).get("text/plain", ""))
+                    for c in done["cells"] if c["cell_type"] == "code" for o in c.get("outputs", []))
+    assert ":1" in out and "visits: 2" in out and "(counted on)" in out, out[-2000:]
+    assert "$ docker compose -f nb14-app/compose.yaml up -d" in out
+    print(f"\n{u} ran lesson 14 on their rootless engine in {secs:.0f} s")
