@@ -428,4 +428,8 @@ def test_widgets_of_a_restarted_kernel_say_so(jupyter, page):
     book.shot("dead-kernel-widgets", book.panel.locator(".jp-OutputArea-output:has(.dockerlab-monitor)").first)
     print(f"after the restart: {dead}")
     assert all(DEAD_KERNEL_TEXT in s["says"] for s in dead), dead
+    # the new kernel up before the test ends: a server stopped mid-restart fails its own shutdown
+    # (jupyter_client's shutdown_all: InvalidStateError on the restarting kernel) and waits out its 20 s
+    _wait("the restarted kernel", lambda: "Kernel restarted:" in jupyter.log_path.read_text() and book.kernel_idle(),
+          timeout=60)
     print(f"dead-kernel test: {time.monotonic() - t0:.1f} s")
