@@ -43,13 +43,39 @@ FOCUS_CSS = (".dockerlab-widget .jupyter-button:focus-visible, .dockerlab-widget
              ".dockerlab-widget input:focus-visible {outline: 2px solid var(--jp-content-font-color1, #000) "
              "!important; outline-offset: 2px !important;}")
 
+#: At 200 % zoom (a 640 CSS px wide lab) nothing of a kit widget scrolls sideways: ipywidgets' boxes are
+#: ``overflow: auto``, so a row too wide for them scrolled inside them, unnamed and out of keyboard reach.
+#: Rows wrap instead, text inputs give way, long words (digests, ids, commands) break.
+REFLOW_CSS = (".dockerlab-widget .widget-hbox {flex-wrap: wrap; row-gap: 2px;} "
+              ".dockerlab-widget .widget-html-content, .dockerlab-widget .widget-label {overflow-wrap: anywhere; "
+              "min-width: 0;} "
+              ".dockerlab-widget .widget-text, .dockerlab-widget .widget-dropdown, .dockerlab-widget .widget-combobox "
+              "{max-width: 100%; min-width: 0;} "
+              ".dockerlab-widget .widget-text input, .dockerlab-widget .widget-combobox input {min-width: 4em;} "
+              ".dockerlab-widget .widget-toggle-buttons .widget-toggle-button {max-width: 100%;} "
+              ".dockerlab-widget .widget-toggle-buttons {flex-wrap: wrap; max-width: 100%;}")
+#: What a widget of a kernel that stopped (Kernel > Restart, a crash, the notebook reopened) says. The front end
+#: of ipywidgets marks each view of a model whose kernel is gone ``jupyter-widgets-disconnected`` (and draws a
+#: broken-link icon); the kernel that could say it is gone, so the words come from this stylesheet, which the
+#: page still has: the widget's last picture ("live", "running...") stays, greyed, under them.
+DEAD_KERNEL_TEXT = "This widget belonged to a kernel that has stopped: run the cell again."
+DEAD_KERNEL_CSS = (f".dockerlab-widget.jupyter-widgets-disconnected::after {{content: \"{DEAD_KERNEL_TEXT}\"; "
+                   "order: -1; display: block; font-weight: bold; color: var(--jp-content-font-color1, inherit); "
+                   "border-left: 4px solid #6e7781; padding: 4px 8px; margin: 2px 0;} "
+                   ".dockerlab-widget.jupyter-widgets-disconnected > * {filter: grayscale(1); pointer-events: none;} "
+                   # one broken-link icon (the widget's own), not one per button, box and text inside it
+                   ".dockerlab-widget.jupyter-widgets-disconnected .jupyter-widgets-disconnected::before {display: none;}")
+KIT_CSS = FOCUS_CSS + " " + REFLOW_CSS + " " + DEAD_KERNEL_CSS
+
 
 def focus_style():
-    """An ipywidgets HTML holding :data:`FOCUS_CSS` (put it in a widget that has the class
-    ``dockerlab-widget``): a 2 px ring in the text colour, 2 px off the button, on any button colour."""
+    """An ipywidgets HTML holding :data:`KIT_CSS` (put it in a widget that has the class
+    ``dockerlab-widget``): a 2 px focus ring in the text colour, 2 px off the button, on any button
+    colour; rows that wrap at 200 % zoom (:data:`REFLOW_CSS`); the words a widget of a stopped kernel shows
+    (:data:`DEAD_KERNEL_CSS`)."""
     import ipywidgets as W
 
-    return W.HTML(f"<style>{FOCUS_CSS}</style>", layout=W.Layout(display="none"))
+    return W.HTML(f"<style>{KIT_CSS}</style>", layout=W.Layout(display="none"))
 
 
 def table_html(columns, rows, *, caption: str = "") -> str:

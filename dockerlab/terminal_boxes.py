@@ -160,7 +160,7 @@ class Terminal:
         cli = f", docker CLI {escape(self.cli)}" if self.cli else ""
         code = "" if self.exit_code == 0 else f" <b>(exit code {self.exit_code})</b>"  # the theme's text colour
         note = f"<div style='font-size:90%'>{escape(self.note)}</div>" if self.note else ""
-        return ("<div style='border:1px solid #999;border-radius:4px;padding:4px 8px;margin:4px 0'>"
+        return ("<div class='dockerlab-terminal' style='border:1px solid #999;border-radius:4px;padding:4px 8px;margin:4px 0'>"
                 f"<div style='font-size:90%'>⌨ {HOW}{cli}, this printed{code}:</div>"
                 # scrolls sideways when a line is long: focusable (tabindex) and named, so a keyboard scrolls it too
                 f"<pre tabindex='0' role='region' aria-label='{escape(self.key)}: what the terminal printed' "

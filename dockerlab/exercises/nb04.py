@@ -7,11 +7,16 @@ from . import blank, compare_count, exercise, failed, no_answer, passed, predict
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
 
+# each check's verdict names it by its key, as show_solution() and progress() do
+PULL = "nb04.pull"
+DEFAULT_TAG = "nb04.default-tag"
+MIRROR = "nb04.mirror"
 
-@exercise("nb04.pull", "pull busybox")
+
+@exercise(PULL, "pull busybox")
 def check_pull(answer, lab=None, *, image: str = "busybox"):
     """Exercise 1: ``answer = lab.pull("busybox")``; the engine now has busybox:latest."""
-    ex = "Exercise 1 (pull busybox)"
+    ex = PULL
     if blank(answer):
         return no_answer(ex, "There is no answer yet.", NOT_YET)
     ref = getattr(answer, "ref", None)
@@ -40,10 +45,10 @@ def check_pull(answer, lab=None, *, image: str = "busybox"):
     return passed(ex, f"The engine has {got}.")
 
 
-@exercise("nb04.default-tag", "the default tag")
+@exercise(DEFAULT_TAG, "the default tag")
 def check_default_tag(answer):
     """Exercise 2: which full reference does `docker pull ubuntu` fetch? ("ubuntu:latest")."""
-    ex = "Exercise 2 (the default tag)"
+    ex = DEFAULT_TAG
     if blank(answer):
         return no_answer(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
@@ -101,10 +106,10 @@ def _same_mirror(answer: str, mirror: str) -> tuple[bool, str]:
     return False, ""
 
 
-@exercise("nb04.mirror", "where images come from")
+@exercise(MIRROR, "where images come from")
 def check_mirror(answer, lab):
     """Exercise 3: which registry mirror does this engine use? Read it from lab.info()."""
-    ex = "Exercise 3 (where images come from)"
+    ex = MIRROR
     if blank(answer):
         return no_answer(ex, "There is no answer yet.", NOT_YET)
     mirrors = [m.rstrip("/") for m in ((lab.engine.info().get("RegistryConfig") or {}).get("Mirrors") or [])]

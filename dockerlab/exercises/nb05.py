@@ -7,11 +7,18 @@ from . import blank, discard, exercise, failed, no_answer, passed, predict, pred
 
 NOT_YET = "replace the ... with your answer, then run the cell again"
 
+# each check's verdict names it by its key, as show_solution() and progress() do
+ALPINE_SHELL = "nb05.alpine-shell"
+FIX_DASH = "nb05.fix-dash"
+NAMED_SHELL = "nb05.named-shell"
+TERMINAL_EXIT = "nb05.terminal-exit"
+TERMINAL_DETACH = "nb05.terminal-detach"
 
-@exercise("nb05.alpine-shell", "alpine's shell")
+
+@exercise(ALPINE_SHELL, "alpine's shell")
 def check_alpine_shell(answer):
     """Exercise 1: the path of a shell alpine ships: ``/bin/sh``, or ``/bin/ash`` (the same BusyBox ash)."""
-    ex = "Exercise 1 (alpine's shell)"
+    ex = ALPINE_SHELL
     if blank(answer):
         return no_answer(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
@@ -35,14 +42,14 @@ def check_alpine_shell(answer):
     return passed(ex, "Alpine's shell is /bin/sh (BusyBox ash); `docker run -it alpine /bin/sh` works.")
 
 
-@exercise("nb05.fix-dash", "fix the en dash")
+@exercise(FIX_DASH, "fix the en dash")
 def check_fixed_command(answer):
     """Exercise 2: the seed's `docker run –-name our_container -it ubuntu /bin/bash`, fixed: a command the CLI
     accepts that runs bash from ubuntu, interactive with a terminal, in a container named our_container."""
     from ..cmdline import one_docker_call
     from ..errors import CLIRefused, CommandLineError
 
-    ex = "Exercise 2 (fix the en dash)"
+    ex = FIX_DASH
     if blank(answer):
         return no_answer(ex, "There is no answer yet.", NOT_YET)
     if not isinstance(answer, str):
@@ -93,10 +100,10 @@ def check_fixed_command(answer):
     return passed(ex, "Plain hyphens: the CLI reads --name as an option again.")
 
 
-@exercise("nb05.named-shell", "your own named container")
+@exercise(NAMED_SHELL, "your own named container")
 def check_named_shell(lab, name: str = "nb05-mine"):
     """Exercise 3: a running ubuntu container called ``name`` with bash, started with -it."""
-    ex = "Exercise 3 (your own named container)"
+    ex = NAMED_SHELL
     try:
         d = lab.engine.inspect_container(name)  # through the gate: your own name first
     except DockerLabError:
@@ -186,11 +193,11 @@ def _terminal_shell(lab, name: str, ex: str):
     return d, None
 
 
-@exercise("nb05.terminal-exit", "leave with exit")
+@exercise(TERMINAL_EXIT, "leave with exit")
 def check_terminal_exit(lab, name: str = "our_container"):
     """Exercise 5, step 1: in the Terminal, ``docker run -it --name our_container ubuntu /bin/bash``, then
     ``exit``: the container stopped, because bash (its process 1) ended. Judged from the engine's state."""
-    ex = "Exercise 5 (leave with exit)"
+    ex = TERMINAL_EXIT
     d, verdict = _terminal_shell(lab, name, ex)
     if verdict is not None:
         return verdict
@@ -204,11 +211,11 @@ def check_terminal_exit(lab, name: str = "our_container"):
                   "process, so the container stopped. It is kept: `docker ps -a` lists it.")
 
 
-@exercise("nb05.terminal-detach", "come back, then detach")
+@exercise(TERMINAL_DETACH, "come back, then detach")
 def check_terminal_detach(lab, name: str = "our_container"):
     """Exercise 5, step 2: ``docker start -ai our_container`` (back in the same shell), then Ctrl-P Ctrl-Q:
     the container runs on without you. Judged from the engine: running, and stopped once before."""
-    ex = "Exercise 5 (come back, then detach)"
+    ex = TERMINAL_DETACH
     d, verdict = _terminal_shell(lab, name, ex)
     if verdict is not None:
         return verdict

@@ -94,6 +94,7 @@ class Launcher(W.VBox):
             self._result, self._out, focus_style(),
         ]
         self.add_class("dockerlab-widget")
+        self.add_class("dockerlab-launcher")
         self.image, self.command, self.name, self.detach = image, command, name, detach
         self._sync_children()
         self.update_twin()

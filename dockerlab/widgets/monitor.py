@@ -26,7 +26,7 @@ import traitlets
 
 from ..errors import DockerLabError
 from ..sampler import REMOVED, RUNNING, STOPPED, Sampler
-from ..a11y import Announcer, dot, live_region_html, table_html
+from ..a11y import Announcer, dot, focus_style, live_region_html, table_html
 from ._common import attempt, error_html, note_html, ok_html
 from .lines import Track
 from .monitor_draw import Drawing, cpu_ceiling, describe, latest, nice_ceiling, numbers
@@ -92,7 +92,8 @@ class Monitor(W.VBox):
         self._image = _Picture(format="png", layout=W.Layout(height="auto", **cell))
         self._overlay = W.HTML(layout=W.Layout(height="auto", **cell))
         self._plot = W.GridBox([self._image, self._overlay],
-                               layout=W.Layout(grid_template_areas='"plot"', width=f"{w}px", max_width="100%"))
+                               layout=W.Layout(grid_template_areas='"plot"', grid_template_columns="minmax(0, 1fr)",
+                                                width=f"{w}px", max_width="100%"))
         self._status = W.HTML()
         self._message = W.HTML()
         # for screen readers: the picture in words, every few seconds (a polite live region), and its numbers
@@ -107,7 +108,9 @@ class Monitor(W.VBox):
         self.observe(self._on_window, names="window")
         self.observe(self._on_running, names="running")
         self.children = [W.HBox([self._pause, self._window]), self._plot, self._status, self._numbers,
-                         W.HBox([self._export, self._csv_path]), self._message, self._live]
+                         W.HBox([self._export, self._csv_path]), self._message, self._live, focus_style()]
+        self.add_class("dockerlab-widget")
+        self.add_class("dockerlab-monitor")
         # clip-path ids must be unique in the page, which may show monitors of several kernels
         self.drawing = Drawing(size, dpi, f"dlmon-{uuid.uuid4().hex[:10]}")
         self.window, self.interval = window, interval

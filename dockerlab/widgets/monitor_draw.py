@@ -14,8 +14,19 @@ from ..pngenc import png_rgba
 from ..sample_store import REMOVED, RUNNING, STOPPED
 from .lines import scale
 
-_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#bcbd22", "#7f7f7f"]
+#: The picture is a light panel in every JupyterLab theme (in Dark too: an opaque white card, black text),
+#: whatever matplotlib style the learner's kernel uses; its lines have at least 3:1 contrast on it (WCAG
+#: 1.4.11, graphics): matplotlib's tab10, with its orange, pink, cyan and olive darkened to reach 3:1.
+PANEL = "#ffffff"
+INK = "#000000"
+_COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#c05a00", "#9467bd", "#8c564b", "#c2187f", "#0e7f8a",
+           "#6f6f00", "#6b6b6b"]
+#: matplotlib settings the picture is drawn with (the learner's rcParams, a dark style, do not reach it).
+PANEL_RC = {"figure.facecolor": PANEL, "axes.facecolor": PANEL, "savefig.facecolor": PANEL,
+            "figure.edgecolor": PANEL, "text.color": INK, "axes.labelcolor": INK, "axes.edgecolor": INK,
+            "xtick.color": INK, "ytick.color": INK, "xtick.labelcolor": INK, "ytick.labelcolor": INK,
+            "grid.color": "#b0b0b0", "legend.labelcolor": INK, "legend.facecolor": PANEL,
+            "axes.titlecolor": INK}
 # CPU % axis: at least 100 (one core, as `docker stats` counts), so busy and idle compare at a glance
 # and the axis (a full redraw) changes only when a container uses more than one core
 _CPU_STEPS = [100, 200, 300, 400, 600, 800, 1200, 1600, 3200, 6400]
@@ -49,6 +60,12 @@ class Drawing:
     """
 
     def __init__(self, size, dpi: int, svg_id: str):
+        import matplotlib
+
+        with matplotlib.rc_context(PANEL_RC):
+            self._init(size, dpi, svg_id)
+
+    def _init(self, size, dpi: int, svg_id: str):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
 
@@ -81,6 +98,12 @@ class Drawing:
     def relayout(self, names, statuses, cpu_top, mem_top, shown, state: str) -> bytes:
         """Full draw: limits, legend, title; keep the result as the blitting background. Returns
         the background as PNG (axes, ticks and legend; the lines go over it as SVG)."""
+        import matplotlib
+
+        with matplotlib.rc_context(PANEL_RC):
+            return self._relayout(names, statuses, cpu_top, mem_top, shown, state)
+
+    def _relayout(self, names, statuses, cpu_top, mem_top, shown, state: str) -> bytes:
         from matplotlib.lines import Line2D
 
         for name in names:

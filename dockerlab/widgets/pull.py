@@ -6,6 +6,7 @@ from html import escape
 import ipywidgets as W
 import traitlets
 
+from ..a11y import focus_style
 from ..errors import DockerLabError
 from ._common import attempt, cli_html, error_html, new_history, ok_html, quiet
 from .launcher import plain
@@ -49,7 +50,9 @@ class PullProgress(W.VBox):
         self._ref.observe(self._on_ref, names="value")
         self._pull.on_click(self._on_pull)
         self.observe(self._on_ref_trait, names="ref")
-        self.children = [W.HBox([self._ref, self._pull]), self._cmd, self._head, self._bars, self._status]
+        self.children = [W.HBox([self._ref, self._pull]), self._cmd, self._head, self._bars, self._status, focus_style()]
+        self.add_class("dockerlab-widget")
+        self.add_class("dockerlab-pull")
         self.ref = ref
 
     @traitlets.validate("ref")

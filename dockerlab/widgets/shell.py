@@ -9,6 +9,7 @@ import ipywidgets as W
 import traitlets
 
 from .. import twin
+from ..a11y import focus_style
 from ..errors import DockerLabError, InvalidReference
 from ..results import ExecResult, Text
 from .. import notices
@@ -108,7 +109,9 @@ class Shell(W.VBox):
         self.observe(self._on_container, names="container")
         self.children = [self._title, W.HBox([self._prompt, self._input, self._run, self._stop, self._clear, self._recall],
                                              layout=W.Layout(flex_flow="row wrap")),
-                         self._screen, W.HTML(TERMINAL_POINTER)]
+                         self._screen, W.HTML(TERMINAL_POINTER), focus_style()]
+        self.add_class("dockerlab-widget")
+        self.add_class("dockerlab-shell")
         self.container = container
         self._on_container(None)
 
@@ -261,7 +264,9 @@ class Shell(W.VBox):
             return
         self._entries = (self._entries + [entry])[-self.max_entries:]
         # column-reverse keeps the scroll position at the bottom: the newest line stays in view
-        self._screen.value = ("<div style='display:flex; flex-direction:column-reverse; max-height:24em; overflow:auto; "
+        # it scrolls (long lines sideways, many lines down): focusable and named, so a keyboard scrolls it too
+        self._screen.value = ("<div tabindex='0' role='region' aria-label='what the shell printed' "
+                              "style='display:flex; flex-direction:column-reverse; max-height:24em; overflow:auto; "
                               "background:#1e1e1e; margin:2px 0'><pre style='flex:none; background:#1e1e1e; color:#ddd; "
                               "padding:6px 8px; margin:0'>" + "\n".join(self._entries) + "</pre></div>")
 

@@ -20,6 +20,13 @@ _WIDTHS = ("9em", "12em", "8em", "15em", "12em", "13em")
 _HEAD = ("CONTAINER ID", "NAMES", "IMAGE", "COMMAND", "STATUS", "PORTS")
 
 
+def _column(i: int, **more) -> W.Layout:
+    """Column ``i``'s cell: its width, never grown nor squeezed by its row (``flex: none``), so a column keeps
+    its width as rows come and go and its header stays above it; a row too wide for the lab wraps
+    (the kit's CSS), whole cells at a time, the same way in every row."""
+    return W.Layout(width=_WIDTHS[i], flex="0 0 auto", **more)
+
+
 def ports_html(ports: str, *, running: bool = True) -> str:
     """The PORTS cell: `docker ps`'s text, and for each published TCP port of a running container an
     "open" link through JupyterLab's /proxy/<host port>/ (jupyter-server-proxy)."""
@@ -83,6 +90,7 @@ class ContainerTable(W.VBox):
         self.children = [W.HBox([self._toggle, self._refresh, self._auto]), self._grid, self._cmd, self._detail, self._out,
                          focus_style()]
         self.add_class("dockerlab-widget")
+        self.add_class("dockerlab-table")
         self.scope, self.interval, self.stop_timeout = scope, interval, stop_timeout
         self.all = all
         self.observe(self._on_all, names="all")
@@ -156,8 +164,8 @@ class ContainerTable(W.VBox):
             if df.empty:
                 rows.append(W.HTML("<i>No containers here" + ("" if self.all else " running (try docker ps -a)") + ".</i>"))
             else:
-                rows.append(W.HBox([W.HTML(f"<small><b>{h}</b></small>", layout=W.Layout(width=w))
-                                    for h, w in zip(_HEAD, _WIDTHS)] + [W.HTML("<small><b>ACTIONS</b></small>")]))
+                rows.append(W.HBox([W.HTML(f"<small><b>{h}</b></small>", layout=_column(i)) for i, h in enumerate(_HEAD)]
+                                   + [W.HTML("<small><b>ACTIONS</b></small>")]))
             for _, r in df.iterrows():
                 rows.append(self._row(r))
             self._replace_rows(rows, key)
@@ -180,13 +188,13 @@ class ContainerTable(W.VBox):
     def _row(self, r) -> W.HBox:
         name, state = r["NAMES"], r["STATE"]
         cmd = r["COMMAND"]
-        cells = [W.HTML(f"<code>{escape(r['CONTAINER ID'])}</code>", layout=W.Layout(width=_WIDTHS[0])),
-                 W.HTML(f"<b>{escape(name)}</b>", layout=W.Layout(width=_WIDTHS[1])),
-                 W.HTML(escape(r["IMAGE"]), layout=W.Layout(width=_WIDTHS[2])),
+        cells = [W.HTML(f"<code>{escape(r['CONTAINER ID'])}</code>", layout=_column(0)),
+                 W.HTML(f"<b>{escape(name)}</b>", layout=_column(1)),
+                 W.HTML(escape(r["IMAGE"]), layout=_column(2)),
                  W.HTML(f"<code title='{escape(cmd)}' style='white-space:nowrap'>{escape(cmd if len(cmd) <= 22 else cmd[:21] + '…')}</code>",
-                        layout=W.Layout(width=_WIDTHS[3], overflow="hidden")),
-                 W.HTML(escape(r["STATUS"]), layout=W.Layout(width=_WIDTHS[4])),
-                 W.HTML(ports_html(r.get("PORTS", ""), running=state in _RUNNING), layout=W.Layout(width=_WIDTHS[5]))]
+                        layout=_column(3, overflow="hidden")),
+                 W.HTML(escape(r["STATUS"]), layout=_column(4)),
+                 W.HTML(ports_html(r.get("PORTS", ""), running=state in _RUNNING), layout=_column(5))]
         buttons = {}
         for action in ACTIONS:
             # the visible word is the button's accessible name; the tooltip (title) the command it runs

@@ -261,6 +261,7 @@ class Console:
         self.errors: list[str] = []
         self.all: list[str] = []
         self.network_changed: list[str] = []
+        self.stacks: dict[str, str] = {}  # an uncaught error's line in `errors` -> its stack (where it came from)
 
     def on_console(self, msg):
         self.all.append(f"{msg.type}: {msg.text}")
@@ -274,7 +275,9 @@ class Console:
             self.errors.append(f"console.error: {msg.text} ({msg.location.get('url', '')})")
 
     def on_pageerror(self, exc):
-        self.errors.append(f"uncaught: {exc}")
+        line = f"uncaught: {exc}"
+        self.errors.append(line)
+        self.stacks[line] = getattr(exc, "stack", "") or ""
 
 
 @pytest.fixture

@@ -44,6 +44,14 @@ class Notebook7(Notebook):
 _wait = wait_until
 
 
+def notebook7s_own(error: str, stack: str) -> bool:
+    """Notebook 7's known page error (jupyter/notebook#7862): its words, thrown from Notebook 7's own
+    bundle's settings code, not from an extension's (ipywidgets' is under /lab/extensions/)."""
+    frames = [ln.strip() for ln in stack.splitlines() if ln.strip().startswith("at ")]
+    return ("reading 'schema'" in error and bool(frames) and "/static/notebook/notebook_core." in frames[0]
+            and not any("/lab/extensions/" in ln for ln in frames))
+
+
 def test_lesson_widgets_render_and_work_in_notebook_7(jupyter, page, engine_lab, owner):
     t0 = time.monotonic()
     page.goto(jupyter.url("tree"))
@@ -77,11 +85,28 @@ def test_lesson_widgets_render_and_work_in_notebook_7(jupyter, page, engine_lab,
     nb.shot("nb7-launcher", launcher)
     found = raw(engine_lab).containers(all=True, filters={"name": [f"^/{name}$"]})
     assert found and found[0]["State"] == "running" and found[0]["Labels"].get("org.dockerlab.owner") == owner
-    # Notebook 7's page throws "Cannot read properties of undefined (reading 'schema')" (seen here with
-    # notebook 7.6.5; a settings schema, not a widget's model; its source is not traced yet): printed, not failed on
-    own = [e for e in page.console_log.errors if "reading 'schema'" in e]
+    # Notebook 7's page throws "Cannot read properties of undefined (reading 'schema')": Notebook 7's own, not
+    # the kit's. Its stack is in Notebook 7's bundle (static/notebook/notebook_core.*.js, from
+    # SettingRegistry.load -> pluginChanged -> the keyboard-shortcuts plugin reading
+    # `registry.plugins[id].schema` of a plugin not loaded yet); it comes on /tree and on a notebook with one
+    # cell `1+1`, no widget, no kit (seen with notebook 7.5/7.6); upstream: jupyter/notebook#7862 (open, "seems
+    # like a race condition"). Excused only with that stack: the same words from a widget's code fail the test
+    own = [e for e in page.console_log.errors if notebook7s_own(e, page.console_log.stacks.get(e, ""))]
     if own:
-        print("Notebook 7's own page errors:", *own, sep="\n  ")
+        print("Notebook 7's own page errors (jupyter/notebook#7862):", *own, sep="\n  ")
     errors = [e for e in page.console_log.errors if e not in own]
     assert not errors, "JavaScript errors in Notebook 7:\n  " + "\n  ".join(errors)
     print(f"Notebook 7 test: {time.monotonic() - t0:.1f} s")
+
+
+def test_notebook7s_own_error_is_told_apart_by_its_stack():
+    """Only the stack of Notebook 7's bundle excuses the words (no browser needed: stacks as Chromium gave them)."""
+    err = "uncaught: Cannot read properties of undefined (reading 'schema')"
+    theirs = ("TypeError: Cannot read properties of undefined (reading 'schema')\n"
+              "    at http://127.0.0.1:1/static/notebook/notebook_core.c9a6d9df5de5df84.js?v=c9a6d9df5de5df84:501:207\n"
+              "    at _.load (http://127.0.0.1:1/static/notebook/notebook_core.c9a6d9df5de5df84.js:483:8842)")
+    widgets = ("TypeError: Cannot read properties of undefined (reading 'schema')\n"
+               "    at http://127.0.0.1:1/lab/extensions/@jupyter-widgets/jupyterlab-manager/static/327.js:1:99")
+    assert notebook7s_own(err, theirs)
+    assert not notebook7s_own(err, widgets) and not notebook7s_own(err, "")
+    assert not notebook7s_own("uncaught: Cannot read properties of undefined (reading 'model')", theirs)

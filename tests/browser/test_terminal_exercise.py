@@ -97,7 +97,7 @@ def test_the_tutorials_shell_in_the_terminal_checked_from_the_engine(jupyter, pa
         too_early = check(second)  # detach before coming back: says what happened, not "correct"
         assert "is exited" in too_early and "correct" not in too_early, too_early
         out = check(first)
-        assert "Exercise 5 (leave with exit): correct" in out and f"{NAME} exited (code 0)" in out, out
+        assert "nb05.terminal-exit: correct" in out and f"{NAME} exited (code 0)" in out, out
 
         to("Terminal")
         type_line(f"docker start -ai {NAME}")
@@ -112,7 +112,7 @@ def test_the_tutorials_shell_in_the_terminal_checked_from_the_engine(jupyter, pa
         nb.shot("05-terminal-2-detach")
         to(RUN)
         out = check(second)
-        assert "Exercise 5 (come back, then detach): correct" in out, out
+        assert "nb05.terminal-detach: correct" in out, out
         again = check(first)  # step 1's check now sees a running container
         assert "still running" in again, again
         nb.shot("05-terminal-3-checks", nb.cell(second))

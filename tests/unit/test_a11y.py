@@ -130,3 +130,50 @@ def test_a_terminal_box_that_scrolls_can_take_the_keyboard():
     pre = html.split("<pre")[1].split(">")[0]
     assert "tabindex='0'" in pre and "role='region'" in pre and "aria-label='06-ps-typo:" in pre
     assert "#b35900" not in html and "(exit code 1)" in html
+
+
+def _luminance(hex_color: str) -> float:
+    """WCAG's relative luminance of ``#rrggbb``."""
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return 0.2126 * lin(r) + 0.7152 * lin(g) + 0.0722 * lin(b)
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def test_the_monitors_lines_stand_out_on_its_panel():
+    """WCAG 1.4.11: a line one must see to read the plot has 3:1 against the picture's background
+    (matplotlib's own orange, pink, cyan and olive have 2.0-2.9 on white)."""
+    from dockerlab.widgets import monitor_draw
+
+    weak = {c: round(contrast(c, monitor_draw.PANEL), 2) for c in monitor_draw._COLORS
+            if contrast(c, monitor_draw.PANEL) < 3}
+    assert not weak, weak
+    assert contrast(monitor_draw.INK, monitor_draw.PANEL) >= 7
+
+
+def test_the_monitors_picture_is_a_light_panel_whatever_style_the_kernel_uses():
+    """In JupyterLab Dark the picture stays an opaque light card with dark text, also when the learner's
+    kernel turned on a dark matplotlib style (white text on a transparent figure would vanish there)."""
+    import io
+
+    import numpy as np
+    from matplotlib import pyplot as plt
+    from PIL import Image
+
+    from dockerlab.widgets.monitor_draw import Drawing
+
+    with plt.style.context("dark_background"):
+        d = Drawing((7.5, 4.4), 80, "t")
+        png = d.relayout(["a"], {"a": "running"}, 100, 10, 60, "live")
+    px = np.asarray(Image.open(io.BytesIO(png)).convert("RGBA")).astype(int)
+    corners = [px[0, 0], px[0, -1], px[-1, 0], px[-1, -1]]
+    assert all(list(c) == [255, 255, 255, 255] for c in corners), corners
+    assert (px[..., 3] == 255).all(), "the picture has see-through pixels"
+    darkest = px[..., :3].sum(axis=2).min()
+    assert darkest < 60, f"no dark text on the panel (darkest pixel sum {darkest})"

@@ -5,6 +5,7 @@ import ast
 import importlib
 import json
 import pkgutil
+import re
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,8 @@ from dockerlab.exercises import Verdict, failed, nb04, nb05, nb06, nb08, nb13
 
 VERDICT_MAKERS = {"failed", "passed", "no_answer", "predict", "Verdict"}
 NOTEBOOKS = Path(__file__).resolve().parents[2] / "notebooks"
+#: A verdict's name written in words ("Exercise 1 (...)"), not as its key.
+re_exercise_literal = re.compile(r"""(?:\bex\s*=\s*|(?:failed|passed|no_answer|discard|Verdict)\((?:[^,()]*,\s*)?)["']Exercise""")
 
 
 def _returns_a_verdict(fn: ast.FunctionDef) -> bool:
@@ -142,3 +145,36 @@ def test_a_state_check_run_before_the_learner_did_anything_is_not_a_try(progress
     assert not progress_file.exists() or progress_file.read_text() == ""
     nb06.check_stopped(Lab(Engine(containers={"nb06-ex": container("nb06-ex")})))  # running: a real try
     assert progress_file.read_text().count("\n") == 1
+
+
+def _call_with_no_answer(fn):
+    """The check called with the cell's placeholder (``...``) for its answer: first with no lab (a check
+    that needs none says "no answer yet"), then with a stand-in lab (a check that looks at the engine)."""
+    import inspect
+    from unittest import mock
+
+    names = [p.name for p in inspect.signature(fn).parameters.values()
+             if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    tries = ([... if i == 0 else None for i in range(len(names))],
+             [mock.MagicMock(name="lab") if n == "lab" else ... for n in names])
+    for args in tries:
+        try:
+            return fn(*args)
+        except Exception:  # noqa: BLE001 - a stand-in lab's numbers are mocks: the next try, or none
+            continue
+    return None
+
+
+@pytest.mark.parametrize("module,name", FUNCTIONS, ids=[f"{m.__name__}.{n}" for m, n in FUNCTIONS])
+def test_every_verdict_names_its_exercise_by_its_key(module, name, progress_file):
+    """One convention in every lesson: a verdict says ``✗ nb06.ps-all: not yet ...``, the key that
+    show_solution() and progress() take (lessons 04-05 said "Exercise 1 (pull busybox)")."""
+    fn = getattr(module, name)
+    source = Path(module.__file__).read_text()
+    assert not re_exercise_literal.search(source), \
+        f"{module.__name__} names a verdict in words: {re_exercise_literal.search(source).group(0)!r}"
+    verdict = _call_with_no_answer(fn)
+    if verdict is None:  # a check a stand-in lab cannot drive (numbers from the engine): the source check above
+        pytest.skip(f"{name} needs a real engine to answer at all")
+    assert verdict.exercise == fn.key, (name, verdict.exercise)
+    assert repr(verdict).split(":", 1)[0] in (f"✓ {fn.key}", f"✗ {fn.key}")

@@ -327,6 +327,30 @@ def test_table_buttons_run_and_show_their_command(capsys):
     assert capsys.readouterr().out == ""
 
 
+def test_table_columns_keep_their_width_under_their_header():
+    """Each column's cells have its header's width and never grow nor shrink with their row (flex none):
+    a column stays put as rows are built again (a status that changed, a longer name)."""
+    lab = FakeLab()
+    t = ContainerTable(lab, all=True)
+    head, *rows = [r for r in t._grid.children if isinstance(r, W.HBox)]
+    for row in rows:
+        for h, cell in zip(head.children[:6], row.children[:6]):
+            assert (cell.layout.width, cell.layout.flex) == (h.layout.width, "0 0 auto"), (h.value, cell.value)
+    assert len({r.children[1].layout.width for r in rows}) == 1
+
+
+def test_every_kit_widget_carries_the_kits_css_and_its_class():
+    """The reflow rules (rows that wrap at 200 % zoom) and the focus ring reach every widget of the kit's."""
+    from dockerlab.a11y import KIT_CSS
+
+    lab = FakeLab()
+    for w, cls in ((Launcher(lab), "dockerlab-launcher"), (ContainerTable(lab), "dockerlab-table"),
+                   (PullProgress(lab), "dockerlab-pull"), (Shell(lab, "web"), "dockerlab-shell"),
+                   (_filled_monitor(), "dockerlab-monitor")):
+        assert {"dockerlab-widget", cls} <= set(w._dom_classes), (cls, w._dom_classes)
+        assert any(isinstance(c, W.HTML) and KIT_CSS in c.value for c in w.children), cls
+
+
 def test_table_shows_errors_kindly():
     lab = FakeLab()
     t = ContainerTable(lab)
