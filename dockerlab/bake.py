@@ -24,8 +24,9 @@ import sys
 from pathlib import Path
 
 # The images the lessons use (scripts/provision-engine builds an offline stand-in of each;
-# tests/unit/test_bake.py keeps the two lists the same).
-LESSON_IMAGES = ("alpine", "ubuntu", "hello-world", "busybox", "nginx", "registry", "redis")  # registry: 10, redis: 14
+# tests/unit/test_bake.py keeps the script's list the same as this one)
+from .mirror import LESSON_IMAGES
+
 MIRROR = "mirror.gcr.io"
 
 

@@ -45,8 +45,9 @@ from pathlib import Path
 from .errors import DockerLabError, EngineError, RegistryUnreachable
 from .results import engine_mirrors  # noqa: F401  (what `dockerlab mirror` and the doctor show)
 
-#: The images the notebooks use.
-LESSON_IMAGES = ("alpine", "ubuntu", "hello-world", "busybox")
+#: The images the notebooks use (lesson 10 runs `registry`, 11 `nginx`, 14 `redis`): the one list the
+#: mirror, the classroom's mirror, Binder's baked images and the stand-ins (scripts/provision-engine) share.
+LESSON_IMAGES = ("alpine", "ubuntu", "hello-world", "busybox", "nginx", "registry", "redis")
 DEFAULT_PORT = 5000
 DEFAULT_STATE = Path(os.environ.get("DOCKERLAB_MIRROR_STATE", "/var/lib/dockerlab/mirror"))
 REGISTRY_PROGRAMS = ("docker-registry", "registry")

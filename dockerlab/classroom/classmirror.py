@@ -28,8 +28,8 @@ from ..errors import DockerLabError
 from ..mirror import LESSON_IMAGES, _find_registry, registry_config
 from .engines import _UnixHTTP, _alive
 
-#: what the lessons pull (lesson 10 runs `registry`, lesson 11 `nginx`)
-SEED_IMAGES = (*LESSON_IMAGES, "nginx", "registry")
+#: what the lessons pull
+SEED_IMAGES = LESSON_IMAGES
 ACCEPT = ", ".join(("application/vnd.docker.distribution.manifest.v2+json",
                     "application/vnd.docker.distribution.manifest.list.v2+json",
                     "application/vnd.oci.image.manifest.v1+json", "application/vnd.oci.image.index.v1+json"))
