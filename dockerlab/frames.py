@@ -75,7 +75,17 @@ def ps_frame(containers: list[dict], now: float | None = None):
             "STATE": c.get("State", ""),
         })
     df = pd.DataFrame(rows, columns=PS_COLUMNS + ["STATE"])
-    return df.sort_values("NAMES", kind="stable").reset_index(drop=True)
+    df = df.sort_values("NAMES", kind="stable").reset_index(drop=True)
+    # the Compose project of each container that has one (`docker compose ls` groups by it): not a
+    # column of `docker ps`, so it rides along in attrs (the ContainerTable groups its rows by it)
+    df.attrs["projects"] = {",".join(n.lstrip("/") for n in (c.get("Names") or [])): compose_project(c)
+                            for c in containers if compose_project(c)}
+    return df
+
+
+def compose_project(c: dict) -> str:
+    """The Compose project a container belongs to ("" for one Compose did not make)."""
+    return (c.get("Labels") or {}).get("com.docker.compose.project", "")
 
 
 def images_frame(images: list[dict], now: float | None = None):

@@ -39,6 +39,8 @@ class Launcher(W.VBox):
     pids = traitlets.Unicode("")
     #: Published ports, as -p values separated by spaces ("8080:80"; the kit adds 127.0.0.1).
     ports = traitlets.Unicode("")
+    #: The network to join (``--network``): "" for the engine's default bridge, else one of yours.
+    network = traitlets.Unicode("")
     #: The ``docker run`` line for the current values ("" while a value is invalid).
     twin = traitlets.Unicode("", read_only=True)
     #: Why the current values cannot run ("" when they can).
@@ -51,7 +53,7 @@ class Launcher(W.VBox):
     _TEXT_FIELDS = ("image", "name", "memory", "cpus", "pids", "ports")
 
     def __init__(self, lab, *, image: str = "alpine", command: str = "", name: str = "", detach: bool = True,
-                 timeout: float = 30, images: list[str] | None = None):
+                 timeout: float = 30, images: list[str] | None = None, network: str = ""):
         super().__init__()
         self.lab = lab
         self._lab = quiet(lab)
@@ -75,6 +77,10 @@ class Launcher(W.VBox):
                    layout=W.Layout(width="15em"))
             for flag, v, example in zip(("--memory", "--cpus", "--pids-limit"), said, ("e.g. 64m", "e.g. 0.5", "e.g. 100")))
         self._ports = W.Text(description="-p", placeholder="(optional) e.g. 8080:80", style=style, layout=lay)
+        # --network: the default bridge, or a network of the learner's own (lab.networks(scope="mine")); shown
+        # only where the engine has networks
+        self._network = W.Dropdown(options=[("default bridge", "")], value="", description="--network",
+                                   style=style, layout=W.Layout(width="auto"))
         self._launch = W.Button(description="Launch", button_style="primary", icon="play", tooltip="docker run")
         self._twin = W.HTML()
         self._result = W.HTML()
@@ -84,11 +90,13 @@ class Launcher(W.VBox):
         for key, box in self._fields.items():
             box.observe(self._on_field, names="value")
         self._mode.observe(self._on_mode, names="value")
+        self._network.observe(self._on_network, names="value")
         self._launch.on_click(self._on_launch)
-        self.observe(self._on_state, names=list(self._fields) + ["detach"])
+        self.observe(self._on_state, names=list(self._fields) + ["detach", "network"])
         self.children = [
             W.HTML("<b>docker run</b> &mdash; start a container"),
             self._image, self._name, self._command, self._mode, self._ports,
+            *([self._network] if self._can_network() else []),
             W.HBox([self._memory, self._cpus, self._pids]),
             W.HBox([self._launch, self._twin]),
             self._result, self._out, focus_style(),
@@ -96,6 +104,8 @@ class Launcher(W.VBox):
         self.add_class("dockerlab-widget")
         self.add_class("dockerlab-launcher")
         self.image, self.command, self.name, self.detach = image, command, name, detach
+        self.refresh_networks(keep=network)
+        self.network = network
         self._sync_children()
         self.update_twin()
         self.refresh_images(images)
@@ -116,6 +126,9 @@ class Launcher(W.VBox):
     def _on_mode(self, change):
         self.detach = bool(change["new"])
 
+    def _on_network(self, change):
+        self.network = change["new"] or ""
+
     def _on_state(self, change):
         self._sync_children()
         self.update_twin()
@@ -130,6 +143,10 @@ class Launcher(W.VBox):
                 box.value = getattr(self, key)
         if self._mode.value != self.detach:
             self._mode.value = self.detach
+        if self.network and self.network not in [v for _, v in self._network.options]:
+            self._network.options = [*self._network.options, (self.network, self.network)]
+        if self._network.value != self.network:
+            self._network.value = self.network
 
     def args(self) -> dict:
         """The keyword arguments for ``lab.run``, as the form holds them: the Lab parses and checks
@@ -137,7 +154,8 @@ class Launcher(W.VBox):
         ports = self.ports.split() or None  # "8080:80 8081:81": one -p each
         return {"image": self.image, "command": self.command or None, "name": self.name or None,
                 "detach": self.detach, "memory": self.memory or None, "cpus": self.cpus or None,
-                "pids": self.pids or None, **({"ports": ports} if ports else {})}
+                "pids": self.pids or None, **({"ports": ports} if ports else {}),
+                **({"network": self.network} if self.network else {})}
 
     def update_twin(self) -> str:
         """Recompute the ``docker run ...`` line (or the reason it cannot run) from the values."""
@@ -156,6 +174,20 @@ class Launcher(W.VBox):
         self._twin.value = cli_html(line)
         self._launch.disabled = False
         return line
+
+    def _can_network(self) -> bool:
+        can = getattr(self.lab, "can", None)
+        return bool(can and can("networks"))
+
+    def refresh_networks(self, *, keep: str = "") -> list[str]:
+        """Offer the learner's own networks (`docker network ls`, theirs) in the --network choice."""
+        names = []
+        if self._can_network():
+            df, err = attempt(None, self._lab.networks, scope="mine")
+            names = list(df["NAME"]) if err is None else []
+        names += [keep] if keep and keep not in names else []
+        self._network.options = [("default bridge", ""), *((n, n) for n in names)]
+        return names
 
     def refresh_images(self, images: list[str] | None = None) -> list[str]:
         """Offer the local images (`docker images`) in the image box."""

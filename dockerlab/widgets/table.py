@@ -166,7 +166,14 @@ class ContainerTable(W.VBox):
             else:
                 rows.append(W.HBox([W.HTML(f"<small><b>{h}</b></small>", layout=_column(i)) for i, h in enumerate(_HEAD)]
                                    + [W.HTML("<small><b>ACTIONS</b></small>")]))
-            for _, r in df.iterrows():
+            projects = df.attrs.get("projects") or {}
+            group = None  # a Compose project's containers together, under a line that names it
+            for _, r in sorted(df.iterrows(), key=lambda ir: (projects.get(ir[1]["NAMES"], ""), ir[0])):
+                project = projects.get(r["NAMES"], "")
+                if project and project != group:
+                    rows.append(W.HTML(f"<small>Compose project <b>{escape(project)}</b> "
+                                       f"(<code>docker compose -p {escape(project)} ps</code>)</small>"))
+                group = project
                 rows.append(self._row(r))
             self._replace_rows(rows, key)
             self.set_trait("names", list(df["NAMES"]))

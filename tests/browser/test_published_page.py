@@ -106,6 +106,11 @@ def test_the_counting_page_of_a_compose_app_opens_through_jupyterlab_and_counts(
         first = int(frame.locator("#count").inner_text())
         assert first >= 3  # the two visits from Python before it, then the frame's own
         _copy_shot(nb.shot("14-counter-in-the-notebook", nb.cell(browse)))
+        table = next(i for i, c in enumerate(cells) if "".join(c["source"]).strip() == "ContainerTable(lab)")
+        grouped = nb.cell(table).locator(".dockerlab-table")
+        grouped.wait_for(timeout=30_000)
+        assert "Compose project nb14-app" in grouped.inner_text()
+        _copy_shot(nb.shot("14-table-groups-the-project", nb.cell(table)))
         tab = page.context.new_page()
         try:
             tab.goto(jupyter.base + src)

@@ -772,3 +772,41 @@ def test_a_newer_monitor_of_the_same_containers_replaces_the_running_one():
         assert "was running (an earlier run of this cell, or this notebook in another tab) and was stopped" in again.shown
     finally:
         Monitor.stop_all()
+
+
+# --- lesson 14: the table groups a Compose project, the Launcher offers the learner's networks -----------
+def test_table_groups_a_compose_projects_containers_under_its_name():
+    lab = FakeLab()
+    lab.containers = {"a-lone": "running", "nb14-app-web-1": "running", "nb14-app-store-1": "running", "z": "running"}
+    plain = lab.ps
+
+    def ps(all=False, scope="mine"):
+        df = plain(all=all, scope=scope)
+        df.attrs["projects"] = {"nb14-app-web-1": "nb14-app", "nb14-app-store-1": "nb14-app"}
+        return df
+
+    lab.ps = ps
+    t = ContainerTable(lab)
+    shown = t.shown
+    assert shown.count("Compose project") == 1 and "docker compose -p nb14-app ps" in shown
+    order = [n for n in ("a-lone", "z", "Compose project", "nb14-app-store-1", "nb14-app-web-1")]
+    assert [shown.index(n) for n in order] == sorted(shown.index(n) for n in order)
+
+
+def test_ps_frame_knows_each_containers_compose_project():
+    rows = [{"Id": "1" * 64, "Names": ["/nb14-app-web-1"], "Labels": {"com.docker.compose.project": "nb14-app"}},
+            {"Id": "2" * 64, "Names": ["/solo"], "Labels": {}}]
+    assert frames.ps_frame(rows).attrs["projects"] == {"nb14-app-web-1": "nb14-app"}
+
+
+def test_launcher_offers_the_learners_networks_where_the_engine_has_them():
+    lab = FakeLab()
+    lab.can = lambda feature: feature == "networks"
+    lab.networks = lambda scope="engine": pd.DataFrame({"NAME": ["nb14-net"]})
+    w = Launcher(lab, image="busybox", network="nb14-net")
+    assert [v for _, v in w._network.options] == ["", "nb14-net"] and w._network in w.children
+    assert w.args()["network"] == "nb14-net"
+    w._network.value = ""
+    assert "network" not in w.args()
+    bare = Launcher(FakeLab())
+    assert bare._network not in bare.children  # an engine without networks: no choice shown
