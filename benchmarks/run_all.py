@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SCRIPTS = ["import", "run", "pull", "stats", "monitor", "notebooks", "setup"]
+SCRIPTS = ["import", "run", "pull", "stats", "monitor", "compose", "notebooks", "setup"]
 
 
 def main(argv=None) -> int:

@@ -41,6 +41,7 @@ def _registry_up() -> bool:
     ("pull", ["lab.pull (text progress)", "PullProgress.pull() (bars)"]),
     ("import", ["import dockerlab", "dependencies, then the whole kit"]),
     ("monitor", ["Monitor, 1 containers"]),
+    ("compose", ["compose up (2 services)", "compose down -v"]),
 ])
 def test_benchmark_runs_in_quick_mode(engine_lab, tmp_path, name, figures):
     if name == "pull" and not _registry_up() and not REQUIRE_ENGINE:
