@@ -93,39 +93,45 @@ def _check(model: dict, *, owner: str, session: str, lesson: str, cwd: str, sett
     out = copy.deepcopy(model)
     kit = labels.make_labels(owner=owner, session=session, lesson=lesson)
     checked = Checked(out)
-    for name, net in (out.get("networks") or {}).items():
-        net = net or {}
-        _reserved(f"the network {name}", net.get("labels"))
-        if net.get("external"):
-            if network_ok is not None:
-                network_ok(net.get("name") or name)
-            continue
-        if str(net.get("driver") or "") not in _NET_DRIVERS:
-            raise _refuse(f"the network {name} uses the driver {net['driver']!r}", "only bridge networks are "
-                          "checked by the kit (others reach the host's own interfaces)")
-        if net.get("driver_opts") or (net.get("ipam") or {}).get("config"):
-            raise _refuse(f"the network {name} sets driver options or addresses", "the engine picks them")
-        net["labels"] = {**(net.get("labels") or {}), **kit}
-        out["networks"][name] = net
-        checked.networks.append(net.get("name") or name)
-    for name, vol in (out.get("volumes") or {}).items():
-        vol = vol or {}
-        _reserved(f"the volume {name}", vol.get("labels"))
-        if vol.get("external"):
-            if volume_ok is not None:
-                volume_ok(vol.get("name") or name)
-            continue
-        if vol.get("driver") not in (None, "", "local") or vol.get("driver_opts"):
-            raise _refuse(f"the volume {name} sets a driver or its options", "a local volume is all a lesson "
-                          "needs (driver options can mount any folder of the host)")
-        vol["labels"] = {**(vol.get("labels") or {}), **kit}
-        out["volumes"][name] = vol
-        checked.volumes.append(vol.get("name") or name)
+    checked.networks = _parts("network", out, kit, network_ok, _check_network)
+    checked.volumes = _parts("volume", out, kit, volume_ok, _check_volume)
     for name, svc in out["services"].items():
         out["services"][name] = _service(name, svc or {}, kit=kit, cwd=cwd, settings=settings, join=join,
                                          network_ok=network_ok, qualifying=qualifying, volume_ok=volume_ok, model=out)
         checked.services.append(name)
     return checked
+
+
+def _parts(kind: str, model: dict, kit: dict, ok, check_one) -> list[str]:
+    """The project's own networks (or volumes), checked by ``check_one`` and labelled; an ``external`` one
+    only if ``ok(name)`` accepts it (the owner's own). Returns the engine's names of those it makes."""
+    made = []
+    for name, spec in (model.get(f"{kind}s") or {}).items():
+        spec = spec or {}
+        _reserved(f"the {kind} {name}", spec.get("labels"))
+        if spec.get("external"):
+            if ok is not None:
+                ok(spec.get("name") or name)
+            continue
+        check_one(name, spec)
+        spec["labels"] = {**(spec.get("labels") or {}), **kit}
+        model[f"{kind}s"][name] = spec
+        made.append(spec.get("name") or name)
+    return made
+
+
+def _check_network(name: str, net: dict) -> None:
+    if str(net.get("driver") or "") not in _NET_DRIVERS:
+        raise _refuse(f"the network {name} uses the driver {net['driver']!r}", "only bridge networks are "
+                      "checked by the kit (others reach the host's own interfaces)")
+    if net.get("driver_opts") or (net.get("ipam") or {}).get("config"):
+        raise _refuse(f"the network {name} sets driver options or addresses", "the engine picks them")
+
+
+def _check_volume(name: str, vol: dict) -> None:
+    if vol.get("driver") not in (None, "", "local") or vol.get("driver_opts"):
+        raise _refuse(f"the volume {name} sets a driver or its options", "a local volume is all a lesson "
+                      "needs (driver options can mount any folder of the host)")
 
 
 def _service(name: str, svc: dict, *, kit: dict, cwd: str, settings, join, network_ok, qualifying, volume_ok,
@@ -142,8 +148,6 @@ def _service(name: str, svc: dict, *, kit: dict, cwd: str, settings, join, netwo
     if svc.get("container_name") and qualifying:
         raise _refuse(f"the service {name} sets container_name", "on a shared engine names are qualified with "
                       "yours", hint="leave it out: Compose names it <project>-<service>-1")
-    if svc.get("privileged") and not settings.allow_privileged:
-        policy.check_launch(privileged=True, policy=settings)  # raises the kit's words for --privileged
     if (svc.get("deploy") or {}).keys() - {"resources"} or (svc.get("deploy") or {}).get("resources", {}).keys() - {"limits"}:
         raise _refuse(f"the service {name} sets deploy options beyond resources.limits", "")
     if int(svc.get("scale") or 1) != 1:
@@ -168,7 +172,9 @@ def _service(name: str, svc: dict, *, kit: dict, cwd: str, settings, join, netwo
                 volume_ok(src)  # a volume outside the project: the owner's own only
         elif kind != "tmpfs":
             raise _refuse(f"the service {name} mounts a {kind}", "the kit checks volumes, bind mounts and tmpfs")
-    policy.check_launch(join=join, network_ok=network_ok, policy=settings, **modes)
+    # privileged mode and the namespaces, decided as lab.run's are (the kit's words for --privileged, --pid host...)
+    policy.check_launch(privileged=bool(svc.get("privileged")), join=join, network_ok=network_ok, policy=settings,
+                        **modes)
     for p in svc.get("ports") or []:
         ip = str(p.get("host_ip") or "")
         if ip in PUBLIC and not settings.allow_public_ports:
@@ -214,7 +220,7 @@ def parse_config(raw: str) -> dict:
 def check_running(mine: list[dict], project: str, checked: Checked, owner: str, settings) -> None:
     """``max_running`` with the project's services: the owner's running containers outside it, plus
     one per service."""
-    others = [c for c in mine if (c.get("Labels") or {}).get("com.docker.compose.project") != project]
+    others = [c for c in mine if (c.get("Labels") or {}).get(labels.COMPOSE_PROJECT) != project]
     guards.check_running(len(others) + len(checked.services) - 1, owner=owner, policy=settings)
 
 

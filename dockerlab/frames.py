@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 
+from .labels import COMPOSE_PROJECT
 from .refs import format_bytes
 
 PS_COLUMNS = ["CONTAINER ID", "IMAGE", "COMMAND", "CREATED", "STATUS", "PORTS", "NAMES"]
@@ -61,9 +62,11 @@ def ps_frame(containers: list[dict], now: float | None = None):
     """`docker ps` as a DataFrame (plus STATE), one row per container, sorted by name."""
     import pandas as pd
 
-    rows = []
+    rows, projects = [], {}
     for c in containers:
         names = ",".join(n.lstrip("/") for n in (c.get("Names") or []))
+        if project := compose_project(c):
+            projects[names] = project
         rows.append({
             "CONTAINER ID": (c.get("Id") or "")[:12],
             "IMAGE": c.get("Image", ""),
@@ -78,14 +81,13 @@ def ps_frame(containers: list[dict], now: float | None = None):
     df = df.sort_values("NAMES", kind="stable").reset_index(drop=True)
     # the Compose project of each container that has one (`docker compose ls` groups by it): not a
     # column of `docker ps`, so it rides along in attrs (the ContainerTable groups its rows by it)
-    df.attrs["projects"] = {",".join(n.lstrip("/") for n in (c.get("Names") or [])): compose_project(c)
-                            for c in containers if compose_project(c)}
+    df.attrs["projects"] = projects
     return df
 
 
 def compose_project(c: dict) -> str:
     """The Compose project a container belongs to ("" for one Compose did not make)."""
-    return (c.get("Labels") or {}).get("com.docker.compose.project", "")
+    return (c.get("Labels") or {}).get(COMPOSE_PROJECT, "")
 
 
 def images_frame(images: list[dict], now: float | None = None):

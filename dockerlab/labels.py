@@ -17,6 +17,9 @@ LESSON = f"{NAMESPACE}.lesson"
 SESSION_PID = f"{NAMESPACE}.session.pid"
 SESSION_HOST = f"{NAMESPACE}.session.host"
 STANDIN = f"{NAMESPACE}.standin"
+#: Compose's own labels on what it makes (lesson 14): the project, and the service of a container
+COMPOSE_PROJECT = "com.docker.compose.project"
+COMPOSE_SERVICE = "com.docker.compose.service"
 
 #: One id per Python process: a kernel is a session.
 SESSION_ID = uuid.uuid4().hex[:12]

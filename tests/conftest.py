@@ -7,7 +7,7 @@ import os
 import uuid
 
 import pytest
-from tests.engine.raw import raw
+from tests.engine.raw import raw, remove_labelled
 
 # The test process plays the teacher who starts the kernels: it may make labs for several
 # learners (alice and bob on one engine). Set before dockerlab is imported, so it is in the
@@ -55,23 +55,7 @@ def engine_lab():
 def reap(engine, session: str) -> None:
     from dockerlab import labels
 
-    for c in engine.containers(all=True, filters={"label": [f"{labels.SESSION}={session}"]}):
-        try:
-            engine.remove(c["Id"], force=True)
-        except Exception:
-            pass
-    if "networks" in engine.features:  # then its networks (a Compose project's too), and its volumes
-        for n in engine.networks(filters={"label": [f"{labels.SESSION}={session}"]}):
-            try:
-                engine.remove_network(n["Id"])
-            except Exception:
-                pass
-    if "volumes" in engine.features:
-        for v in engine.volumes(filters={"label": [f"{labels.SESSION}={session}"]}):
-            try:
-                engine.remove_volume(v["Name"], force=True)
-            except Exception:
-                pass
+    remove_labelled(engine, f"{labels.SESSION}={session}")
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from collections import deque
 
 from .. import errors as E
 from ..endpoints import Endpoint
+from .contract import FEATURES as CONTRACT_FEATURES
 from .contract import Engine
 from . import progress
 from .progress import Progress
@@ -79,7 +80,18 @@ class DockerEngine(Engine):
     def features(self) -> frozenset:
         """What this engine can do: a rootless engine on cgroup v1 (Cgroup Driver none) accepts
         limits and does not enforce them, and cannot pause, so it has no "limits" and no "pause"
-        (asked once, then kept)."""
+        (asked once, then kept); "compose" only where this machine's docker CLI has the plugin."""
+        feats = self._engine_features()
+        return feats if "compose" not in feats or self._compose_works() else feats - {"compose"}
+
+    def can(self, feature: str) -> bool:
+        """As the contract's; only "compose" asks this machine's docker CLI (`docker compose version`, a
+        process of its own, 60-100 ms), so only a lab that needs Compose pays for the asking."""
+        if feature != "compose" and feature in CONTRACT_FEATURES:
+            return feature in self._engine_features()
+        return super().can(feature)
+
+    def _engine_features(self) -> frozenset:
         if not hasattr(self, "_features"):
             try:
                 info = self.info()
@@ -87,11 +99,15 @@ class DockerEngine(Engine):
                 return self.FEATURES
             no_cgroups = str(info.get("CgroupDriver", "")).lower() == "none"
             # no cgroups: no limits, and no freezer for `docker pause` either
-            feats = self.FEATURES - {"limits", "pause"} if no_cgroups else self.FEATURES
+            self._features = self.FEATURES - {"limits", "pause"} if no_cgroups else self.FEATURES
+        return self._features
+
+    def _compose_works(self) -> bool:
+        if not hasattr(self, "_compose"):
             from . import compose_cli
 
-            self._features = feats if compose_cli.available(self.endpoint.url) else feats - {"compose"}
-        return self._features
+            self._compose = compose_cli.available(self.endpoint.url)
+        return self._compose
 
     def ping(self) -> bool:
         return bool(self._call("ping the engine", lambda: self.api.ping()))

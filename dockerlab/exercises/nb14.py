@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from .. import labels
 from . import Verdict, blank, discard, exercise, failed, gone, needs, no_answer, passed, predict, predicting
 
 THIRD = "nb14.third"
@@ -52,7 +53,7 @@ def check_down(lab, project: str = "nb14-app", volume: str = "nb14-app_counts") 
 
     if not lab.can("compose"):
         return failed(DOWN, "this engine cannot run Compose.", "read the cells, and try it where Docker runs")
-    left = lab.engine.containers(all=True, filters={"label": [f"com.docker.compose.project={project}"]})
+    left = lab.engine.containers(all=True, filters={"label": [f"{labels.COMPOSE_PROJECT}={project}"]})
     if left:
         names = ", ".join(sorted((c.get("Names") or ["?"])[0].lstrip("/") for c in left))
         return failed(DOWN, f"the project's containers are still there: {names}.", "app.down()")

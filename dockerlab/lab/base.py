@@ -91,7 +91,9 @@ class LabBase:
     def can(self, feature: str) -> bool:
         """Whether the engine can do ``feature`` ("limits", "stats", "exec", "events", "pause", ...):
         udocker (Binder) cannot limit resources, for one. The engine's ``features`` are the truth."""
-        return feature in self._gate.features
+        from ..engine.contract import FEATURES
+
+        return feature in FEATURES and self._gate.can(feature)  # a name no engine has: no
 
     @property
     def engine_name(self) -> str:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import os
 
 from .. import errors as E
-from .. import frames
+from .. import frames, labels
 from ..results import Text
 from .base import LabBase
 
 COMPOSE_FILES = ("compose.yaml", "compose.yml", "docker-compose.yaml", "docker-compose.yml")
-PROJECT_LABEL = "com.docker.compose.project"
-SERVICE_LABEL = "com.docker.compose.service"
+PROJECT_LABEL, SERVICE_LABEL = labels.COMPOSE_PROJECT, labels.COMPOSE_SERVICE
 
 
 class ComposeApp:
@@ -59,13 +58,14 @@ class ComposeApp:
         """`docker compose up -d`: make the networks and volumes, then start each service's container
         (after those it ``depends_on``). Returns :meth:`ps`."""
         self._run("up", "-d", *(["--wait"] if wait else []), twin="up -d")
-        return self.ps(_quiet=True)
+        return self._frame(all=False)
 
-    def ps(self, *, all: bool = False, _quiet: bool = False):
+    def ps(self, *, all: bool = False):
         """`docker compose ps`: the project's containers (NAME, SERVICE, STATUS, PORTS), from the engine."""
-        lab = self._lab
-        if not _quiet:
-            lab._twin(f"{self._cli} ps" + (" -a" if all else ""))
+        self._lab._twin(f"{self._cli} ps" + (" -a" if all else ""))
+        return self._frame(all=all)
+
+    def _frame(self, *, all: bool):
         rows = self._rows(all=all)
         df = frames.ps_frame(rows)
         svc = {(r.get("Names") or ["/"])[0].lstrip("/"): (r.get("Labels") or {}).get(SERVICE_LABEL, "") for r in rows}

@@ -30,16 +30,28 @@ def _copy_shot(path: Path) -> None:
         shutil.copy(path, Path(dest) / path.name)
 
 
-def test_published_page_opens_through_jupyterlab_proxy(jupyter, page, engine_lab):
-    if not engine_lab.can("ports"):
-        pytest.skip("this engine cannot publish ports")
-    cells = json.loads((Path(jupyter.root_dir) / PORTS).read_text())["cells"]
+def _run_to_browse(page, jupyter, name: str, timeout: float):
+    """Open lesson ``name`` and run it down to its `lab.browse(...)` cell, that one included:
+    (the notebook, its cells as on disk, the index of that cell)."""
+    cells = json.loads((Path(jupyter.root_dir) / name).read_text())["cells"]
     browse = next(i for i, c in enumerate(cells) if "lab.browse(" in "".join(c["source"]))
-    nb = Notebook(page, jupyter, PORTS, ARTIFACTS).open()
+    nb = Notebook(page, jupyter, name, ARTIFACTS).open()
     nb.hide_file_browser()
     nb.select_cell(browse + 1)
     nb.menu("Run", "notebook:run-all-above")  # everything up to and including lab.browse(...)
-    nb.wait_idle(180)
+    nb.wait_idle(timeout)
+    return nb, cells, browse
+
+
+def _seen_errors(nb, page, saved, upto: int) -> list[str]:
+    """The error outputs of the cells run (down to ``upto``) and the page's JavaScript errors."""
+    return [p for p in nb.errors(saved) if int(p.split(":")[0].split()[1]) <= upto] + page.console_log.errors
+
+
+def test_published_page_opens_through_jupyterlab_proxy(jupyter, page, engine_lab):
+    if not engine_lab.can("ports"):
+        pytest.skip("this engine cannot publish ports")
+    nb, _, browse = _run_to_browse(page, jupyter, PORTS, 180)
 
     # the frame in the output of lab.browse: JupyterLab's proxy passes it on to 127.0.0.1:8080
     out = nb.cell(browse).locator(".jp-OutputArea-output")
@@ -67,8 +79,7 @@ def test_published_page_opens_through_jupyterlab_proxy(jupyter, page, engine_lab
     saved = nb.save()
     ran = {i for i, c in enumerate(saved["cells"]) if c.get("cell_type") == "code" and c.get("execution_count")}
     assert browse in ran
-    problems = [p for p in nb.errors(saved) if int(p.split(":")[0].split()[1]) <= browse]
-    problems += page.console_log.errors
+    problems = _seen_errors(nb, page, saved, browse)
     assert not problems, "errors a learner would see:\n  " + "\n  ".join(problems)
     # the lesson's own cleanup cell (the last one): the servers go
     last = max(i for i, c in enumerate(saved["cells"]) if c.get("cell_type") == "code")
@@ -88,13 +99,7 @@ def test_the_counting_page_of_a_compose_app_opens_through_jupyterlab_and_counts(
 
     if not engine_lab.can("compose"):
         pytest.skip("this engine cannot run Compose")
-    cells = json.loads((Path(jupyter.root_dir) / TALK).read_text())["cells"]
-    browse = next(i for i, c in enumerate(cells) if "lab.browse(" in "".join(c["source"]))
-    nb = Notebook(page, jupyter, TALK, ARTIFACTS).open()
-    nb.hide_file_browser()
-    nb.select_cell(browse + 1)
-    nb.menu("Run", "notebook:run-all-above")
-    nb.wait_idle(240)
+    nb, cells, browse = _run_to_browse(page, jupyter, TALK, 240)
     try:
         out = nb.cell(browse).locator(".jp-OutputArea-output")
         frame_el = out.locator("iframe")
@@ -123,8 +128,7 @@ def test_the_counting_page_of_a_compose_app_opens_through_jupyterlab_and_counts(
         finally:
             tab.close()
         saved = nb.save()
-        problems = [p for p in nb.errors(saved) if int(p.split(":")[0].split()[1]) <= browse]
-        problems += page.console_log.errors
+        problems = _seen_errors(nb, page, saved, browse)
         assert not problems, "errors a learner would see:\n  " + "\n  ".join(problems)
     finally:
         last = max(i for i, c in enumerate(cells) if c.get("cell_type") == "code")

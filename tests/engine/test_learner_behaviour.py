@@ -27,7 +27,7 @@ import pytest
 from nbclient import NotebookClient
 
 from dockerlab import labels
-from tests.engine.raw import raw
+from tests.engine.raw import raw, remove_labelled
 
 pytestmark = [pytest.mark.engine, pytest.mark.timeout(600)]
 
@@ -118,22 +118,7 @@ def _left(engine, owner: str) -> list[str]:
 
 
 def _reap(engine, owner: str) -> None:
-    mine = {"label": [f"{labels.OWNER}={owner}"]}
-    for c in engine.containers(all=True, filters=mine):
-        try:
-            engine.remove(c["Id"], force=True)
-        except Exception:
-            pass
-    for n in engine.networks(filters=mine) if "networks" in engine.features else []:
-        try:
-            engine.remove_network(n["Id"])
-        except Exception:
-            pass
-    for v in engine.volumes(filters=mine) if "volumes" in engine.features else []:
-        try:
-            engine.remove_volume(v["Name"], force=True)
-        except Exception:
-            pass
+    remove_labelled(engine, f"{labels.OWNER}={owner}")
 
 
 @pytest.mark.parametrize("name", CHOSEN)

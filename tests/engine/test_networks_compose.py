@@ -248,3 +248,19 @@ def test_the_terminals_docker_compose_sees_the_same_project(compose_lab, app_dir
         assert sorted(out.stdout.split()) == sorted(f"{app.project}-{s}-1" for s in ("store", "web")), out.stderr
     finally:
         app.down(volumes=True)
+
+
+def test_only_a_question_about_compose_asks_the_docker_cli(engine_lab, monkeypatch):
+    """`docker compose version` is a process of its own: a lab that never needs Compose never starts it."""
+    from dockerlab.engine import compose_cli
+    from dockerlab.lab import Lab
+
+    asked = []
+    real = compose_cli.available
+    monkeypatch.setattr(compose_cli, "available", lambda url: asked.append(url) or real(url))
+    lab = Lab(raw(engine_lab).__class__(raw(engine_lab).endpoint), show_cli=False)
+    assert lab.can("ports") is True and lab.can("networks") is True and lab.can("teleport") is False
+    assert asked == []
+    lab.can("compose")
+    lab.can("compose")
+    assert len(asked) == 1
