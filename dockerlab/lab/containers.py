@@ -96,6 +96,24 @@ class ContainersMixin(LabBase):
         self._twin(f"docker logs {'--tail %d ' % tail if tail else ''}{t.name}")
         return Text(self._gate.on(t, "logs", tail=tail if tail else "all"))
 
+    def wait_for_log(self, ref: str, text: str, *, timeout: float = 30, confirm: bool = False) -> str:
+        """`docker logs -f ref | grep -m 1 TEXT`: wait until a detached server says it is ready (its first
+        line holding ``text``) and return that line; OperationTimedOut after ``timeout`` seconds."""
+        import time
+
+        timeout = A.seconds(timeout)
+        t = self._gate.look(ref, "read the logs of", confirm)
+        self._twin(f"docker logs -f {t.name} | grep -m 1 {twin.q(text)}")
+        end = time.monotonic() + timeout
+        while True:
+            hits = [ln for ln in str(self._gate.on(t, "logs", tail="all")).splitlines() if text in ln]
+            if hits:
+                return hits[0]
+            if time.monotonic() > end:
+                raise E.OperationTimedOut(f"{t.name} did not print {text!r} within {timeout:g} seconds", seconds=timeout,
+                                          state=f"{t.name} goes on", hint=f"lab.logs({t.name!r}) shows what it printed")
+            time.sleep(0.1)
+
     def exec(self, ref: str, command, *, confirm: bool = False) -> ExecResult:
         """`docker exec ref command`: run another process inside a running container."""
         argv = A.command_size(refs.split_command(command))

@@ -46,6 +46,7 @@ def test_names_resolve_on_a_network_of_ones_own_and_not_on_the_default_bridge(ne
     assert made.name == net and made["Labels"][labels.OWNER] == lab.owner
     assert lab.network_create(net).name == net  # a rerun of the cell: the same network, no error
     lab.run("redis", name=store, network=net, detach=True)
+    assert "Ready to accept connections" in lab.wait_for_log(store, "Ready to accept connections")
     assert lab.run("busybox", _ask(store), network=net, rm=True).output.strip() == ":1"
     on_bridge = lab.run("busybox", f"ping -c 1 -W 1 {store}", rm=True)
     assert on_bridge.exit_code == 1 and "bad address" in on_bridge.output
@@ -121,6 +122,7 @@ def _up(lab, app_dir, monkeypatch):
     lab.build(str(app_dir / "web"), tag="nb14/counter:v1", quiet=True)
     app = lab.compose(app_dir.name)
     app.up()
+    lab.wait_for_log(app.container("store"), "Ready to accept connections")
     return app, lab.port(app.container("web"), 80).host_port  # the engine picked it ("127.0.0.1::80")
 
 
@@ -158,6 +160,7 @@ def test_the_lessons_app_counts_and_down_keeps_the_count_until_down_v(compose_la
         v = nb14.check_down(lab, project=app.project, volume=f"{app.project}_counts")
         assert v.ok, v
         app.up()
+        lab.wait_for_log(app.container("store"), "Ready to accept connections")
         port = lab.port(app.container("web"), 80).host_port  # a new container: the engine picks again
         assert _visits(lab, port) == 4  # 2 visits, the third container's INCR, and this one
         app.down(volumes=True)
